@@ -1,0 +1,59 @@
+// The zircon syscalls zircon4j uses (subset header; jextract entry point).
+// Signatures (names, parameter types and order) are those of Fuchsia's <zircon/syscalls.h>.
+
+#ifndef ZIRCON4J_ZIRCON_SYSCALLS_H_
+#define ZIRCON4J_ZIRCON_SYSCALLS_H_
+
+#include <zircon/process.h>
+#include <zircon/syscalls/object.h>
+#include <zircon/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- System ---------------------------------------------------------------------------------
+
+uint32_t zx_system_get_page_size(void);
+zx_time_t zx_clock_get_monotonic(void);
+
+// ---- Handles --------------------------------------------------------------------------------
+
+zx_status_t zx_handle_close(zx_handle_t handle);
+zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out);
+zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out);
+
+// ---- Objects --------------------------------------------------------------------------------
+
+zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time_t deadline,
+                               zx_signals_t* observed);
+zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
+                               size_t buffer_size, size_t* actual, size_t* avail);
+
+// ---- Virtual memory objects -----------------------------------------------------------------
+
+zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out);
+zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size);
+zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
+                         size_t buffer_size);
+zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size);
+zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size);
+zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
+                                uint64_t size, zx_handle_t* out);
+zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size,
+                            void* buffer, size_t buffer_size);
+
+// ---- Virtual memory address regions ---------------------------------------------------------
+
+zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
+                        zx_handle_t vmo, uint64_t vmo_offset, size_t len,
+                        zx_vaddr_t* mapped_addr);
+zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
+zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address, size_t size,
+                             void* buffer, size_t buffer_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // ZIRCON4J_ZIRCON_SYSCALLS_H_

@@ -1,0 +1,64 @@
+// zx_object_get_info topics and records (subset header for zircon4j).
+// Layouts are those of Fuchsia's <zircon/syscalls/object.h> (LP64).
+
+#ifndef ZIRCON4J_ZIRCON_SYSCALLS_OBJECT_H_
+#define ZIRCON4J_ZIRCON_SYSCALLS_OBJECT_H_
+
+#include <zircon/types.h>
+
+typedef uint32_t zx_object_info_topic_t;
+
+#define ZX_INFO_NONE ((zx_object_info_topic_t)0u)
+#define ZX_INFO_HANDLE_VALID ((zx_object_info_topic_t)1u)
+#define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
+// Version 1 of the VMO topic; later kernels keep answering it with this record.
+#define ZX_INFO_VMO ((zx_object_info_topic_t)23u)  // zx_info_vmo_t[1]
+
+typedef uint32_t zx_obj_props_t;
+#define ZX_OBJ_PROP_NONE ((zx_obj_props_t)0u)
+#define ZX_OBJ_PROP_WAITABLE ((zx_obj_props_t)1u)
+
+typedef struct zx_info_handle_basic {
+  zx_koid_t koid;          // unique id of the object
+  zx_rights_t rights;      // rights of this handle
+  zx_obj_type_t type;      // ZX_OBJ_TYPE_*
+  zx_koid_t related_koid;  // e.g. the parent of a VMO child; 0 when none
+  zx_obj_props_t props;    // ZX_OBJ_PROP_WAITABLE or 0
+  uint8_t padding1[4];
+} zx_info_handle_basic_t;
+
+// zx_info_vmo_t.flags
+#define ZX_INFO_VMO_TYPE_PAGED (1u << 0)
+#define ZX_INFO_VMO_TYPE_PHYSICAL (0u << 0)
+#define ZX_INFO_VMO_RESIZABLE (1u << 1)
+#define ZX_INFO_VMO_IS_COW_CLONE (1u << 2)
+#define ZX_INFO_VMO_VIA_HANDLE (1u << 3)
+#define ZX_INFO_VMO_VIA_MAPPING (1u << 4)
+#define ZX_INFO_VMO_PAGER_BACKED (1u << 5)
+#define ZX_INFO_VMO_CONTIGUOUS (1u << 6)
+
+typedef struct zx_info_vmo {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;       // page-rounded size
+  zx_koid_t parent_koid;     // 0 unless the VMO is a child
+  size_t num_children;       // live children (including ones kept alive by mappings)
+  size_t num_mappings;       // live mappings of this VMO
+  size_t share_count;        // address spaces it is mapped into
+  uint32_t flags;            // ZX_INFO_VMO_*
+  uint8_t padding1[4];
+  uint64_t committed_bytes;  // memory this VMO holds itself (not shared with relatives)
+  zx_rights_t handle_rights; // rights of the handle queried
+  uint32_t cache_policy;     // ZX_CACHE_POLICY_*
+} zx_info_vmo_t;
+
+#define ZX_CACHE_POLICY_CACHED 0u
+#define ZX_CACHE_POLICY_UNCACHED 1u
+#define ZX_CACHE_POLICY_UNCACHED_DEVICE 2u
+#define ZX_CACHE_POLICY_WRITE_COMBINING 3u
+#define ZX_CACHE_POLICY_MASK 3u
+
+#define ZX_PROP_NAME ((uint32_t)3u)
+#define ZX_PROP_VMO_CONTENT_SIZE 17u
+
+#endif  // ZIRCON4J_ZIRCON_SYSCALLS_OBJECT_H_

@@ -1,0 +1,152 @@
+// Internal declarations of the zircon host emulation (libzircon.so).
+//
+// All mutable state lives in one structure, `zx_g`: the handle table, its lock (one global mutex)
+// and a condition variable (CLOCK_MONOTONIC) on which zx_object_wait_one sleeps. Every exported
+// zx_* function takes the lock for its whole duration, except that a waiter releases it while it
+// sleeps in pthread_cond_timedwait.
+//
+// Objects: `struct vmo` (vmo.c) and `struct vmar` (vmar.c; only the root VMAR exists), both
+// starting with `struct object`. An object's `refs` counts its handles plus, for VMOs, its
+// mappings and its slice children. It is destroyed when `refs` drops to zero.
+//
+// Pages: see the comment on `struct layer` below and the top of vmo.c.
+
+#ifndef ZIRCON4J_HOST_ZX_INTERNAL_H_
+#define ZIRCON4J_HOST_ZX_INTERNAL_H_
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zircon/types.h>
+
+// Exactly the zx_* entry points are exported; everything else is hidden by -fvisibility=hidden.
+#define ZX_EXPORT __attribute__((visibility("default")))
+#define ZX_HIDDEN __attribute__((visibility("hidden")))
+
+// Largest VMO size accepted (bytes): 2^46 = 64 TiB. Keeps every page index and byte offset far
+// below 2^63 (off_t), so no page arithmetic can overflow.
+#define ZX_HOST_MAX_VMO_SIZE ((uint64_t)1 << 46)
+
+// The root VMAR spans [ZX_HOST_ROOT_VMAR_BASE, ZX_HOST_ROOT_VMAR_BASE + ZX_HOST_ROOT_VMAR_SIZE).
+// ZX_VM_SPECIFIC offsets are relative to this base (16 MiB, as zircon's x86-64 user aspace base).
+#define ZX_HOST_ROOT_VMAR_BASE ((uint64_t)0x1000000)
+#define ZX_HOST_ROOT_VMAR_SIZE (((uint64_t)1 << 47) - ZX_HOST_ROOT_VMAR_BASE - ((uint64_t)1 << 20))
+
+// Rights of the root VMAR handle: ZX_DEFAULT_VMAR_RIGHTS (BASIC minus WAIT, plus OP_CHILDREN)
+// plus READ, WRITE and EXECUTE, as a Fuchsia process receives it.
+#define ZX_HOST_ROOT_VMAR_RIGHTS                                                               \
+  (ZX_RIGHT_DUPLICATE | ZX_RIGHT_TRANSFER | ZX_RIGHT_INSPECT | ZX_RIGHT_OP_CHILDREN |        \
+   ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
+
+struct object {
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO or ZX_OBJ_TYPE_VMAR
+  zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
+  size_t refs;           // handles + mappings + slice children
+  zx_signals_t signals;  // asserted signals
+};
+
+// A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
+// allocated in the memfd (SEEK_DATA/SEEK_HOLE, page granularity on tmpfs). A page that is not
+// present reads from `below` at page `page + below_off` if `page < below_limit`, else zero.
+// A VMO's top layer is mutable; a frozen layer never changes again and is shared (refcounted).
+struct layer {
+  int fd;
+  size_t refs;
+  bool frozen;
+  struct layer* below;   // holds a reference, or NULL
+  uint64_t below_off;    // pages
+  uint64_t below_limit;  // pages, in this layer's coordinates
+  struct vmo* owner;     // the VMO that froze it (its committed bytes include it), or NULL
+};
+
+struct vmo {
+  struct object obj;
+  uint64_t size;              // bytes, a page multiple
+  bool resizable;
+  bool cow;                   // a SNAPSHOT / SNAPSHOT_AT_LEAST_ON_WRITE child
+  bool slice;                 // a SLICE child: no layers, a window onto `backing`
+  struct layer* top;          // non-slices only
+  struct vmo* backing;        // slices only: the non-slice VMO whose pages it shows (holds a ref)
+  uint64_t backing_off;       // slices only: byte offset into `backing`
+  struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
+  size_t num_children;        // live children
+  size_t num_mappings;        // live mappings of this VMO
+  struct vmo* all_prev;       // list of all live VMOs
+  struct vmo* all_next;
+};
+
+struct vmar {
+  struct object obj;
+};
+
+// One mapping made by zx_vmar_map (or a piece of one left by a partial unmap).
+struct mapping {
+  uintptr_t base;
+  size_t len;                 // bytes, a page multiple
+  struct vmo* vmo;            // the VMO mapped (holds a reference)
+  struct vmo* backing;        // non-slice VMO whose pages are shown (vmo, or a slice's backing)
+  uint64_t off;               // byte offset of `base` in `backing`
+  int prot;                   // PROT_* of the mapping
+  bool writable;              // ZX_VM_PERM_WRITE: always maps backing's top layer
+  struct mapping* next;
+};
+
+struct handle_entry {
+  struct object* obj;  // NULL when free
+  zx_rights_t rights;
+  uint32_t gen;
+  uint32_t next_free;
+};
+
+struct zx_state {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;  // CLOCK_MONOTONIC; broadcast on every signal change and handle close
+  struct handle_entry* handles;
+  uint32_t num_handles;  // slots in use or freed (table length)
+  uint32_t cap_handles;
+  uint32_t free_head;    // FIFO of freed slots (UINT32_MAX when empty)
+  uint32_t free_tail;
+  uint32_t free_count;
+  zx_koid_t next_koid;
+  uint64_t page_size;
+  struct vmo* vmos;          // all live VMOs
+  struct mapping* mappings;  // all live mappings
+  struct vmar* root;         // the root VMAR, created lazily
+  zx_handle_t root_handle;
+};
+
+ZX_HIDDEN extern struct zx_state zx_g;
+
+// handles.c
+ZX_HIDDEN void zx_lock(void);
+ZX_HIDDEN void zx_unlock(void);
+ZX_HIDDEN uint64_t zx_page(void);
+ZX_HIDDEN zx_koid_t zx_new_koid(void);
+ZX_HIDDEN zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out);
+ZX_HIDDEN struct handle_entry* handle_lookup(zx_handle_t handle);
+ZX_HIDDEN void object_unref(struct object* obj);
+ZX_HIDDEN void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set);
+
+// vmo.c
+ZX_HIDDEN void vmo_destroy(struct vmo* vmo);
+ZX_HIDDEN zx_status_t vmo_get_info(struct vmo* vmo, zx_rights_t rights, zx_info_vmo_t* info);
+ZX_HIDDEN uint64_t vmo_backing_limit(const struct vmo* vmo);
+ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages);
+ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
+ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
+ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
+typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct layer* layer,
+                              uint64_t layer_page);
+ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
+                                 run_fn fn, void* ctx);
+
+// vmar.c
+ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
+ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
+                                        bool populate);
+ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
+
+#endif  // ZIRCON4J_HOST_ZX_INTERNAL_H_

@@ -1,0 +1,9 @@
+/**
+ * Safe, zero-copy, read-only views of Fuchsia VMOs.
+ *
+ * <p>Only {@code io.github.zircon4j.vmo} is API. The jextract bindings ({@code
+ * io.github.zircon4j.zircon}) stay inside the module.
+ */
+module io.github.zircon4j.mappedvmo {
+  exports io.github.zircon4j.vmo;
+}
