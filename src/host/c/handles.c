@@ -1,0 +1,334 @@
+// Handles, generic object syscalls and the system calls (page size, clock).
+//
+// Handle values: bits 0-1 are always set, bits 2-21 are the slot index, bits 22-31 a generation
+// that changes every time the slot is reused. Freed slots go to the back of a FIFO and are only
+// reused once at least kMinFree slots are free, so a closed value does not come back at once
+// (it comes back only after its slot was reused 1024 times).
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zx_internal.h"
+
+#define HANDLE_INDEX_BITS 20u
+#define HANDLE_MAX_SLOTS (1u << HANDLE_INDEX_BITS)
+#define HANDLE_GEN_MASK 0x3ffu
+#define NO_SLOT UINT32_MAX
+enum { kMinFree = 64 };
+
+struct zx_state zx_g = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .free_head = NO_SLOT,
+    .free_tail = NO_SLOT,
+    .next_koid = ZX_KOID_FIRST,
+};
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void state_init(void) {
+  pthread_condattr_t attr;
+  long ps = sysconf(_SC_PAGESIZE);
+  zx_g.page_size = ps > 0 ? (uint64_t)ps : 4096u;  // sysconf cannot fail for _SC_PAGESIZE
+  if (pthread_condattr_init(&attr) != 0 ||
+      pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+      pthread_cond_init(&zx_g.cond, &attr) != 0) {
+    abort();  // cannot run without the wait condition variable
+  }
+  pthread_condattr_destroy(&attr);
+}
+
+void zx_lock(void) {
+  pthread_once(&g_once, state_init);
+  pthread_mutex_lock(&zx_g.lock);
+}
+
+void zx_unlock(void) { pthread_mutex_unlock(&zx_g.lock); }
+
+uint64_t zx_page(void) { return zx_g.page_size; }
+
+zx_koid_t zx_new_koid(void) { return zx_g.next_koid++; }
+
+ZX_EXPORT uint32_t zx_system_get_page_size(void) {
+  pthread_once(&g_once, state_init);
+  return (uint32_t)zx_g.page_size;
+}
+
+ZX_EXPORT zx_time_t zx_clock_get_monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (zx_time_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+// ---- Handle table ------------------------------------------------------------------------
+
+static zx_handle_t handle_value(uint32_t index, uint32_t gen) {
+  return ((gen & HANDLE_GEN_MASK) << (HANDLE_INDEX_BITS + 2)) | (index << 2) |
+         ZX_HANDLE_FIXED_BITS_MASK;
+}
+
+zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out) {
+  uint32_t index;
+  if (zx_g.free_count >= kMinFree ||
+      (zx_g.num_handles == HANDLE_MAX_SLOTS && zx_g.free_count > 0)) {
+    index = zx_g.free_head;
+    zx_g.free_head = zx_g.handles[index].next_free;
+    if (zx_g.free_head == NO_SLOT) zx_g.free_tail = NO_SLOT;
+    zx_g.free_count--;
+  } else {
+    if (zx_g.num_handles == HANDLE_MAX_SLOTS) return ZX_ERR_NO_RESOURCES;
+    if (zx_g.num_handles == zx_g.cap_handles) {
+      uint32_t cap = zx_g.cap_handles ? zx_g.cap_handles * 2 : 64;
+      struct handle_entry* grown = realloc(zx_g.handles, (size_t)cap * sizeof(*grown));
+      if (grown == NULL) return ZX_ERR_NO_MEMORY;
+      zx_g.handles = grown;
+      zx_g.cap_handles = cap;
+    }
+    index = zx_g.num_handles++;
+    zx_g.handles[index].gen = 0;
+  }
+  struct handle_entry* e = &zx_g.handles[index];
+  e->obj = obj;
+  e->rights = rights;
+  e->next_free = NO_SLOT;
+  obj->refs++;
+  *out = handle_value(index, e->gen);
+  return ZX_OK;
+}
+
+struct handle_entry* handle_lookup(zx_handle_t handle) {
+  if ((handle & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK) return NULL;
+  uint32_t index = (handle >> 2) & (HANDLE_MAX_SLOTS - 1);
+  uint32_t gen = handle >> (HANDLE_INDEX_BITS + 2);
+  if (index >= zx_g.num_handles) return NULL;
+  struct handle_entry* e = &zx_g.handles[index];
+  if (e->obj == NULL || (e->gen & HANDLE_GEN_MASK) != gen) return NULL;
+  return e;
+}
+
+// Frees the slot and returns the object, whose reference the caller now owns.
+static struct object* handle_free(struct handle_entry* e) {
+  struct object* obj = e->obj;
+  uint32_t index = (uint32_t)(e - zx_g.handles);
+  e->obj = NULL;
+  e->rights = 0;
+  e->gen = (e->gen + 1) & HANDLE_GEN_MASK;
+  e->next_free = NO_SLOT;
+  if (zx_g.free_tail == NO_SLOT) {
+    zx_g.free_head = index;
+  } else {
+    zx_g.handles[zx_g.free_tail].next_free = index;
+  }
+  zx_g.free_tail = index;
+  zx_g.free_count++;
+  // Waiters on this handle notice that it is gone.
+  pthread_cond_broadcast(&zx_g.cond);
+  return obj;
+}
+
+void object_unref(struct object* obj) {
+  if (--obj->refs > 0) return;
+  if (obj->type == ZX_OBJ_TYPE_VMO) {
+    vmo_destroy((struct vmo*)obj);
+  } else {
+    vmar_destroy((struct vmar*)obj);
+  }
+}
+
+void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set) {
+  zx_signals_t next = (obj->signals & ~clear) | set;
+  if (next != obj->signals) {
+    obj->signals = next;
+    pthread_cond_broadcast(&zx_g.cond);
+  }
+}
+
+// ---- Handle syscalls ---------------------------------------------------------------------
+
+ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
+  if (handle == ZX_HANDLE_INVALID) return ZX_OK;
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    zx_unlock();
+    return ZX_ERR_BAD_HANDLE;
+  }
+  if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
+  object_unref(handle_free(e));
+  zx_unlock();
+  return ZX_OK;
+}
+
+// Checks: BAD_HANDLE, ACCESS_DENIED (no DUPLICATE), INVALID_ARGS (rights not a subset, out NULL).
+ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights,
+                                          zx_handle_t* out) {
+  zx_status_t status;
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    status = ZX_ERR_BAD_HANDLE;
+  } else if ((e->rights & ZX_RIGHT_DUPLICATE) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (rights != ZX_RIGHT_SAME_RIGHTS && (rights & ~e->rights) != 0) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (out == NULL) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else {
+    zx_rights_t r = rights == ZX_RIGHT_SAME_RIGHTS ? e->rights : rights;
+    status = handle_alloc(e->obj, r, out);
+  }
+  zx_unlock();
+  return status;
+}
+
+// Checks: BAD_HANDLE; then the source handle is invalidated whatever happens next;
+// INVALID_ARGS (rights not a subset, out NULL); NO_MEMORY.
+ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
+                                        zx_handle_t* out) {
+  zx_status_t status;
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    zx_unlock();
+    return ZX_ERR_BAD_HANDLE;
+  }
+  zx_rights_t old_rights = e->rights;
+  if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
+  struct object* obj = handle_free(e);  // we now own the handle's reference
+  if (rights != ZX_RIGHT_SAME_RIGHTS && (rights & ~old_rights) != 0) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (out == NULL) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else {
+    status = handle_alloc(obj, rights == ZX_RIGHT_SAME_RIGHTS ? old_rights : rights, out);
+  }
+  object_unref(obj);
+  zx_unlock();
+  return status;
+}
+
+// ---- Waiting -----------------------------------------------------------------------------
+
+// Checks: BAD_HANDLE, ACCESS_DENIED (no WAIT), NOT_SUPPORTED (object not waitable: the root VMAR,
+// whose handle never has WAIT, so in practice it gets ACCESS_DENIED as on Fuchsia).
+// A deadline at or before now polls. `observed` is optional.
+ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals,
+                                         zx_time_t deadline, zx_signals_t* observed) {
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    zx_unlock();
+    return ZX_ERR_BAD_HANDLE;
+  }
+  if ((e->rights & ZX_RIGHT_WAIT) == 0) {
+    zx_unlock();
+    return ZX_ERR_ACCESS_DENIED;
+  }
+  struct object* obj = e->obj;
+  if (obj->type != ZX_OBJ_TYPE_VMO) {
+    zx_unlock();
+    return ZX_ERR_NOT_SUPPORTED;
+  }
+  obj->refs++;  // keeps the object readable if the handle is closed while we sleep
+  zx_status_t status;
+  struct timespec ts = {0, 0};
+  if (deadline != ZX_TIME_INFINITE && deadline > 0) {
+    ts.tv_sec = (time_t)(deadline / 1000000000);
+    ts.tv_nsec = (long)(deadline % 1000000000);
+  }
+  for (;;) {
+    if ((obj->signals & signals) != 0) {
+      status = ZX_OK;
+      break;
+    }
+    if (deadline != ZX_TIME_INFINITE && deadline <= zx_clock_get_monotonic()) {
+      status = ZX_ERR_TIMED_OUT;
+      break;
+    }
+    if (deadline == ZX_TIME_INFINITE) {
+      pthread_cond_wait(&zx_g.cond, &zx_g.lock);
+    } else {
+      int rc = pthread_cond_timedwait(&zx_g.cond, &zx_g.lock, &ts);
+      (void)rc;  // ETIMEDOUT is handled by the deadline check above
+    }
+    if (handle_lookup(handle) != e) {
+      status = ZX_ERR_CANCELED;
+      break;
+    }
+  }
+  zx_signals_t seen = obj->signals;
+  if (status == ZX_ERR_CANCELED) seen |= ZX_SIGNAL_HANDLE_CLOSED;
+  object_unref(obj);
+  zx_unlock();
+  if (observed != NULL) *observed = seen;
+  return status;
+}
+
+// ---- Object info -------------------------------------------------------------------------
+
+// Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO on a non-VMO);
+// BUFFER_TOO_SMALL (then actual = 0, avail = 1); INVALID_ARGS (NULL buffer).
+// `actual` and `avail` are optional record counts.
+ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
+                                         size_t buffer_size, size_t* actual, size_t* avail) {
+  zx_status_t status = ZX_OK;
+  size_t records = 0;
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    zx_unlock();
+    return ZX_ERR_BAD_HANDLE;
+  }
+  switch (topic) {
+    case ZX_INFO_HANDLE_VALID:
+      break;
+    case ZX_INFO_HANDLE_BASIC: {
+      records = 1;
+      if (buffer_size < sizeof(zx_info_handle_basic_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (buffer == NULL) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else {
+        zx_info_handle_basic_t info;
+        memset(&info, 0, sizeof(info));
+        info.koid = e->obj->koid;
+        info.rights = e->rights;
+        info.type = e->obj->type;
+        if (e->obj->type == ZX_OBJ_TYPE_VMO) {
+          struct vmo* v = (struct vmo*)e->obj;
+          info.related_koid = v->parent != NULL ? v->parent->obj.koid : ZX_KOID_INVALID;
+          info.props = ZX_OBJ_PROP_WAITABLE;
+        }
+        memcpy(buffer, &info, sizeof(info));
+      }
+      break;
+    }
+    case ZX_INFO_VMO: {
+      records = 1;
+      if (e->obj->type != ZX_OBJ_TYPE_VMO) {
+        status = ZX_ERR_WRONG_TYPE;
+        records = 0;
+      } else if (buffer_size < sizeof(zx_info_vmo_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (buffer == NULL) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else {
+        zx_info_vmo_t info;
+        status = vmo_get_info((struct vmo*)e->obj, e->rights, &info);
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
+      }
+      break;
+    }
+    default:
+      status = ZX_ERR_NOT_SUPPORTED;
+      break;
+  }
+  zx_unlock();
+  if (status == ZX_OK || status == ZX_ERR_BUFFER_TOO_SMALL) {
+    if (actual != NULL) *actual = status == ZX_OK ? records : 0;
+    if (avail != NULL) *avail = records;
+  }
+  return status;
+}
