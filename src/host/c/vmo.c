@@ -1,0 +1,781 @@
+// Virtual memory objects.
+//
+// Every non-slice VMO owns a mutable top layer (a memfd, see `struct layer`) over an optional
+// chain of frozen layers. A SNAPSHOT child of V is made in O(1), copying no page:
+//   * if V's top layer holds no page, the child's empty top layer is put directly over V's frozen
+//     chain (so repeated snapshots of an unmodified VMO neither copy nor grow chains);
+//   * otherwise V's top layer is frozen (it becomes shared and immutable, "owned" by V for
+//     committed-bytes accounting), V gets a fresh empty top over it, and so does the child.
+//     Pages that V has mapped writable are copied into V's new top at that moment, because a
+//     writable mapping must never show a frozen layer; this is the only case that copies.
+// A later write to either side copies up only the pages it touches, then re-points those pages
+// in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
+// this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
+//
+// A SLICE child has no layers: it is a window onto its parent's (non-slice) VMO.
+//
+// Needs tmpfs memfds with base-page granularity (the default, shmem_enabled=never/within_size
+// with small files). Concurrent writes through a writable mapping while a snapshot of the same
+// VMO is being taken may land on either side of the snapshot.
+
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zx_internal.h"
+
+#define COPY_CHUNK_PAGES 64u
+
+// ---- Layers ------------------------------------------------------------------------------
+
+static struct layer* layer_new(uint64_t bytes) {
+  struct layer* l = calloc(1, sizeof(*l));
+  if (l == NULL) return NULL;
+  l->fd = memfd_create("zx-vmo", MFD_CLOEXEC);
+  if (l->fd < 0) {
+    free(l);
+    return NULL;
+  }
+  if (ftruncate(l->fd, (off_t)bytes) != 0) {
+    close(l->fd);
+    free(l);
+    return NULL;
+  }
+  l->refs = 1;
+  return l;
+}
+
+static void layer_unref(struct layer* l) {
+  while (l != NULL && --l->refs == 0) {
+    struct layer* below = l->below;
+    close(l->fd);
+    free(l);
+    l = below;
+  }
+}
+
+// The first page at or after `page` present in `l`, or UINT64_MAX.
+static uint64_t layer_next_data(const struct layer* l, uint64_t page) {
+  off_t at = lseek(l->fd, (off_t)(page * zx_page()), SEEK_DATA);
+  if (at < 0) return UINT64_MAX;
+  return (uint64_t)at / zx_page();
+}
+
+// The first page at or after `page` not present in `l`.
+static uint64_t layer_next_hole(const struct layer* l, uint64_t page) {
+  off_t at = lseek(l->fd, (off_t)(page * zx_page()), SEEK_HOLE);
+  if (at < 0) return page;
+  return ((uint64_t)at + zx_page() - 1) / zx_page();
+}
+
+// Calls fn(ctx, at, n, layer, layer_page) for consecutive runs covering pages
+// [page, page + npages) of `l`, in order; `at` counts from the given start `at`. `layer` is the
+// layer that supplies the run (NULL: the run reads as zero).
+zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t at, run_fn fn,
+                       void* ctx) {
+  while (npages > 0) {
+    if (l == NULL) return fn(ctx, at, npages, NULL, 0);
+    uint64_t data = layer_next_data(l, page);
+    uint64_t n;
+    zx_status_t status;
+    if (data == page) {
+      uint64_t hole = layer_next_hole(l, page);
+      n = hole > page ? hole - page : 1;
+      if (n > npages) n = npages;
+      status = fn(ctx, at, n, l, page);
+    } else {
+      n = (data == UINT64_MAX || data - page > npages) ? npages : data - page;
+      uint64_t below = 0;
+      if (l->below != NULL && page < l->below_limit) {
+        below = l->below_limit - page;
+        if (below > n) below = n;
+        status = layer_walk(l->below, page + l->below_off, below, at, fn, ctx);
+        if (status != ZX_OK) return status;
+      }
+      status = below < n ? fn(ctx, at + below, n - below, NULL, 0) : ZX_OK;
+    }
+    if (status != ZX_OK) return status;
+    page += n;
+    at += n;
+    npages -= n;
+  }
+  return ZX_OK;
+}
+
+static zx_status_t io_status(void) { return errno == ENOSPC || errno == ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_IO; }
+
+static zx_status_t full_pread(int fd, void* buf, size_t len, uint64_t off) {
+  char* p = buf;
+  while (len > 0) {
+    ssize_t n = pread(fd, p, len, (off_t)off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    if (n == 0) {  // past the end of the file: zeros
+      memset(p, 0, len);
+      return ZX_OK;
+    }
+    p += n;
+    off += (uint64_t)n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
+static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off) {
+  const char* p = buf;
+  while (len > 0) {
+    ssize_t n = pwrite(fd, p, len, (off_t)off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    p += n;
+    off += (uint64_t)n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
+// Writes zero bytes to [off, off + len) of `fd`.
+static zx_status_t write_zeros(int fd, uint64_t off, uint64_t len) {
+  size_t chunk = (size_t)(COPY_CHUNK_PAGES * zx_page());
+  char* zeros = calloc(1, chunk);
+  if (zeros == NULL) return ZX_ERR_NO_MEMORY;
+  zx_status_t status = ZX_OK;
+  while (len > 0 && status == ZX_OK) {
+    size_t n = len < chunk ? (size_t)len : chunk;
+    status = full_pwrite(fd, zeros, n, off);
+    off += n;
+    len -= n;
+  }
+  free(zeros);
+  return status;
+}
+
+// ---- Page-level operations on a non-slice VMO ---------------------------------------------
+
+struct copy_ctx {
+  struct layer* top;
+  char* buf;
+};
+
+static zx_status_t copy_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  struct copy_ctx* c = arg;
+  if (l == NULL || l == c->top) return ZX_OK;
+  uint64_t ps = zx_page();
+  while (n > 0) {
+    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
+    zx_status_t status = full_pread(l->fd, c->buf, (size_t)(k * ps), lp * ps);
+    if (status == ZX_OK) status = full_pwrite(c->top->fd, c->buf, (size_t)(k * ps), at * ps);
+    if (status != ZX_OK) return status;
+    at += k;
+    lp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+// Copies into b's top layer every page of [page, page + npages) that another layer supplies.
+// Does not re-point mappings.
+zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages) {
+  struct layer* top = b->top;
+  if (npages == 0 || top->below == NULL) return ZX_OK;
+  if (layer_next_hole(top, page) >= page + npages) return ZX_OK;  // all present already
+  struct copy_ctx c = {top, malloc((size_t)(COPY_CHUNK_PAGES * zx_page()))};
+  if (c.buf == NULL) return ZX_ERR_NO_MEMORY;
+  zx_status_t status = layer_walk(top, page, npages, page, copy_run, &c);
+  free(c.buf);
+  return status;
+}
+
+static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)lp;
+  struct layer* top = arg;
+  if (l == top) return ZX_OK;
+  return write_zeros(top->fd, at * zx_page(), n * zx_page());
+}
+
+static zx_status_t shadow_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  (void)lp;
+  struct layer* top = arg;
+  if (l == NULL || l == top) return ZX_OK;
+  return write_zeros(top->fd, at * zx_page(), n * zx_page());
+}
+
+// Makes every page of the range present in b's top layer (copies, or zero pages).
+zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
+  zx_status_t status = vmo_copy_up(b, page, npages);
+  if (status != ZX_OK || npages == 0) return status;
+  status = layer_walk(b->top, page, npages, page, zero_fill_run, b->top);
+  if (status != ZX_OK) return status;
+  return vmo_remap(b, page, npages);
+}
+
+// Makes the whole pages of the range read as zero, freeing b's top pages. Where a frozen layer
+// below would show through, a zero page is committed in the top layer instead.
+static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
+  uint64_t ps = zx_page();
+  if (npages == 0) return ZX_OK;
+  if (fallocate(b->top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
+                (off_t)(npages * ps)) != 0) {
+    zx_status_t status = write_zeros(b->top->fd, page * ps, npages * ps);
+    if (status != ZX_OK) return status;
+  } else if (b->top->below != NULL) {
+    zx_status_t status = layer_walk(b->top, page, npages, page, shadow_run, b->top);
+    if (status != ZX_OK) return status;
+  }
+  return ZX_OK;
+}
+
+zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
+  zx_status_t status = zero_pages(b, page, npages);
+  if (status != ZX_OK) return status;
+  return vmo_remap(b, page, npages);
+}
+
+static bool top_has_all(const struct vmo* b, uint64_t page, uint64_t npages) {
+  return npages == 0 || layer_next_hole(b->top, page) >= page + npages;
+}
+
+// Zeroes bytes [off, off + len) of non-slice b, copying up partial pages, and re-points mappings.
+static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
+  uint64_t ps = zx_page();
+  if (len == 0) return ZX_OK;
+  uint64_t first = off / ps;
+  uint64_t end = (off + len + ps - 1) / ps;
+  uint64_t full_first = (off + ps - 1) / ps;
+  uint64_t full_end = (off + len) / ps;
+  zx_status_t status = ZX_OK;
+  if (full_first >= full_end) {  // no whole page: one or two partial pages
+    status = vmo_copy_up(b, first, end - first);
+    if (status == ZX_OK) status = write_zeros(b->top->fd, off, len);
+  } else {
+    if (off % ps != 0) {
+      status = vmo_copy_up(b, first, 1);
+      if (status == ZX_OK) status = write_zeros(b->top->fd, off, full_first * ps - off);
+    }
+    if (status == ZX_OK && (off + len) % ps != 0) {
+      status = vmo_copy_up(b, full_end, 1);
+      if (status == ZX_OK) status = write_zeros(b->top->fd, full_end * ps, off + len - full_end * ps);
+    }
+    if (status == ZX_OK) status = zero_pages(b, full_first, full_end - full_first);
+  }
+  if (status != ZX_OK) return status;
+  return vmo_remap(b, first, end - first);
+}
+
+struct read_ctx {
+  char* dst;
+  uint64_t off;
+  uint64_t len;
+};
+
+static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  struct read_ctx* r = arg;
+  uint64_t ps = zx_page();
+  uint64_t start = at * ps > r->off ? at * ps : r->off;
+  uint64_t end = (at + n) * ps < r->off + r->len ? (at + n) * ps : r->off + r->len;
+  if (start >= end) return ZX_OK;
+  char* dst = r->dst + (start - r->off);
+  if (l == NULL) {
+    memset(dst, 0, (size_t)(end - start));
+    return ZX_OK;
+  }
+  return full_pread(l->fd, dst, (size_t)(end - start), lp * ps + (start - at * ps));
+}
+
+static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
+  uint64_t ps = zx_page();
+  if (len == 0) return ZX_OK;
+  struct read_ctx r = {buf, off, len};
+  uint64_t first = off / ps;
+  return layer_walk(b->top, first, (off + len + ps - 1) / ps - first, first, read_run, &r);
+}
+
+static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
+  uint64_t ps = zx_page();
+  if (len == 0) return ZX_OK;
+  uint64_t first = off / ps;
+  uint64_t end = (off + len + ps - 1) / ps;
+  bool present = top_has_all(b, first, end - first);
+  zx_status_t status = ZX_OK;
+  if (!present) {
+    if (off % ps != 0) status = vmo_copy_up(b, first, 1);
+    if (status == ZX_OK && (off + len) % ps != 0) status = vmo_copy_up(b, end - 1, 1);
+  }
+  if (status == ZX_OK) status = full_pwrite(b->top->fd, buf, (size_t)len, off);
+  if (status != ZX_OK || present) return status;
+  return vmo_remap(b, first, end - first);
+}
+
+// ---- Objects -----------------------------------------------------------------------------
+
+static void vmo_update_zero_children(struct vmo* v) {
+  if (v->num_children == 0) {
+    object_signal(&v->obj, 0, ZX_VMO_ZERO_CHILDREN);
+  } else {
+    object_signal(&v->obj, ZX_VMO_ZERO_CHILDREN, 0);
+  }
+}
+
+static struct vmo* vmo_new(uint64_t size, bool with_top) {
+  struct vmo* v = calloc(1, sizeof(*v));
+  if (v == NULL) return NULL;
+  if (with_top) {
+    v->top = layer_new(size);
+    if (v->top == NULL) {
+      free(v);
+      return NULL;
+    }
+  }
+  v->obj.type = ZX_OBJ_TYPE_VMO;
+  v->obj.koid = zx_new_koid();
+  v->obj.signals = ZX_VMO_ZERO_CHILDREN;
+  v->size = size;
+  v->all_next = zx_g.vmos;
+  if (zx_g.vmos != NULL) zx_g.vmos->all_prev = v;
+  zx_g.vmos = v;
+  return v;
+}
+
+// Called when the last handle, mapping and slice child of `v` are gone. Its children are handed
+// to its parent (or become parentless), as zircon's hidden-node collapse makes them appear.
+void vmo_destroy(struct vmo* v) {
+  if (v->all_prev != NULL) v->all_prev->all_next = v->all_next; else zx_g.vmos = v->all_next;
+  if (v->all_next != NULL) v->all_next->all_prev = v->all_prev;
+  for (struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
+    if (w->parent == v) w->parent = v->parent;
+  }
+  if (v->parent != NULL) {
+    v->parent->num_children = v->parent->num_children - 1 + v->num_children;
+    vmo_update_zero_children(v->parent);
+  }
+  if (v->top != NULL) {
+    for (struct layer* l = v->top->below; l != NULL; l = l->below) {
+      if (l->owner == v) l->owner = NULL;
+    }
+    layer_unref(v->top);
+  }
+  struct vmo* backing = v->backing;
+  free(v);
+  if (backing != NULL) object_unref(&backing->obj);
+}
+
+// The page (in backing coordinates) at which `v`'s window on its backing VMO ends.
+uint64_t vmo_backing_limit(const struct vmo* v) {
+  return ((v->slice ? v->backing_off : 0) + v->size) / zx_page();
+}
+
+static struct vmo* vmo_backing(struct vmo* v) { return v->slice ? v->backing : v; }
+static uint64_t vmo_backing_offset(const struct vmo* v) { return v->slice ? v->backing_off : 0; }
+
+static uint64_t layer_bytes(const struct layer* l) {
+  struct stat st;
+  if (fstat(l->fd, &st) != 0) return 0;
+  return (uint64_t)st.st_blocks * 512u;
+}
+
+zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info) {
+  memset(info, 0, sizeof(*info));
+  info->koid = v->obj.koid;
+  info->size_bytes = v->size;
+  info->parent_koid = v->parent != NULL ? v->parent->obj.koid : ZX_KOID_INVALID;
+  info->num_children = v->num_children;
+  info->num_mappings = v->num_mappings;
+  info->share_count = v->num_mappings > 0 ? 1 : 0;
+  info->flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
+  if (v->resizable) info->flags |= ZX_INFO_VMO_RESIZABLE;
+  if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;
+  if (v->top != NULL) {
+    uint64_t bytes = layer_bytes(v->top);
+    for (const struct layer* l = v->top->below; l != NULL; l = l->below) {
+      if (l->owner == v) bytes += layer_bytes(l);
+    }
+    info->committed_bytes = bytes;
+  }
+  info->handle_rights = rights;
+  info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  return ZX_OK;
+}
+
+// Looks up a VMO handle: BAD_HANDLE, WRONG_TYPE.
+static zx_status_t vmo_lookup(zx_handle_t handle, struct vmo** out, zx_rights_t* rights) {
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) return ZX_ERR_BAD_HANDLE;
+  if (e->obj->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
+  *out = (struct vmo*)e->obj;
+  *rights = e->rights;
+  return ZX_OK;
+}
+
+static uint64_t round_up_page(uint64_t size) {
+  uint64_t ps = zx_page();
+  return (size + ps - 1) / ps * ps;  // callers bound size by ZX_HOST_MAX_VMO_SIZE first
+}
+
+// ---- zx_vmo_create -----------------------------------------------------------------------
+
+// Checks: INVALID_ARGS (unknown options), OUT_OF_RANGE (size > 2^46), INVALID_ARGS (out NULL),
+// NOT_SUPPORTED (ZX_VMO_DISCARDABLE: not emulated), NO_MEMORY.
+ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+  if ((options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) != 0) return ZX_ERR_INVALID_ARGS;
+  if (size > ZX_HOST_MAX_VMO_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  if (out == NULL) return ZX_ERR_INVALID_ARGS;
+  if ((options & ZX_VMO_DISCARDABLE) != 0) return ZX_ERR_NOT_SUPPORTED;
+  zx_lock();
+  zx_status_t status = ZX_ERR_NO_MEMORY;
+  struct vmo* v = vmo_new(round_up_page(size), true);
+  if (v != NULL) {
+    v->resizable = (options & ZX_VMO_RESIZABLE) != 0;
+    zx_rights_t rights = ZX_DEFAULT_VMO_RIGHTS | (v->resizable ? ZX_RIGHT_RESIZE : 0);
+    status = handle_alloc(&v->obj, rights, out);
+    if (status != ZX_OK) vmo_destroy(v);
+  }
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_read / zx_vmo_write / sizes --------------------------------------------------
+
+// Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (READ), INVALID_ARGS (NULL buffer with a
+// non-zero length), OUT_OF_RANGE (offset + len past the page-rounded size, or overflowing).
+// A length of 0 at offset == size succeeds.
+ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset,
+                                  size_t len) {
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_status_t status;
+  zx_lock();
+  status = vmo_lookup(handle, &v, &rights);
+  if (status != ZX_OK) goto out;
+  if ((rights & ZX_RIGHT_READ) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (len > 0 && buffer == NULL) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (offset > v->size || len > v->size - offset) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else {
+    status = vmo_read_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), len);
+  }
+out:
+  zx_unlock();
+  return status;
+}
+
+// Checks: as zx_vmo_read, with WRITE instead of READ.
+ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
+                                   size_t buffer_size) {
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_status_t status;
+  zx_lock();
+  status = vmo_lookup(handle, &v, &rights);
+  if (status != ZX_OK) goto out;
+  if ((rights & ZX_RIGHT_WRITE) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (buffer_size > 0 && buffer == NULL) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (offset > v->size || buffer_size > v->size - offset) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else {
+    status = vmo_write_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), buffer_size);
+  }
+out:
+  zx_unlock();
+  return status;
+}
+
+// Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (size NULL). No right needed.
+ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status == ZX_OK && size == NULL) status = ZX_ERR_INVALID_ARGS;
+  if (status == ZX_OK) *size = v->size;
+  zx_unlock();
+  return status;
+}
+
+// Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (no WRITE), UNAVAILABLE (not resizable),
+// ACCESS_DENIED (no RESIZE; only reachable on a resizable VMO through a reduced handle),
+// OUT_OF_RANGE (size > 2^46), NO_MEMORY.
+ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status != ZX_OK) goto out;
+  if ((rights & ZX_RIGHT_WRITE) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (!v->resizable) {
+    status = ZX_ERR_UNAVAILABLE;
+  } else if ((rights & ZX_RIGHT_RESIZE) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (size > ZX_HOST_MAX_VMO_SIZE) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else {
+    uint64_t ps = zx_page();
+    uint64_t new_size = round_up_page(size);
+    uint64_t old_size = v->size;
+    if (ftruncate(v->top->fd, (off_t)new_size) != 0) {
+      status = ZX_ERR_NO_MEMORY;
+      goto out;
+    }
+    if (new_size < old_size && v->top->below_limit > new_size / ps) {
+      v->top->below_limit = new_size / ps;
+    }
+    v->size = new_size;
+    if (size < new_size) status = zero_bytes(v, size, new_size - size);
+    uint64_t lo = (old_size < new_size ? old_size : new_size) / ps;
+    uint64_t hi = (old_size < new_size ? new_size : old_size) / ps;
+    if (status == ZX_OK) status = vmo_remap(v, lo, hi - lo);
+  }
+out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_create_child -----------------------------------------------------------------
+
+// Gives `child` (fresh top layer) the contents of pages [sp, ...) of non-slice `b`, frozen now;
+// pages at or past `limit` (b coordinates) read as zero.
+static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, struct vmo* child) {
+  struct layer* top = b->top;
+  struct layer* below;
+  uint64_t below_off;
+  uint64_t below_limit;  // b coordinates
+  if (layer_next_data(top, 0) == UINT64_MAX) {
+    below = top->below;
+    below_off = top->below_off;
+    below_limit = top->below_limit < limit ? top->below_limit : limit;
+  } else {
+    struct layer* fresh = layer_new(b->size);
+    if (fresh == NULL) return ZX_ERR_NO_MEMORY;
+    top->frozen = true;
+    top->owner = b;
+    fresh->below = top;  // takes over b's reference
+    fresh->below_off = 0;
+    fresh->below_limit = b->size / zx_page();
+    b->top = fresh;
+    below = top;
+    below_off = 0;
+    below_limit = limit;
+    // A writable mapping must show b's new top: copy its pages up and re-point it.
+    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+      if (m->backing != b || !m->writable) continue;
+      uint64_t first = m->off / zx_page();
+      uint64_t end = first + m->len / zx_page();
+      uint64_t lim = vmo_backing_limit(m->vmo);
+      if (end > lim) end = lim;
+      zx_status_t status = first < end ? vmo_copy_up(b, first, end - first) : ZX_OK;
+      if (status == ZX_OK) status = mapping_map_pages(m, 0, m->len / zx_page(), false);
+      if (status != ZX_OK) return status;
+    }
+  }
+  if (below != NULL && sp < below_limit) {
+    below->refs++;
+    child->top->below = below;
+    child->top->below_off = below_off + sp;
+    child->top->below_limit = below_limit - sp;
+  }
+  return ZX_OK;
+}
+
+// Checks, in order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (DUPLICATE and READ),
+// INVALID_ARGS (unknown options; not exactly one of SNAPSHOT, SNAPSHOT_AT_LEAST_ON_WRITE, SLICE;
+// RESIZABLE with NO_WRITE; RESIZABLE with SLICE), INVALID_ARGS (offset not page-aligned),
+// OUT_OF_RANGE (offset + size overflows, or the rounded size exceeds 2^46), INVALID_ARGS
+// (out NULL), NOT_SUPPORTED (SLICE of a resizable VMO), OUT_OF_RANGE (SLICE not inside the
+// parent), NO_MEMORY.
+ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
+                                          uint64_t size, zx_handle_t* out) {
+  const uint32_t types =
+      ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SLICE;
+  const uint32_t known = types | ZX_VMO_CHILD_RESIZABLE | ZX_VMO_CHILD_NO_WRITE;
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status != ZX_OK) goto out;
+  uint32_t type = options & types;
+  bool slice = type == ZX_VMO_CHILD_SLICE;
+  bool resizable = (options & ZX_VMO_CHILD_RESIZABLE) != 0;
+  bool no_write = (options & ZX_VMO_CHILD_NO_WRITE) != 0;
+  uint64_t ps = zx_page();
+  if ((rights & (ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ)) != (ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ)) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if ((options & ~known) != 0 || type == 0 || (type & (type - 1)) != 0 ||
+             (resizable && no_write) || (resizable && slice)) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (offset % ps != 0) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (size > UINT64_MAX - offset || size > ZX_HOST_MAX_VMO_SIZE) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (out == NULL) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (slice && v->resizable) {
+    status = ZX_ERR_NOT_SUPPORTED;
+  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  }
+  if (status != ZX_OK) goto out;
+
+  struct vmo* b = vmo_backing(v);
+  struct vmo* child = vmo_new(round_up_page(size), !slice);
+  if (child == NULL) {
+    status = ZX_ERR_NO_MEMORY;
+    goto out;
+  }
+  zx_rights_t child_rights;
+  if (slice) {
+    child->slice = true;
+    child->backing = b;
+    child->backing_off = vmo_backing_offset(v) + offset;
+    b->obj.refs++;
+    child_rights = rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;
+    if (no_write) child_rights &= ~ZX_RIGHT_WRITE;
+  } else {
+    child->cow = true;
+    child->resizable = resizable;
+    uint64_t sp = (vmo_backing_offset(v) + (offset < v->size ? offset : v->size)) / ps;
+    if (offset >= v->size) sp = UINT64_MAX;  // nothing of the parent shows
+    status = sp == UINT64_MAX ? ZX_OK : vmo_snapshot(b, sp, vmo_backing_limit(v), child);
+    if (status != ZX_OK) {
+      vmo_destroy(child);
+      goto out;
+    }
+    child_rights = no_write ? (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY) &
+                                  ~ZX_RIGHT_WRITE
+                            : (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY |
+                               ZX_RIGHT_WRITE) & ~ZX_RIGHT_EXECUTE;
+  }
+  child_rights &= ~ZX_RIGHT_RESIZE;
+  if (child->resizable) child_rights |= ZX_RIGHT_RESIZE;
+  status = handle_alloc(&child->obj, child_rights, out);
+  if (status != ZX_OK) {
+    vmo_destroy(child);
+    goto out;
+  }
+  child->parent = v;
+  v->num_children++;
+  vmo_update_zero_children(v);
+out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_op_range ---------------------------------------------------------------------
+
+bool vmo_can_decommit(const struct vmo* v) {
+  if (v->cow) return false;
+  const struct vmo* b = v->slice ? v->backing : v;
+  if (b->cow) return false;
+  for (const struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
+    if (!w->slice && w->parent != NULL && (w->parent == b || w->parent == v)) return false;
+  }
+  return true;
+}
+
+static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
+  return offset > v->size || size > v->size - offset;
+}
+
+// Checks: BAD_HANDLE, WRONG_TYPE, then per op:
+//   COMMIT: ACCESS_DENIED (WRITE), OUT_OF_RANGE. Commits (copies up / zero-fills) the pages.
+//   DECOMMIT: ACCESS_DENIED (WRITE), NOT_SUPPORTED (snapshot child, or a VMO with live
+//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE.
+//   ZERO: ACCESS_DENIED (WRITE), OUT_OF_RANGE.
+//   LOCK, UNLOCK, TRY_LOCK: ACCESS_DENIED (neither READ nor WRITE), NOT_SUPPORTED (no VMO here
+//     is discardable).
+//   CACHE_SYNC, CACHE_CLEAN, CACHE_CLEAN_INVALIDATE: ACCESS_DENIED (READ); CACHE_INVALIDATE:
+//     ACCESS_DENIED (WRITE); then INVALID_ARGS (size 0), OUT_OF_RANGE. No-ops otherwise.
+//   DONT_NEED, ALWAYS_NEED: ACCESS_DENIED (neither READ nor WRITE), OUT_OF_RANGE; no-op hints.
+//   Anything else: INVALID_ARGS.
+// `buffer` and `buffer_size` are not used by any of these ops.
+ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
+                                      uint64_t size, void* buffer, size_t buffer_size) {
+  (void)buffer;
+  (void)buffer_size;
+  struct vmo* v;
+  zx_rights_t rights;
+  uint64_t ps = zx_page();
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status != ZX_OK) goto out;
+  struct vmo* b = vmo_backing(v);
+  uint64_t boff = vmo_backing_offset(v);
+  switch (op) {
+    case ZX_VMO_OP_COMMIT:
+      if ((rights & ZX_RIGHT_WRITE) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+      } else if (range_outside(v, offset, size)) {
+        status = ZX_ERR_OUT_OF_RANGE;
+      } else if (size > 0) {
+        uint64_t first = (boff + offset) / ps;
+        uint64_t end = (boff + offset + size + ps - 1) / ps;
+        status = vmo_commit_pages(b, first, end - first);
+      }
+      break;
+    case ZX_VMO_OP_DECOMMIT:
+      if ((rights & ZX_RIGHT_WRITE) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+      } else if (!vmo_can_decommit(v)) {
+        status = ZX_ERR_NOT_SUPPORTED;
+      } else if (offset % ps != 0 || size % ps != 0) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else if (range_outside(v, offset, size)) {
+        status = ZX_ERR_OUT_OF_RANGE;
+      } else {
+        status = vmo_decommit_pages(b, (boff + offset) / ps, size / ps);
+      }
+      break;
+    case ZX_VMO_OP_ZERO:
+      if ((rights & ZX_RIGHT_WRITE) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+      } else if (range_outside(v, offset, size)) {
+        status = ZX_ERR_OUT_OF_RANGE;
+      } else {
+        status = zero_bytes(b, boff + offset, size);
+      }
+      break;
+    case ZX_VMO_OP_LOCK:
+    case ZX_VMO_OP_UNLOCK:
+    case ZX_VMO_OP_TRY_LOCK:
+      status = (rights & (ZX_RIGHT_READ | ZX_RIGHT_WRITE)) == 0 ? ZX_ERR_ACCESS_DENIED
+                                                                 : ZX_ERR_NOT_SUPPORTED;
+      break;
+    case ZX_VMO_OP_CACHE_SYNC:
+    case ZX_VMO_OP_CACHE_CLEAN:
+    case ZX_VMO_OP_CACHE_CLEAN_INVALIDATE:
+    case ZX_VMO_OP_CACHE_INVALIDATE: {
+      zx_rights_t need = op == ZX_VMO_OP_CACHE_INVALIDATE ? ZX_RIGHT_WRITE : ZX_RIGHT_READ;
+      if ((rights & need) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+      } else if (size == 0) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else if (range_outside(v, offset, size)) {
+        status = ZX_ERR_OUT_OF_RANGE;
+      }
+      break;
+    }
+    case ZX_VMO_OP_DONT_NEED:
+    case ZX_VMO_OP_ALWAYS_NEED:
+      if ((rights & (ZX_RIGHT_READ | ZX_RIGHT_WRITE)) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+      } else if (range_outside(v, offset, size)) {
+        status = ZX_ERR_OUT_OF_RANGE;
+      }
+      break;
+    default:
+      status = ZX_ERR_INVALID_ARGS;
+      break;
+  }
+out:
+  zx_unlock();
+  return status;
+}

@@ -1,0 +1,48 @@
+// A tiny test harness: counts individual checks. Each failing check prints file:line and both
+// values. main() ends with exactly "N passed, M failed" (N, M = numbers of checks).
+
+#ifndef ZIRCON4J_HOST_TEST_HARNESS_H_
+#define ZIRCON4J_HOST_TEST_HARNESS_H_
+
+#include <stdio.h>
+
+extern int g_passed;
+extern int g_failed;
+extern const char* g_scenario;
+
+#define CHECK_EQ(actual, expected)                                                            \
+  do {                                                                                        \
+    long long a_ = (long long)(actual);                                                       \
+    long long e_ = (long long)(expected);                                                     \
+    if (a_ == e_) {                                                                           \
+      g_passed++;                                                                             \
+    } else {                                                                                  \
+      g_failed++;                                                                             \
+      fprintf(stderr, "%s:%d: [%s] %s == %s: got %lld (0x%llx), want %lld (0x%llx)\n",       \
+              __FILE__, __LINE__, g_scenario, #actual, #expected, a_, (unsigned long long)a_, \
+              e_, (unsigned long long)e_);                                                    \
+    }                                                                                         \
+  } while (0)
+
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (cond) {                                                                     \
+      g_passed++;                                                                   \
+    } else {                                                                        \
+      g_failed++;                                                                   \
+      fprintf(stderr, "%s:%d: [%s] %s is false\n", __FILE__, __LINE__, g_scenario, \
+              #cond);                                                               \
+    }                                                                               \
+  } while (0)
+
+#define SCENARIO(name) static void name(void)
+#define RUN(name)     \
+  do {                \
+    g_scenario = #name; \
+    name();           \
+  } while (0)
+
+// conformance_vmar.c
+void run_vmar_tests(void);
+
+#endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
