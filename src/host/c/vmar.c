@@ -102,6 +102,40 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   return ZX_OK;
 }
 
+// Whether page `page` of non-slice `b` lies in a writable mapping of b. Sets *seg_end to the end
+// (at most `end`) of the stretch from `page` that has the same answer.
+static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uint64_t* seg_end) {
+  uint64_t ps = zx_page();
+  bool covered = false;
+  uint64_t reach = page;
+  bool grew = true;
+  while (grew) {  // extend over overlapping or touching writable mappings
+    grew = false;
+    for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
+      if (w->backing != b || !w->writable) continue;
+      uint64_t wf = w->off / ps;
+      uint64_t we = wf + w->len / ps;
+      if (wf <= reach && reach < we) {
+        covered = true;
+        reach = we;
+        grew = true;
+      }
+    }
+  }
+  if (covered) {
+    *seg_end = reach < end ? reach : end;
+    return true;
+  }
+  uint64_t next = end;
+  for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
+    if (w->backing != b || !w->writable) continue;
+    uint64_t wf = w->off / ps;
+    if (wf > page && wf < next) next = wf;
+  }
+  *seg_end = next;
+  return false;
+}
+
 // (Re)establishes pages [rel, rel + npages) of mapping `m` from its VMO's current layers.
 zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, bool populate) {
   uint64_t ps = zx_page();
@@ -116,8 +150,21 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
                        MAP_SHARED | MAP_FIXED | pop, m->backing->top->fd, (off_t)(bp * ps));
       if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
     } else {
+      // Pages that a writable mapping of the same VMO covers must show the top layer itself
+      // (they may be holes there that the writable mapping fills); the rest map by runs.
       struct map_ctx c = {.m = m, .populate = pop};
-      zx_status_t status = layer_walk(m->backing->top, bp, valid, rel, map_run, &c);
+      zx_status_t status = ZX_OK;
+      uint64_t cur = bp;
+      uint64_t end = bp + valid;
+      while (cur < end && status == ZX_OK) {
+        uint64_t seg_end;
+        if (writable_cover(m->backing, cur, end, &seg_end)) {
+          status = map_run(&c, rel + (cur - bp), seg_end - cur, m->backing->top, cur);
+        } else {
+          status = layer_walk(m->backing->top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
+        }
+        cur = seg_end;
+      }
       if (status == ZX_OK) status = map_flush(&c);
       if (status != ZX_OK) return status;
     }
@@ -419,18 +466,24 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     if (end > lim) end = lim;
     if (first < end) status = vmo_copy_up(m->backing, first, end - first);
   }
+  m->next = zx_g.mappings;
+  zx_g.mappings = m;
+  if (status == ZX_OK && m->writable) {
+    // Other mappings of these pages must now show the top layer (copied-up pages, and holes
+    // that this mapping may fill).
+    status = vmo_remap(m->backing, m->off / ps, rlen / ps);
+  }
   if (status == ZX_OK) {
     status = mapping_map_pages(m, 0, rlen / ps, (options & ZX_VM_MAP_RANGE) != 0);
   }
   if (status != ZX_OK) {
+    zx_g.mappings = m->next;
     munmap((void*)base, rlen);
     free(m);
     goto out;
   }
   v->obj.refs++;
   v->num_mappings++;
-  m->next = zx_g.mappings;
-  zx_g.mappings = m;
   *mapped_addr = base;
 out:
   zx_unlock();

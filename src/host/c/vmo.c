@@ -573,9 +573,12 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
       uint64_t lim = vmo_backing_limit(m->vmo);
       if (end > lim) end = lim;
       zx_status_t status = first < end ? vmo_copy_up(b, first, end - first) : ZX_OK;
-      if (status == ZX_OK) status = mapping_map_pages(m, 0, m->len / zx_page(), false);
       if (status != ZX_OK) return status;
     }
+    // Re-point every mapping of b: none may keep showing holes of the now frozen layer (a fault
+    // on a hole would allocate a page in it).
+    zx_status_t status = vmo_remap(b, 0, b->size / zx_page());
+    if (status != ZX_OK) return status;
   }
   if (below != NULL && sp < below_limit) {
     below->refs++;
