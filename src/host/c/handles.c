@@ -253,7 +253,9 @@ ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signal
       int rc = pthread_cond_timedwait(&zx_g.cond, &zx_g.lock, &ts);
       (void)rc;  // ETIMEDOUT is handled by the deadline check above
     }
-    if (handle_lookup(handle) != e) {
+    // `e` may have moved (the table grows by realloc): look the value up again. The value
+    // carries the slot's generation, so it only resolves while this very handle is open.
+    if (handle_lookup(handle) == NULL) {
       status = ZX_ERR_CANCELED;
       break;
     }

@@ -54,23 +54,77 @@ static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
     close(l->fd);
+    free(l->extents);
     free(l);
     l = below;
   }
 }
 
+static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
+  off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
+  if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
+  return ((uint64_t)at + zx_page() - 1) / zx_page();
+}
+
+// Computes a frozen layer's extent list. Returns false if out of memory (callers then seek).
+static bool layer_cache_extents(struct layer* l) {
+  if (l->extents != NULL) return true;
+  size_t n = 0, cap = 4;
+  uint64_t* ext = malloc(2 * cap * sizeof(*ext));
+  if (ext == NULL) return false;
+  uint64_t page = 0;
+  for (;;) {
+    uint64_t data = seek_page(l, page, SEEK_DATA);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = seek_page(l, data, SEEK_HOLE);
+    if (hole <= data) hole = data + 1;
+    if (n == cap) {
+      uint64_t* grown = realloc(ext, 4 * cap * sizeof(*ext));
+      if (grown == NULL) {
+        free(ext);
+        return false;
+      }
+      ext = grown;
+      cap *= 2;
+    }
+    ext[2 * n] = data;
+    ext[2 * n + 1] = hole;
+    n++;
+    page = hole;
+  }
+  l->extents = ext;
+  l->num_extents = n;
+  return true;
+}
+
+// Index of the first cached extent whose end is > page (num_extents if none).
+static size_t extent_search(const struct layer* l, uint64_t page) {
+  size_t lo = 0, hi = l->num_extents;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (l->extents[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 // The first page at or after `page` present in `l`, or UINT64_MAX.
-static uint64_t layer_next_data(const struct layer* l, uint64_t page) {
-  off_t at = lseek(l->fd, (off_t)(page * zx_page()), SEEK_DATA);
-  if (at < 0) return UINT64_MAX;
-  return (uint64_t)at / zx_page();
+static uint64_t layer_next_data(struct layer* l, uint64_t page) {
+  if (l->frozen && layer_cache_extents(l)) {
+    size_t i = extent_search(l, page);
+    if (i == l->num_extents) return UINT64_MAX;
+    return l->extents[2 * i] > page ? l->extents[2 * i] : page;
+  }
+  return seek_page(l, page, SEEK_DATA);
 }
 
 // The first page at or after `page` not present in `l`.
-static uint64_t layer_next_hole(const struct layer* l, uint64_t page) {
-  off_t at = lseek(l->fd, (off_t)(page * zx_page()), SEEK_HOLE);
-  if (at < 0) return page;
-  return ((uint64_t)at + zx_page() - 1) / zx_page();
+static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
+  if (l->frozen && layer_cache_extents(l)) {
+    size_t i = extent_search(l, page);
+    if (i == l->num_extents || l->extents[2 * i] > page) return page;
+    return l->extents[2 * i + 1];
+  }
+  return seek_page(l, page, SEEK_HOLE);
 }
 
 // Calls fn(ctx, at, n, layer, layer_page) for consecutive runs covering pages
@@ -237,7 +291,7 @@ zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   return vmo_remap(b, page, npages);
 }
 
-static bool top_has_all(const struct vmo* b, uint64_t page, uint64_t npages) {
+static bool top_has_all(struct vmo* b, uint64_t page, uint64_t npages) {
   return npages == 0 || layer_next_hole(b->top, page) >= page + npages;
 }
 
@@ -312,6 +366,110 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
   return vmo_remap(b, first, end - first);
 }
 
+static uint64_t layer_bytes(const struct layer* l) {
+  struct stat st;
+  if (fstat(l->fd, &st) != 0) return 0;
+  return (uint64_t)st.st_blocks * 512u;
+}
+
+// ---- Collapsing chains -------------------------------------------------------------------
+
+// Copies pages [page, page + n) from layer `from` to the same pages of layer `to`.
+static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t page, uint64_t n,
+                              char* buf) {
+  uint64_t ps = zx_page();
+  while (n > 0) {
+    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
+    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), page * ps);
+    if (status == ZX_OK) status = full_pwrite(to->fd, buf, (size_t)(k * ps), page * ps);
+    if (status != ZX_OK) return status;
+    page += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+// When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
+// are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains do not grow
+// with repeated snapshot/write cycles and the old pages are freed. The smaller layer's pages are
+// copied into the bigger one. Then every mapping of b is re-pointed. Best effort: on failure b is
+// left as it was (a failed copy leaves extra, still-correct pages in the destination).
+static void vmo_collapse(struct vmo* b) {
+  uint64_t ps = zx_page();
+  while (b->top != NULL && b->top->below != NULL) {
+    struct layer* t = b->top;
+    struct layer* f = t->below;
+    // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
+    if (f->refs != 1 || f->owner != b || t->below_off != 0 || layer_bytes(t) == 0) return;
+    char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
+    if (buf == NULL) return;
+    uint64_t lim = t->below_limit;
+    zx_status_t status = ZX_OK;
+    if (layer_bytes(t) <= layer_bytes(f)) {
+      // Into F: drop F's pages at or past T's limit, then copy T's pages over.
+      if (ftruncate(f->fd, (off_t)(lim * ps)) != 0 || ftruncate(f->fd, (off_t)b->size) != 0) {
+        status = ZX_ERR_NO_MEMORY;
+      }
+      free(f->extents);
+      f->extents = NULL;
+      f->num_extents = 0;
+      f->frozen = false;
+      for (uint64_t page = 0; status == ZX_OK;) {
+        uint64_t data = layer_next_data(t, page);
+        if (data == UINT64_MAX) break;
+        uint64_t hole = layer_next_hole(t, data);
+        if (hole <= data) hole = data + 1;
+        status = copy_pages(t, f, data, hole - data, buf);
+        page = hole;
+      }
+      if (status != ZX_OK) {
+        f->frozen = true;  // t stays on top; f's extra pages are shadowed or zero-limited
+        free(buf);
+        return;
+      }
+      if (f->below_limit > lim) f->below_limit = lim;
+      f->owner = NULL;
+      t->below = NULL;  // b->top takes over t's reference to f
+      b->top = f;
+      layer_unref(t);
+    } else {
+      // Into T: copy F's pages that T does not shadow, below T's limit.
+      for (uint64_t page = 0; status == ZX_OK && page < lim;) {
+        uint64_t data = layer_next_data(f, page);
+        if (data == UINT64_MAX || data >= lim) break;
+        uint64_t hole = layer_next_hole(f, data);
+        if (hole <= data) hole = data + 1;
+        if (hole > lim) hole = lim;
+        for (uint64_t cur = data; cur < hole && status == ZX_OK;) {
+          uint64_t td = layer_next_data(t, cur);
+          if (td == cur) {
+            uint64_t th = layer_next_hole(t, cur);
+            cur = th > cur && th < hole ? th : hole;
+          } else {
+            uint64_t stop = td < hole ? td : hole;
+            status = copy_pages(f, t, cur, stop - cur, buf);
+            cur = stop;
+          }
+        }
+        page = hole;
+      }
+      if (status != ZX_OK) {
+        free(buf);
+        return;
+      }
+      struct layer* below = f->below;
+      if (below != NULL) below->refs++;
+      t->below = below;
+      t->below_off = f->below_off;
+      if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
+      if (below == NULL) t->below_limit = 0;
+      layer_unref(f);
+    }
+    free(buf);
+    vmo_remap(b, 0, b->size / ps);
+  }
+}
+
 // ---- Objects -----------------------------------------------------------------------------
 
 static void vmo_update_zero_children(struct vmo* v) {
@@ -355,10 +513,18 @@ void vmo_destroy(struct vmo* v) {
     vmo_update_zero_children(v->parent);
   }
   if (v->top != NULL) {
+    // VMOs that froze layers v was using may be able to collapse once v lets go of them.
+    struct vmo* owners[16];
+    size_t num_owners = 0;
     for (struct layer* l = v->top->below; l != NULL; l = l->below) {
-      if (l->owner == v) l->owner = NULL;
+      if (l->owner == v) {
+        l->owner = NULL;
+      } else if (l->owner != NULL && num_owners < 16) {
+        owners[num_owners++] = l->owner;
+      }
     }
     layer_unref(v->top);
+    for (size_t i = 0; i < num_owners; i++) vmo_collapse(owners[i]);
   }
   struct vmo* backing = v->backing;
   free(v);
@@ -372,12 +538,6 @@ uint64_t vmo_backing_limit(const struct vmo* v) {
 
 static struct vmo* vmo_backing(struct vmo* v) { return v->slice ? v->backing : v; }
 static uint64_t vmo_backing_offset(const struct vmo* v) { return v->slice ? v->backing_off : 0; }
-
-static uint64_t layer_bytes(const struct layer* l) {
-  struct stat st;
-  if (fstat(l->fd, &st) != 0) return 0;
-  return (uint64_t)st.st_blocks * 512u;
-}
 
 zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info) {
   memset(info, 0, sizeof(*info));

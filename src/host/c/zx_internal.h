@@ -60,6 +60,10 @@ struct layer {
   uint64_t below_off;    // pages
   uint64_t below_limit;  // pages, in this layer's coordinates
   struct vmo* owner;     // the VMO that froze it (its committed bytes include it), or NULL
+  // Frozen layers only: their present pages as sorted [start, end) page extents, computed once
+  // (frozen layers never change), so mapping a big snapshot does not rescan the page cache.
+  uint64_t* extents;     // 2 * num_extents entries, or NULL when not computed yet
+  size_t num_extents;
 };
 
 struct vmo {

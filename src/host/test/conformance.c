@@ -636,6 +636,46 @@ SCENARIO(wait_one_blocks_until_signal) {
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
+SCENARIO(wait_survives_handle_table_growth) {
+  zx_handle_t v = make_vmo(1, 0);
+  zx_handle_t c;
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, 1, &c), ZX_OK);
+  struct waiter w = {v, zx_clock_get_monotonic() + 10LL * 1000 * 1000 * 1000, 1, 0};
+  pthread_t t;
+  CHECK_EQ(pthread_create(&t, NULL, wait_thread, &w), 0);
+  sleep_ms(10);
+  enum { kMany = 3000 };
+  zx_handle_t* many = calloc(kMany, sizeof(*many));
+  for (int i = 0; i < kMany; i++) CHECK_EQ(zx_vmo_create(0, 0, &many[i]), ZX_OK);
+  for (int i = 0; i < kMany; i++) CHECK_EQ(zx_handle_close(many[i]), ZX_OK);
+  free(many);
+  CHECK_EQ(zx_handle_close(c), ZX_OK);
+  CHECK_EQ(pthread_join(t, NULL), 0);
+  CHECK_EQ(w.status, ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+SCENARIO(repeated_snapshot_write_cycles_do_not_grow) {
+  uint64_t p = ps();
+  zx_handle_t v = make_vmo(4 * p, 0);
+  uint8_t fill[256];
+  memset(fill, 0x11, sizeof(fill));
+  for (uint64_t i = 0; i < 4; i++) CHECK_EQ(zx_vmo_write(v, fill, i * p, sizeof(fill)), ZX_OK);
+  for (int round = 0; round < 50; round++) {
+    zx_handle_t c;
+    CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE, 0, 4 * p, &c),
+             ZX_OK);
+    uint8_t before = read_byte(v, (uint64_t)(round % 4) * p);
+    write_byte(v, (uint64_t)(round % 4) * p, (uint8_t)round);
+    CHECK_EQ(read_byte(c, (uint64_t)(round % 4) * p), before);
+    CHECK_EQ(zx_handle_close(c), ZX_OK);
+    CHECK_EQ(read_byte(v, (uint64_t)(round % 4) * p), (uint8_t)round);
+  }
+  CHECK_EQ(read_byte(v, 1), 0x11);
+  CHECK_EQ(vmo_info(v).committed_bytes, 4 * p);  // the old frozen pages were merged and freed
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
 SCENARIO(wait_one_canceled_by_close) {
   zx_handle_t v = make_vmo(1, 0);
   zx_handle_t c, d;
@@ -741,6 +781,8 @@ int main(void) {
   RUN(wait_one_errors_and_timeout);
   RUN(wait_one_blocks_until_signal);
   RUN(wait_one_canceled_by_close);
+  RUN(wait_survives_handle_table_growth);
+  RUN(repeated_snapshot_write_cycles_do_not_grow);
   RUN(vmo_op_range_ops);
   run_vmar_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);

@@ -295,8 +295,11 @@ SCENARIO(foreign_memory_is_never_touched) {
   uint64_t p = ps();
   zx_handle_t root = zx_vmar_root_self();
   zx_handle_t v = make_vmo(p, 0);
-  uint8_t* foreign = mmap(NULL, 2 * p, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  CHECK(foreign != MAP_FAILED);
+  // [region, region + 2p) is free, [foreign, foreign + 2p) is memory we did not get from zircon.
+  uint8_t* region = mmap(NULL, 4 * p, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(region != MAP_FAILED);
+  CHECK_EQ(munmap(region, 2 * p), 0);
+  uint8_t* foreign = region + 2 * p;
   foreign[0] = 0x77;
   foreign[p] = 0x78;
   zx_vaddr_t got = 0;
@@ -308,16 +311,23 @@ SCENARIO(foreign_memory_is_never_touched) {
   CHECK_EQ(zx_vmar_unmap(root, (uintptr_t)foreign, 2 * p), ZX_ERR_NOT_FOUND);
   CHECK_EQ(foreign[0], 0x77);
   CHECK_EQ(foreign[p], 0x78);
-  // Unmapping a range that covers our mapping and foreign memory leaves the foreign part.
+  // SPECIFIC_OVERWRITE into free memory works; over a range that reaches foreign memory it fails
+  // and leaves everything as it was.
   uintptr_t ours = 0;
   CHECK_EQ(zx_vmar_map(root, ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE,
-                       (uintptr_t)foreign - 2 * p - ROOT_BASE, v, 0, p, &ours),
-           ZX_OK);  // lands in a gap, or ALREADY_EXISTS if that memory is taken
-  if (ours != 0) {
-    CHECK_EQ(zx_vmar_unmap(root, ours, 4 * p), ZX_OK);
-    CHECK_EQ(foreign[0], 0x77);
-    CHECK_EQ(foreign[p], 0x78);
-  }
+                       (uintptr_t)region - ROOT_BASE, v, 0, p, &ours),
+           ZX_OK);
+  CHECK_EQ(ours, (uintptr_t)region);
+  CHECK_EQ(zx_vmar_map(root, ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_ALLOW_FAULTS,
+                       (uintptr_t)region - ROOT_BASE, v, 0, 3 * p, &got),
+           ZX_ERR_ALREADY_EXISTS);
+  CHECK_EQ(vmo_info(v).num_mappings, 1);
+  CHECK_EQ(((volatile uint8_t*)region)[0], 0);
+  // Unmapping a range that covers our mapping, a gap and foreign memory leaves the foreign part.
+  CHECK_EQ(zx_vmar_unmap(root, (uintptr_t)region, 4 * p), ZX_OK);
+  CHECK_EQ(foreign[0], 0x77);
+  CHECK_EQ(foreign[p], 0x78);
+  CHECK_EQ(vmo_info(v).num_mappings, 0);
   munmap(foreign, 2 * p);
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
