@@ -22,7 +22,7 @@ typedef struct zx_info_handle_basic {
   zx_koid_t koid;          // unique id of the object
   zx_rights_t rights;      // rights of this handle
   zx_obj_type_t type;      // ZX_OBJ_TYPE_*
-  zx_koid_t related_koid;  // e.g. the parent of a VMO child; 0 when none
+  zx_koid_t related_koid;  // e.g. the other end of a channel; 0 for VMOs
   zx_obj_props_t props;    // ZX_OBJ_PROP_WAITABLE or 0
   uint8_t padding1[4];
 } zx_info_handle_basic_t;
