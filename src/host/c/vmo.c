@@ -546,7 +546,9 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->parent_koid = v->parent != NULL ? v->parent->obj.koid : ZX_KOID_INVALID;
   info->num_children = v->num_children;
   info->num_mappings = v->num_mappings;
-  info->share_count = v->num_mappings > 0 ? 1 : 0;
+  // zircon reports 1 below two mappings and otherwise counts distinct address spaces; the host
+  // has exactly one address space, so it is always 1.
+  info->share_count = 1;
   info->flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
   if (v->resizable) info->flags |= ZX_INFO_VMO_RESIZABLE;
   if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;

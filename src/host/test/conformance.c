@@ -178,7 +178,7 @@ SCENARIO(get_info_topics_and_errors) {
   CHECK_EQ(info.parent_koid, 0);
   CHECK_EQ(info.num_children, 0);
   CHECK_EQ(info.num_mappings, 0);
-  CHECK_EQ(info.share_count, 0);
+  CHECK_EQ(info.share_count, 1);  // zircon: 1 below two mappings
   CHECK_EQ(info.flags, ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE);
   CHECK_EQ(info.committed_bytes, 0);
   CHECK_EQ(info.handle_rights, ZX_DEFAULT_VMO_RIGHTS);
@@ -646,8 +646,10 @@ SCENARIO(wait_survives_handle_table_growth) {
   sleep_ms(10);
   enum { kMany = 3000 };
   zx_handle_t* many = calloc(kMany, sizeof(*many));
-  for (int i = 0; i < kMany; i++) CHECK_EQ(zx_vmo_create(0, 0, &many[i]), ZX_OK);
-  for (int i = 0; i < kMany; i++) CHECK_EQ(zx_handle_close(many[i]), ZX_OK);
+  int bad = 0;
+  for (int i = 0; i < kMany; i++) bad += zx_vmo_create(0, 0, &many[i]) != ZX_OK;
+  for (int i = 0; i < kMany; i++) bad += zx_handle_close(many[i]) != ZX_OK;
+  CHECK_EQ(bad, 0);
   free(many);
   CHECK_EQ(zx_handle_close(c), ZX_OK);
   CHECK_EQ(pthread_join(t, NULL), 0);
