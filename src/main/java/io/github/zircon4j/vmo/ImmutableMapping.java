@@ -118,6 +118,10 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
     Objects.requireNonNull(arena, "arena");
+    if (!arena.scope().isAlive()) {
+      // Named here; mapSnapshot's own check (below) would only say "Already closed".
+      throw new IllegalStateException("arena is closed");
+    }
     return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
   }
 

@@ -173,6 +173,7 @@ public final class Vmo implements AutoCloseable {
   public void write(MemorySegment data, long offset) {
     Objects.requireNonNull(data, "data");
     requireNonNegative("offset", offset);
+    requireAlive("data", data);
     int vmo = handle();
     // Safety: a segment of a closed arena fails the downcall before it runs; otherwise `data`
     // is alive for the call and the kernel reads exactly data.byteSize() bytes from it.
@@ -212,6 +213,7 @@ public final class Vmo implements AutoCloseable {
     if (into.isReadOnly()) {
       throw new IllegalArgumentException("into is a read-only segment");
     }
+    requireAlive("into", into);
     int vmo = handle();
     // Safety: `into` is writable and alive for the call; the kernel writes exactly
     // into.byteSize() bytes to it.
@@ -262,6 +264,16 @@ public final class Vmo implements AutoCloseable {
   public String toString() {
     int value = handle.get();
     return value == CLOSED ? "Vmo[closed]" : "Vmo[handle=" + Syscalls.hex(value) + "]";
+  }
+
+  /**
+   * Names the argument when its arena is already closed (the downcall would only say "Already
+   * closed"). A shared arena closed after this check still fails the downcall safely.
+   */
+  private static void requireAlive(String name, MemorySegment segment) {
+    if (!segment.scope().isAlive()) {
+      throw new IllegalStateException(name + " is a segment of a closed arena");
+    }
   }
 
   static void requireNonNegative(String name, long value) {
