@@ -1,0 +1,615 @@
+// The driver of `mvn -B -Pbench verify` (a single-file Java program, run by the toolchain JDK with
+// the project's test classpath, which holds the JMH benchmarks and JMH itself):
+//   1. builds the C baseline (src/bench/c/baseline.c) against native-headers/ and libzircon.so;
+//   2. measures the snapshot's memory footprint (SnapshotFootprint, in its own JVM);
+//   3. runs each JMH benchmark (-rf json -rff OUT/jmh-N.json, merged into OUT/jmh.json) between two
+//      runs of its C twin (pooled), so that both sides are measured under the same machine load;
+//   4. writes OUT/summary.json (a flat object of numbers) and prints a table.
+// Arguments: --basedir=DIR --library=ABS/libzircon.so --out=DIR [--smoke=true] [--only=REGEX]
+// (--only keeps the benchmarks whose JMH name matches REGEX, e.g. createClose4k|read256m).
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.math3.distribution.TDistribution;
+
+public class RunBench {
+  static final String PKG = "io.github.zircon4j.vmo.bench.";
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("unexpected argument " + arg);
+      }
+      opts.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    Path base = Path.of(required(opts, "basedir"));
+    Path library = Path.of(required(opts, "library"));
+    Path out = Path.of(required(opts, "out"));
+    boolean smoke = Boolean.parseBoolean(opts.getOrDefault("smoke", "false"));
+    String only = opts.getOrDefault("only", "").trim();
+    if (!Files.isRegularFile(library)) {
+      throw new IllegalStateException("no host library at " + library + " (build it first)");
+    }
+    Files.createDirectories(out);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("java.class.path");
+    long started = System.nanoTime();
+
+    // 1. The C baseline.
+    Path baseline = out.resolve("baseline");
+    Path libDir = library.getParent();
+    String cc = System.getenv().getOrDefault("CC", "cc");
+    run(
+        List.of(
+            cc, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
+            "-I", base.resolve("native-headers").toString(),
+            "-o", baseline.toString(), base.resolve("src/bench/c/baseline.c").toString(),
+            "-L", libDir.toString(), "-lzircon", "-Wl,-rpath," + libDir, "-lm"),
+        null);
+
+    // 2. Footprint, from Java.
+    List<String> jvm = List.of(
+        "--enable-native-access=ALL-UNNAMED", "-Dzircon4j.library=" + library, "-Xmx1g");
+    List<String> probe = new ArrayList<>(List.of(java, "-cp", classpath));
+    probe.addAll(jvm);
+    probe.add(PKG + "SnapshotFootprint");
+    Path footprintJava = out.resolve("footprint-java.json");
+    run(probe, footprintJava);
+
+    // 3. Each JMH benchmark bracketed by its C twin(s), run right before and right after it, so
+    //    that both sides see the same machine load (ratios of runs minutes apart are mostly noise
+    //    on a busy 2-core machine). All C samples of a benchmark are pooled.
+    List<String> cArgs = smoke
+        ? List.of("-w", "0", "-i", "2", "-t", "50")
+        : List.of("-w", "3", "-i", "5", "-t", "1000");
+    List<Path> cRuns = new ArrayList<>();
+    List<Path> jmhRuns = new ArrayList<>();
+    String[][] plan = {
+      {"createClose4k", "create_close_4k"},
+      {"createCloseShared4k", "create_close_4k"},
+      {"createClose1g", "create_close_1g"},
+      {"createClose256m", "create_close_256m"},
+      {"mapRange256m", "map_range_256m"},
+      {"copy256m", "copy_256m"},
+      {"read256m", "read_256m"},
+      {"getSizeCritical|getSizePlain", "get_size"},
+    };
+    List<String> selected = new ArrayList<>();
+    for (String[] step : plan) {
+      if (only.isEmpty() || step[0].matches(".*(" + only + ").*")) {
+        selected.add(step[0]);
+      }
+    }
+    if (selected.isEmpty()) {
+      throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
+    }
+    for (String[] step : plan) {
+      if (!selected.contains(step[0])) {
+        continue;
+      }
+      int n = jmhRuns.size();
+      Path before = out.resolve("c-" + n + "a.jsonl");
+      Path after = out.resolve("c-" + n + "b.jsonl");
+      Path jmhJson = out.resolve("jmh-" + n + ".json");
+      runC(baseline, cArgs, step[1], before);
+      Files.deleteIfExists(jmhJson);
+      List<String> jmh = new ArrayList<>(List.of(java, "-cp", classpath, "org.openjdk.jmh.Main"));
+      jmh.addAll(List.of("-rf", "json", "-rff", jmhJson.toString()));
+      jmh.addAll(List.of("-jvmArgsAppend", String.join(" ", jvm)));
+      jmh.addAll(List.of("-prof", "gc"));
+      if (smoke) {
+        jmh.addAll(List.of("-f", "1", "-wi", "0", "-i", "2", "-r", "100ms"));
+      }
+      jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
+      run(jmh, null);
+      runC(baseline, cArgs, step[1], after);
+      cRuns.add(before);
+      cRuns.add(after);
+      jmhRuns.add(jmhJson);
+    }
+    // One file with every JMH result, as `-rf json` would write for a single run.
+    StringBuilder merged = new StringBuilder("[");
+    for (Path f : jmhRuns) {
+      String text = Files.readString(f).trim();
+      text = text.substring(1, text.length() - 1).trim();
+      if (!text.isEmpty()) {
+        merged.append(merged.length() > 1 ? ",\n" : "\n").append(text);
+      }
+    }
+    Path jmhJson = out.resolve("jmh.json");
+    Files.writeString(jmhJson, merged.append("\n]\n").toString());
+    // The C footprint record (parent + child committed bytes).
+    Path cFootprint = out.resolve("c-footprint.jsonl");
+    runC(baseline, List.of(), "footprint", cFootprint);
+    cRuns.add(cFootprint);
+
+    // 4. Combine.
+    Summary s = new Summary(readJmh(jmhJson), readC(cRuns), readFootprint(footprintJava, cRuns));
+    Map<String, Double> summary = s.build();
+    Path summaryFile = out.resolve("summary.json");
+    Files.writeString(summaryFile, toJson(summary));
+    s.printTable(System.out);
+    System.out.printf(
+        Locale.ROOT,
+        "%nWrote %s (%d keys) in %.0f s%s.%n",
+        summaryFile,
+        summary.size(),
+        (System.nanoTime() - started) / 1e9,
+        smoke ? " (smoke mode: numbers are not meaningful)" : "");
+  }
+
+  static String required(Map<String, String> opts, String key) {
+    String value = opts.get(key);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("missing --" + key + "=");
+    }
+    return value;
+  }
+
+  static void runC(Path baseline, List<String> args, String bench, Path into) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(baseline.toString()));
+    cmd.addAll(args);
+    cmd.addAll(List.of("-b", bench));
+    System.out.println("[bench] C baseline " + bench + " -> " + into);
+    run(cmd, into);
+    System.out.print(Files.readString(into));
+  }
+
+  /** Runs {@code cmd}, output to the console or into {@code stdout}; fails on a non-zero exit. */
+  static void run(List<String> cmd, Path stdout) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    if (stdout == null) {
+      pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+    } else {
+      pb.redirectOutput(stdout.toFile());
+    }
+    int rc = pb.start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("exit " + rc + ": " + String.join(" ", cmd));
+    }
+  }
+
+  // ---- Results -------------------------------------------------------------------------------
+
+  /** A mean with the half-width of its 99.9% confidence interval (NaN when unknown). */
+  record Stat(double mean, double err) {
+    static Stat of(List<Double> samples) {
+      int n = samples.size();
+      double mean = samples.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      if (n < 2) {
+        return new Stat(mean, Double.NaN);
+      }
+      double var = 0;
+      for (double x : samples) {
+        var += (x - mean) * (x - mean);
+      }
+      double sd = Math.sqrt(var / (n - 1));
+      double t = new TDistribution(n - 1).inverseCumulativeProbability(1 - 0.001 / 2);
+      return new Stat(mean, t * sd / Math.sqrt(n));
+    }
+
+    /** this / other, the error propagated from both relative errors. */
+    Stat over(Stat other) {
+      double r = mean / other.mean;
+      double e = r * Math.hypot(err / mean, other.err / other.mean);
+      return new Stat(r, e);
+    }
+  }
+
+  record JmhResult(Stat time, double allocBytesPerOp) {}
+
+  static Map<String, JmhResult> readJmh(Path file) throws IOException {
+    Map<String, JmhResult> results = new HashMap<>();
+    for (Object o : (List<?>) Json.parse(Files.readString(file))) {
+      Map<?, ?> r = (Map<?, ?>) o;
+      String name = (String) r.get("benchmark");
+      name = name.substring(name.lastIndexOf('.') + 1);
+      Map<?, ?> primary = (Map<?, ?>) r.get("primaryMetric");
+      if (!"ns/op".equals(primary.get("scoreUnit"))) {
+        throw new IllegalStateException(name + ": unit " + primary.get("scoreUnit"));
+      }
+      double score = num(primary.get("score"));
+      double err = num(primary.get("scoreError"));
+      double alloc = Double.NaN;
+      Object secondary = r.get("secondaryMetrics");
+      if (secondary instanceof Map<?, ?> m && m.get("gc.alloc.rate.norm") instanceof Map<?, ?> a) {
+        alloc = num(a.get("score"));
+      }
+      results.put(name, new JmhResult(new Stat(score, err), alloc));
+    }
+    return results;
+  }
+
+  static Map<String, Stat> readC(List<Path> runs) throws IOException {
+    Map<String, List<Double>> pooled = new LinkedHashMap<>();
+    for (Path run : runs) {
+      for (String line : Files.readAllLines(run)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        Map<?, ?> r = (Map<?, ?>) Json.parse(line);
+        if (r.get("samples") instanceof List<?> samples) {
+          List<Double> into = pooled.computeIfAbsent((String) r.get("bench"), k -> new ArrayList<>());
+          samples.forEach(x -> into.add(num(x)));
+        }
+      }
+    }
+    Map<String, Stat> stats = new HashMap<>();
+    pooled.forEach((k, v) -> stats.put(k, Stat.of(v)));
+    return stats;
+  }
+
+  /** Footprint keys: java_* from SnapshotFootprint, c_* (parent + child) from both C runs (max). */
+  static Map<String, Double> readFootprint(Path java, List<Path> cRuns) throws IOException {
+    Map<String, Double> f = new LinkedHashMap<>();
+    ((Map<?, ?>) Json.parse(Files.readString(java).trim()))
+        .forEach((k, v) -> f.put("java_" + k, num(v)));
+    for (Path run : cRuns) {
+      for (String line : Files.readAllLines(run)) {
+        if (line.contains("\"footprint\"")) {
+          ((Map<?, ?>) Json.parse(line))
+              .forEach(
+                  (k, v) -> {
+                    if (v instanceof Double d) {
+                      f.merge("c_" + k, d, Math::max);
+                    }
+                  });
+        }
+      }
+    }
+    return f;
+  }
+
+  static double num(Object o) {
+    if (o instanceof Double d) {
+      return d;
+    }
+    if (o instanceof String s) { // JMH writes "NaN" as a string
+      return Double.parseDouble(s);
+    }
+    return Double.NaN;
+  }
+
+  /** Builds the flat summary and the table. */
+  static final class Summary {
+    final Map<String, JmhResult> jmh;
+    final Map<String, Stat> c;
+    final Map<String, Double> footprint;
+    final Map<String, Double> out = new LinkedHashMap<>();
+    final List<String[]> rows = new ArrayList<>();
+
+    Summary(Map<String, JmhResult> jmh, Map<String, Stat> c, Map<String, Double> footprint) {
+      this.jmh = jmh;
+      this.c = c;
+      this.footprint = footprint;
+    }
+
+    Stat j(String name) {
+      JmhResult r = jmh.get(name);
+      return r == null ? new Stat(Double.NaN, Double.NaN) : r.time();
+    }
+
+    Stat c(String name) {
+      return c.getOrDefault(name, new Stat(Double.NaN, Double.NaN));
+    }
+
+    void put(String key, double value) {
+      out.put(key, value);
+    }
+
+    void put(String key, Stat s) {
+      out.put(key, s.mean());
+      out.put(key.endsWith("_ns") ? key.substring(0, key.length() - 3) + "_err_ns" : key + "_err", s.err());
+    }
+
+    /** One ratio row: key, ratio (with _err), the two operands under their own names. */
+    void ratio(String key, String target, boolean lowerIsBetter, double bound, String aName, Stat a,
+        String bName, Stat b, String what) {
+      Stat r = a.over(b);
+      put(key, r);
+      put(key + "_" + aName + "_ns", a);
+      put(key + "_" + bName + "_ns", b);
+      String status = Double.isNaN(r.mean()) || bound <= 0
+          ? "-"
+          : (lowerIsBetter ? r.mean() <= bound : r.mean() >= bound) ? "ok" : "MISS";
+      rows.add(new String[] {
+        key, fmt(r.mean(), r.err()), target, status,
+        aName + " " + time(a) + " / " + bName + " " + time(b), what
+      });
+    }
+
+    Map<String, Double> build() {
+      ratio("create_close_4k_java_over_c", "<= 1.10", true, 1.10,
+          "java", j("createClose4k"), "c", c("create_close_4k"),
+          "ImmutableMapping.create+close, 1 page vs the 5 syscalls in C");
+      ratio("create_close_4k_shared_java_over_c", "(none)", true, 0,
+          "java", j("createCloseShared4k"), "c", c("create_close_4k"),
+          "createShared+close (close = JVM-wide handshake) vs C");
+      ratio("read_256m_c_over_java", "<= 1.05", true, 1.05,
+          "java", j("read256m"), "c", c("read_256m"),
+          "time to sum the mapped 256 MiB as longs: Java segment() vs C pointer");
+      ratio("create_close_1g_over_4k", "<= 3", true, 3,
+          "1g", j("createClose1g"), "4k", j("createClose4k"),
+          "Java, lazy: never-written 1 GiB VMO vs 1 page");
+      ratio("copy_over_map_256m", ">= 50", false, 50,
+          "copy", j("copy256m"), "map", j("createClose256m"),
+          "Java: Vmo.read of 256 MiB into a byte[] vs lazy create+close");
+      ratio("map_range_256m_java_over_c", "<= 1.10", true, 1.10,
+          "java", j("mapRange256m"), "c", c("map_range_256m"),
+          "create(vmo, true)+close (ZX_VM_MAP_RANGE), 256 MiB with data");
+
+      double committed = 0;
+      for (var e : footprint.entrySet()) {
+        if (e.getKey().endsWith("_committed_delta")) {
+          committed = Math.max(committed, Math.abs(e.getValue()));
+        }
+      }
+      put("snapshot_committed_bytes_256m", committed);
+      footprint.forEach((k, v) -> put("snapshot_256m_" + k, v));
+      rows.add(new String[] {
+        "snapshot_committed_bytes_256m", String.format(Locale.ROOT, "%.0f", committed), "0",
+        committed == 0 ? "ok" : "MISS",
+        String.format(Locale.ROOT, "rss +%.0f B, shmem %+.0f B (Java, data VMO)",
+            footprint.getOrDefault("java_data_rss_delta", Double.NaN),
+            footprint.getOrDefault("java_data_shmem_delta", Double.NaN)),
+        "max committed_bytes growth (Java parent; C parent+child), data and fresh VMO"
+      });
+
+      // Context rows: the same ratios in C, the read throughput, and what one downcall costs.
+      ratio("create_close_1g_over_4k_c", "(info)", true, 0,
+          "1g", c("create_close_1g"), "4k", c("create_close_4k"), "the same in C");
+      ratio("copy_over_map_256m_c", "(info)", false, 0,
+          "copy", c("copy_256m"), "map", c("create_close_256m"), "the same in C");
+      ratio("create_close_256m_java_over_c", "(info)", true, 0,
+          "java", j("createClose256m"), "c", c("create_close_256m"),
+          "lazy create+close, 256 MiB with data");
+      ratio("copy_256m_java_over_c", "(info)", true, 0,
+          "java", j("copy256m"), "c", c("copy_256m"), "zx_vmo_read of 256 MiB");
+      put("read_256m_java_gib_per_s", gibPerSecond(j("read256m").mean()));
+      put("read_256m_c_gib_per_s", gibPerSecond(c("read_256m").mean()));
+      ratio("downcall_plain_over_critical", "(info)", true, 0,
+          "plain", j("getSizePlain"), "critical", j("getSizeCritical"),
+          "one zx_vmo_get_size: ordinary downcall vs Linker.Option.critical(false)");
+      put("downcall_get_size_c_ns", c("get_size"));
+      JmhResult cc = jmh.get("createClose4k");
+      put("create_close_4k_java_alloc_bytes_per_op", cc == null ? Double.NaN : cc.allocBytesPerOp());
+      JmhResult ccs = jmh.get("createCloseShared4k");
+      put("create_close_4k_shared_java_alloc_bytes_per_op",
+          ccs == null ? Double.NaN : ccs.allocBytesPerOp());
+      return out;
+    }
+
+    void printTable(java.io.PrintStream ps) {
+      String[] head = {"metric", "value ± 99.9% CI", "target", "", "absolute (mean ± err)", "what"};
+      int[] w = new int[head.length];
+      List<String[]> all = new ArrayList<>();
+      all.add(head);
+      all.addAll(rows);
+      for (String[] r : all) {
+        for (int i = 0; i < r.length; i++) {
+          w[i] = Math.max(w[i], r[i].length());
+        }
+      }
+      ps.println();
+      ps.println("Benchmark summary (higher = worse unless the target says >=):");
+      for (String[] r : all) {
+        StringBuilder line = new StringBuilder("| ");
+        for (int i = 0; i < r.length; i++) {
+          line.append(String.format("%-" + w[i] + "s", r[i])).append(" | ");
+        }
+        ps.println(line.toString().stripTrailing());
+        if (r == head) {
+          StringBuilder sep = new StringBuilder("|");
+          for (int width : w) {
+            sep.append("-".repeat(width + 2)).append('|');
+          }
+          ps.println(sep);
+        }
+      }
+      ps.printf(Locale.ROOT, "allocation per create+close (JMH -prof gc): %.0f B confined, %.0f B shared%n",
+          out.get("create_close_4k_java_alloc_bytes_per_op"),
+          out.get("create_close_4k_shared_java_alloc_bytes_per_op"));
+      ps.printf(Locale.ROOT, "read throughput: Java %.2f GiB/s, C %.2f GiB/s%n",
+          out.get("read_256m_java_gib_per_s"), out.get("read_256m_c_gib_per_s"));
+      ps.printf(Locale.ROOT, "one zx_vmo_get_size: critical %.1f ns, plain %.1f ns, C %.1f ns%n",
+          out.get("downcall_plain_over_critical_critical_ns"),
+          out.get("downcall_plain_over_critical_plain_ns"),
+          out.get("downcall_get_size_c_ns"));
+    }
+
+    static double gibPerSecond(double nsFor256m) {
+      return 0.25 / (nsFor256m / 1e9);
+    }
+
+    static String fmt(double v, double e) {
+      return Double.isNaN(e)
+          ? String.format(Locale.ROOT, "%.3f", v)
+          : String.format(Locale.ROOT, "%.3f ± %.3f", v, e);
+    }
+
+    static String time(Stat s) {
+      double m = s.mean();
+      double e = s.err();
+      String unit = "ns";
+      double div = 1;
+      if (m >= 1e6) {
+        unit = "ms";
+        div = 1e6;
+      } else if (m >= 1e3) {
+        unit = "µs";
+        div = 1e3;
+      }
+      return Double.isNaN(e)
+          ? String.format(Locale.ROOT, "%.2f %s", m / div, unit)
+          : String.format(Locale.ROOT, "%.2f ± %.2f %s", m / div, e / div, unit);
+    }
+  }
+
+  static String toJson(Map<String, Double> map) {
+    StringBuilder sb = new StringBuilder("{\n");
+    int i = 0;
+    for (var e : map.entrySet()) {
+      double v = e.getValue();
+      String value;
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        value = "null";
+      } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        value = Long.toString((long) v);
+      } else if (Math.abs(v) >= 100) {
+        value = String.format(Locale.ROOT, "%.1f", v);
+      } else {
+        value = String.format(Locale.ROOT, "%.4f", v);
+      }
+      sb.append("  \"").append(e.getKey()).append("\": ").append(value);
+      sb.append(++i < map.size() ? ",\n" : "\n");
+    }
+    return sb.append("}\n").toString();
+  }
+
+  /** Just enough JSON for JMH's result file and our JSON lines. */
+  static final class Json {
+    private final String s;
+    private int i;
+
+    private Json(String s) {
+      this.s = s;
+    }
+
+    static Object parse(String text) {
+      Json p = new Json(text);
+      Object v = p.value();
+      p.ws();
+      if (p.i != p.s.length()) {
+        throw p.error("trailing data");
+      }
+      return v;
+    }
+
+    private Object value() {
+      ws();
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '{': {
+          Map<String, Object> m = new LinkedHashMap<>();
+          i++;
+          ws();
+          if (s.charAt(i) == '}') {
+            i++;
+            return m;
+          }
+          while (true) {
+            ws();
+            String key = string();
+            ws();
+            expect(':');
+            m.put(key, value());
+            ws();
+            if (s.charAt(i) == ',') {
+              i++;
+            } else {
+              expect('}');
+              return m;
+            }
+          }
+        }
+        case '[': {
+          List<Object> l = new ArrayList<>();
+          i++;
+          ws();
+          if (s.charAt(i) == ']') {
+            i++;
+            return l;
+          }
+          while (true) {
+            l.add(value());
+            ws();
+            if (s.charAt(i) == ',') {
+              i++;
+            } else {
+              expect(']');
+              return l;
+            }
+          }
+        }
+        case '"':
+          return string();
+        default:
+          if (s.startsWith("true", i)) {
+            i += 4;
+            return Boolean.TRUE;
+          }
+          if (s.startsWith("false", i)) {
+            i += 5;
+            return Boolean.FALSE;
+          }
+          if (s.startsWith("null", i)) {
+            i += 4;
+            return null;
+          }
+          int start = i;
+          while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+            i++;
+          }
+          if (start == i) {
+            throw error("unexpected character");
+          }
+          return Double.parseDouble(s.substring(start, i));
+      }
+    }
+
+    private String string() {
+      expect('"');
+      StringBuilder sb = new StringBuilder();
+      while (true) {
+        char ch = s.charAt(i++);
+        if (ch == '"') {
+          return sb.toString();
+        }
+        if (ch == '\\') {
+          char esc = s.charAt(i++);
+          switch (esc) {
+            case 'n' -> sb.append('\n');
+            case 't' -> sb.append('\t');
+            case 'r' -> sb.append('\r');
+            case 'b' -> sb.append('\b');
+            case 'f' -> sb.append('\f');
+            case 'u' -> {
+              sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+              i += 4;
+            }
+            default -> sb.append(esc);
+          }
+        } else {
+          sb.append(ch);
+        }
+      }
+    }
+
+    private void ws() {
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+        i++;
+      }
+    }
+
+    private void expect(char ch) {
+      if (i >= s.length() || s.charAt(i) != ch) {
+        throw error("expected '" + ch + "'");
+      }
+      i++;
+    }
+
+    private IllegalStateException error(String what) {
+      return new IllegalStateException("JSON: " + what + " at " + i);
+    }
+  }
+}

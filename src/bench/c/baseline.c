@@ -1,0 +1,288 @@
+// The C baseline of `mvn -B -Pbench verify`: the same zircon calls as the JMH benchmarks in
+// src/jmh/java, made directly through the same libzircon.so, timed with CLOCK_MONOTONIC.
+//
+//   baseline [-w WARMUP_ITERS] [-i ITERS] [-t ITER_MS] [-b BENCH]
+//
+// For each benchmark: WARMUP_ITERS iterations, then ITERS measured iterations of about ITER_MS
+// each (like JMH's iterations). An iteration runs the operation in batches (sized in warmup so a
+// batch lasts about 1 ms, at least one operation) until ITER_MS have passed, and yields one sample:
+// nanoseconds per operation. Prints one JSON object per line:
+//   {"bench":"create_close_4k","unit":"ns/op","samples":[...],"mean":..,"err":..}
+// where err is the half-width of the 99.9% confidence interval of the mean (Student's t, as JMH
+// reports). RunBench.java pools the samples of several runs. Also prints the footprint record:
+//   {"bench":"footprint", "data_committed_delta": .., ...}
+
+#define _GNU_SOURCE 1
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+#include <zircon/types.h>
+
+#define MIB ((uint64_t)1 << 20)
+#define SIZE_256M (256 * MIB)
+#define SIZE_1G (1024 * MIB)
+#define MAX_ITERS 200
+
+static const uint32_t kSnapshot = ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE;
+static const zx_vm_option_t kMapLazy = ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_PERM_READ;
+static zx_handle_t g_root;
+static volatile uint64_t g_sink;
+
+static void check(zx_status_t status, const char* what) {
+  if (status != ZX_OK) {
+    fprintf(stderr, "baseline: %s failed: %d\n", what, status);
+    exit(1);
+  }
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// ---- The operations ------------------------------------------------------------------------
+
+struct ctx {
+  zx_handle_t vmo;
+  zx_vm_option_t map_options;
+  const uint64_t* words;  // read: the mapped snapshot
+  size_t nwords;
+  void* buffer;  // copy: the destination
+  size_t buffer_size;
+};
+
+// What ImmutableMapping.create + close do: get size, snapshot child, map it, close the child's
+// handle, and (on close) unmap.
+static void op_create_close(struct ctx* c) {
+  uint64_t size;
+  check(zx_vmo_get_size(c->vmo, &size), "zx_vmo_get_size");
+  zx_handle_t child;
+  check(zx_vmo_create_child(c->vmo, kSnapshot, 0, size, &child), "zx_vmo_create_child");
+  zx_vaddr_t addr;
+  zx_status_t status = zx_vmar_map(g_root, c->map_options, 0, child, 0, size, &addr);
+  zx_handle_close(child);
+  check(status, "zx_vmar_map");
+  check(zx_vmar_unmap(g_root, addr, size), "zx_vmar_unmap");
+}
+
+__attribute__((noinline)) static uint64_t sum_words(const uint64_t* words, size_t n) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i++) sum += words[i];
+  return sum;
+}
+
+static void op_read(struct ctx* c) { g_sink = sum_words(c->words, c->nwords); }
+
+static void op_copy(struct ctx* c) {
+  check(zx_vmo_read(c->vmo, c->buffer, 0, c->buffer_size), "zx_vmo_read");
+}
+
+static void op_get_size(struct ctx* c) {
+  uint64_t size;
+  check(zx_vmo_get_size(c->vmo, &size), "zx_vmo_get_size");
+  g_sink = size;
+}
+
+// ---- Timing --------------------------------------------------------------------------------
+
+static int g_warmup = 4;
+static int g_iters = 6;
+static uint64_t g_iter_ns = 1000000000u;
+static const char* g_only;
+
+// Two-sided 99.9% Student t quantiles (t_{0.9995, df}) for df = 1..30; above that, ~normal.
+static double t999(int df) {
+  static const double table[] = {636.619, 31.599, 12.924, 8.610, 6.869, 5.959, 5.408, 5.041,
+                                 4.781,   4.587,  4.437,  4.318, 4.221, 4.140, 4.073, 4.015,
+                                 3.965,   3.922,  3.883,  3.850, 3.819, 3.792, 3.768, 3.745,
+                                 3.725,   3.707,  3.690,  3.674, 3.659, 3.646};
+  if (df < 1) return NAN;
+  if (df <= 30) return table[df - 1];
+  if (df <= 60) return 3.646 - (3.646 - 3.460) * (df - 30) / 30.0;
+  return 3.291;
+}
+
+static double run_iteration(void (*op)(struct ctx*), struct ctx* c, uint64_t batch) {
+  uint64_t ops = 0;
+  uint64_t start = now_ns();
+  uint64_t end;
+  do {
+    for (uint64_t i = 0; i < batch; i++) {
+      op(c);
+      __asm__ volatile("" ::: "memory");
+    }
+    ops += batch;
+    end = now_ns();
+  } while (end - start < g_iter_ns);
+  return (double)(end - start) / (double)ops;
+}
+
+static void bench(const char* name, void (*op)(struct ctx*), struct ctx* c) {
+  if (g_only != NULL && strcmp(g_only, name) != 0) return;
+  // Size a batch at about 1 ms from a first timed call.
+  uint64_t t0 = now_ns();
+  op(c);
+  uint64_t one = now_ns() - t0;
+  uint64_t batch = one >= 1000000u ? 1 : 1000000u / (one > 0 ? one : 1);
+  for (int i = 0; i < g_warmup; i++) {
+    double ns = run_iteration(op, c, batch);
+    uint64_t b = (uint64_t)(1e6 / (ns > 0 ? ns : 1));
+    batch = b > 0 ? b : 1;
+  }
+  double samples[MAX_ITERS];
+  double sum = 0;
+  for (int i = 0; i < g_iters; i++) {
+    samples[i] = run_iteration(op, c, batch);
+    sum += samples[i];
+  }
+  double mean = sum / g_iters;
+  double var = 0;
+  for (int i = 0; i < g_iters; i++) var += (samples[i] - mean) * (samples[i] - mean);
+  double err = g_iters > 1 ? t999(g_iters - 1) * sqrt(var / (g_iters - 1)) / sqrt(g_iters) : NAN;
+  printf("{\"bench\":\"%s\",\"unit\":\"ns/op\",\"samples\":[", name);
+  for (int i = 0; i < g_iters; i++) printf("%s%.3f", i ? "," : "", samples[i]);
+  if (isnan(err)) {
+    printf("],\"mean\":%.3f,\"err\":null}\n", mean);
+  } else {
+    printf("],\"mean\":%.3f,\"err\":%.3f}\n", mean, err);
+  }
+  fflush(stdout);
+}
+
+// ---- Setup ---------------------------------------------------------------------------------
+
+static zx_handle_t vmo_create(uint64_t size) {
+  zx_handle_t vmo;
+  check(zx_vmo_create(size, 0, &vmo), "zx_vmo_create");
+  return vmo;
+}
+
+// Every 8-byte word i holds i * 31 + 7 (as SnapshotFootprint/BenchVmos.filled writes it).
+static zx_handle_t vmo_filled(uint64_t size) {
+  zx_handle_t vmo = vmo_create(size);
+  uint64_t* chunk = malloc(MIB);
+  if (chunk == NULL) abort();
+  for (uint64_t off = 0; off < size; off += MIB) {
+    uint64_t n = size - off < MIB ? size - off : MIB;
+    for (uint64_t i = 0; i < n / 8; i++) chunk[i] = (off / 8 + i) * 31 + 7;
+    check(zx_vmo_write(vmo, chunk, off, n), "zx_vmo_write");
+  }
+  free(chunk);
+  return vmo;
+}
+
+static uint64_t committed(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  check(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL),
+        "zx_object_get_info");
+  return info.committed_bytes;
+}
+
+// Committed bytes (parent + child) and tmpfs (Shmem) growth from a lazy snapshot + map.
+static void footprint_one(const char* name, zx_handle_t vmo, bool* first) {
+  uint64_t size;
+  check(zx_vmo_get_size(vmo, &size), "zx_vmo_get_size");
+  uint64_t before = committed(vmo);
+  zx_handle_t child;
+  check(zx_vmo_create_child(vmo, kSnapshot, 0, size, &child), "zx_vmo_create_child");
+  zx_vaddr_t addr;
+  check(zx_vmar_map(g_root, kMapLazy, 0, child, 0, size, &addr), "zx_vmar_map");
+  uint64_t parent_after = committed(vmo);
+  uint64_t child_committed = committed(child);
+  zx_handle_close(child);
+  check(zx_vmar_unmap(g_root, addr, size), "zx_vmar_unmap");
+  printf("%s\"%s_committed_before\":%" PRIu64 ",\"%s_committed_delta\":%" PRId64, *first ? "" : ",",
+         name, before, name, (int64_t)(parent_after - before + child_committed));
+  *first = false;
+}
+
+static void footprint(void) {
+  if (g_only != NULL && strcmp(g_only, "footprint") != 0) return;
+  zx_handle_t data = vmo_filled(SIZE_256M);
+  zx_handle_t fresh = vmo_create(SIZE_256M);
+  bool first = true;
+  printf("{\"bench\":\"footprint\",");
+  footprint_one("data_first", data, &first);
+  footprint_one("data", data, &first);
+  footprint_one("fresh", fresh, &first);
+  printf("}\n");
+  fflush(stdout);
+  zx_handle_close(data);
+  zx_handle_close(fresh);
+}
+
+int main(int argc, char** argv) {
+  int opt;
+  while ((opt = getopt(argc, argv, "w:i:t:b:")) != -1) {
+    switch (opt) {
+      case 'w': g_warmup = atoi(optarg); break;
+      case 'i': g_iters = atoi(optarg); break;
+      case 't': g_iter_ns = (uint64_t)atoll(optarg) * 1000000u; break;
+      case 'b': g_only = optarg; break;
+      default:
+        fprintf(stderr, "usage: baseline [-w WARMUP_ITERS] [-i ITERS] [-t ITER_MS] [-b BENCH]\n");
+        return 2;
+    }
+  }
+  if (g_iters < 1 || g_iters > MAX_ITERS || g_warmup < 0) {
+    fprintf(stderr, "baseline: ITERS must be 1..%d\n", MAX_ITERS);
+    return 2;
+  }
+  g_root = zx_vmar_root_self();
+  uint64_t page = zx_system_get_page_size();
+
+  struct ctx c = {0};
+  c.map_options = kMapLazy;
+
+  c.vmo = vmo_create(page);
+  bench("create_close_4k", op_create_close, &c);
+  bench("get_size", op_get_size, &c);
+  zx_handle_close(c.vmo);
+
+  c.vmo = vmo_create(SIZE_1G);
+  bench("create_close_1g", op_create_close, &c);
+  zx_handle_close(c.vmo);
+
+  c.vmo = vmo_filled(SIZE_256M);
+  bench("create_close_256m", op_create_close, &c);
+  c.map_options = kMapLazy | ZX_VM_MAP_RANGE;
+  bench("map_range_256m", op_create_close, &c);
+  c.map_options = kMapLazy;
+
+  // One snapshot mapped for the whole run, as MappedData does.
+  zx_handle_t child;
+  check(zx_vmo_create_child(c.vmo, kSnapshot, 0, SIZE_256M, &child), "zx_vmo_create_child");
+  zx_vaddr_t addr;
+  check(zx_vmar_map(g_root, kMapLazy, 0, child, 0, SIZE_256M, &addr), "zx_vmar_map");
+  zx_handle_close(child);
+  c.words = (const uint64_t*)addr;
+  c.nwords = SIZE_256M / 8;
+  uint64_t expected = 0;
+  for (uint64_t i = 0; i < c.nwords; i++) expected += i * 31 + 7;
+  if (sum_words(c.words, c.nwords) != expected) {
+    fprintf(stderr, "baseline: mapped sum differs from the data written\n");
+    return 1;
+  }
+  bench("read_256m", op_read, &c);
+  check(zx_vmar_unmap(g_root, addr, SIZE_256M), "zx_vmar_unmap");
+
+  c.buffer_size = SIZE_256M;
+  c.buffer = malloc(c.buffer_size);
+  if (c.buffer == NULL) abort();
+  memset(c.buffer, 1, c.buffer_size);  // committed up front, as the Java byte[] is
+  bench("copy_256m", op_copy, &c);
+  free(c.buffer);
+  zx_handle_close(c.vmo);
+
+  footprint();
+  return 0;
+}
