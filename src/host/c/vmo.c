@@ -400,7 +400,10 @@ static void vmo_collapse(struct vmo* b) {
     struct layer* t = b->top;
     struct layer* f = t->below;
     // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
-    if (f->refs != 1 || f->owner != b || t->below_off != 0 || layer_bytes(t) == 0) return;
+    // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
+    if (f->refs != 1 || f->owner != b || t->below_off != 0 ||
+        (layer_bytes(t) == 0 && f->below == NULL))
+      return;
     char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
@@ -470,6 +473,88 @@ static void vmo_collapse(struct vmo* b) {
   }
 }
 
+// Copies n pages from page `fp` of `from` to page `tp` of `to`.
+static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* to, uint64_t tp,
+                                 uint64_t n, char* buf) {
+  uint64_t ps = zx_page();
+  while (n > 0) {
+    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
+    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
+    if (status == ZX_OK) status = full_pwrite(to->fd, buf, (size_t)(k * ps), tp * ps);
+    if (status != ZX_OK) return status;
+    fp += k;
+    tp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+// Folds frozen layer X = U->below into frozen layer U: copies into U's holes below its limit the
+// pages X supplies there, then U skips X. What U shows is unchanged (the copied pages are the ones
+// that showed through), so existing mappings stay correct. On a failed copy U keeps X (the pages
+// already copied are the same bytes). Returns whether X was folded.
+static bool layer_fold_below(struct layer* u, char* buf) {
+  struct layer* x = u->below;
+  uint64_t off = u->below_off;
+  uint64_t lim = u->below_limit;
+  zx_status_t status = ZX_OK;
+  u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
+  for (uint64_t page = 0; status == ZX_OK && page < lim;) {
+    uint64_t data = layer_next_data(x, page + off);
+    if (data == UINT64_MAX || data - off >= lim) break;
+    uint64_t hole = layer_next_hole(x, data);
+    if (hole <= data) hole = data + 1;
+    uint64_t end = hole - off < lim ? hole - off : lim;
+    for (uint64_t cur = data - off; cur < end && status == ZX_OK;) {
+      uint64_t ud = layer_next_data(u, cur);
+      if (ud == cur) {
+        uint64_t uh = layer_next_hole(u, cur);
+        cur = uh > cur && uh < end ? uh : end;
+      } else {
+        uint64_t stop = ud < end ? ud : end;
+        status = copy_pages_at(x, cur + off, u, cur, stop - cur, buf);
+        cur = stop;
+      }
+    }
+    page = end;
+  }
+  free(u->extents);
+  u->extents = NULL;
+  u->num_extents = 0;
+  u->frozen = true;
+  if (status != ZX_OK) return false;
+  struct layer* below = x->below;
+  if (below != NULL) below->refs++;
+  uint64_t x_lim = x->below_limit > off ? x->below_limit - off : 0;
+  u->below = below;
+  u->below_off = off + x->below_off;
+  u->below_limit = below == NULL ? 0 : (lim < x_lim ? lim : x_lim);
+  layer_unref(x);
+  return true;
+}
+
+// Keeps b's chain of frozen layers short while snapshot children overlap (each snapshot of a
+// written VMO freezes a layer; while any child lives, the top cannot collapse): a frozen layer
+// that only the frozen layer above it still references, and that is no bigger than it, is
+// folded into it. Size-balanced, so the chain stays logarithmic in the number of snapshots and
+// every page is copied a logarithmic number of times. Best effort.
+static void vmo_fold_frozen(struct vmo* b) {
+  if (b->top == NULL) return;
+  char* buf = NULL;
+  struct layer* u = b->top->below;
+  while (u != NULL && u->below != NULL) {
+    struct layer* x = u->below;
+    if (u->frozen && x->frozen && x->refs == 1 && x->owner == u->owner &&
+        layer_bytes(x) <= layer_bytes(u)) {
+      if (buf == NULL) buf = malloc((size_t)(COPY_CHUNK_PAGES * zx_page()));
+      if (buf == NULL || !layer_fold_below(u, buf)) break;
+    } else {
+      u = x;
+    }
+  }
+  free(buf);
+}
+
 // ---- Objects -----------------------------------------------------------------------------
 
 static void vmo_update_zero_children(struct vmo* v) {
@@ -524,7 +609,10 @@ void vmo_destroy(struct vmo* v) {
       }
     }
     layer_unref(v->top);
-    for (size_t i = 0; i < num_owners; i++) vmo_collapse(owners[i]);
+    for (size_t i = 0; i < num_owners; i++) {
+      vmo_fold_frozen(owners[i]);
+      vmo_collapse(owners[i]);
+    }
   }
   struct vmo* backing = v->backing;
   free(v);
@@ -747,6 +835,10 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     child->top->below = below;
     child->top->below_off = below_off + sp;
     child->top->below_limit = below_limit - sp;
+    // The child copies nothing past its own size: pages it gains by growing read as zero.
+    if (child->top->below_limit > child->size / zx_page()) {
+      child->top->below_limit = child->size / zx_page();
+    }
   }
   return ZX_OK;
 }
