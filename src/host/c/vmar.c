@@ -77,7 +77,7 @@ static zx_status_t map_flush(struct map_ctx* c) {
   void* got;
   if (c->layer != NULL) {
     got = mmap(addr, (size_t)(c->n * ps), c->m->prot, MAP_SHARED | MAP_FIXED | c->populate,
-               c->layer->fd, (off_t)(c->lp * ps));
+               layer_fd(c->layer), (off_t)(c->lp * ps));
   } else {
     got = mmap(addr, (size_t)(c->n * ps), c->m->prot,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE | c->populate, -1, 0);
@@ -136,6 +136,40 @@ static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uin
   return false;
 }
 
+// The common case of a fresh read-only mapping: every page comes from one run (one layer at
+// consecutive offsets, or all zero). Such a mapping needs no reservation and no per-run mmap:
+// one mmap places it, which keeps map + unmap at two address-space changes.
+struct single_run {
+  unsigned runs;
+  struct layer* layer;
+  uint64_t lp;
+  uint64_t n;
+};
+
+static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                  uint64_t lp) {
+  (void)at;
+  struct single_run* r = arg;
+  if (r->runs == 1 && r->layer == l && (l == NULL || r->lp + r->n == lp)) {
+    r->n += n;
+    return ZX_OK;
+  }
+  if (++r->runs > 1) return ZX_ERR_STOP;  // more than one run: not the fast path
+  r->layer = l;
+  r->lp = lp;
+  r->n = n;
+  return ZX_OK;
+}
+
+// Whether pages [page, page + npages) of non-slice `b`, as seen by a read-only mapping, form a
+// single run; if so, fills *run.
+static bool single_run_of(struct vmo* b, uint64_t page, uint64_t npages, struct single_run* run) {
+  uint64_t seg_end;
+  if (writable_cover(b, page, page + npages, &seg_end) || seg_end != page + npages) return false;
+  *run = (struct single_run){0};
+  return layer_walk(b->top, page, npages, 0, single_run_add, run) == ZX_OK && run->runs == 1;
+}
+
 // (Re)establishes pages [rel, rel + npages) of mapping `m` from its VMO's current layers.
 zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, bool populate) {
   uint64_t ps = zx_page();
@@ -147,7 +181,8 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
   if (valid > 0) {
     if (m->writable) {
       void* got = mmap((void*)(m->base + rel * ps), (size_t)(valid * ps), m->prot,
-                       MAP_SHARED | MAP_FIXED | pop, m->backing->top->fd, (off_t)(bp * ps));
+                       MAP_SHARED | MAP_FIXED | pop, layer_fd(m->backing->top),
+                       (off_t)(bp * ps));
       if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
     } else {
       // Pages that a writable mapping of the same VMO covers must show the top layer itself
@@ -404,9 +439,27 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     goto out;
   }
 
-  // Reserve the address range.
+  // Reserve the address range (or, on the fast path, map it at once).
   uintptr_t base;
-  if (!specific) {
+  struct vmo* backing = v->slice ? v->backing : v;
+  uint64_t first_page = ((v->slice ? v->backing_off : 0) + vmo_offset) / ps;
+  struct single_run run;
+  bool mapped_whole = false;
+  if (!specific && align == ps && !perm_w && first_page + rlen / ps <= vmo_backing_limit(v) &&
+      single_run_of(backing, first_page, rlen / ps, &run)) {
+    int pop = (options & ZX_VM_MAP_RANGE) != 0 ? MAP_POPULATE : 0;
+    int prot = (perm_r ? PROT_READ : 0) | (perm_x ? PROT_EXEC : 0);
+    void* got = run.layer != NULL
+                    ? mmap(NULL, rlen, prot, MAP_SHARED | pop, run.layer->fd, (off_t)(run.lp * ps))
+                    : mmap(NULL, rlen, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | pop,
+                           -1, 0);
+    if (got == MAP_FAILED) {
+      status = ZX_ERR_NO_MEMORY;
+      goto out;
+    }
+    base = (uintptr_t)got;
+    mapped_whole = true;
+  } else if (!specific) {
     size_t slack = align > ps ? (size_t)align : 0;
     if (rlen > SIZE_MAX - slack) {
       status = ZX_ERR_NO_MEMORY;
@@ -473,7 +526,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     // that this mapping may fill).
     status = vmo_remap(m->backing, m->off / ps, rlen / ps);
   }
-  if (status == ZX_OK) {
+  if (status == ZX_OK && !mapped_whole) {
     status = mapping_map_pages(m, 0, rlen / ps, (options & ZX_VM_MAP_RANGE) != 0);
   }
   if (status != ZX_OK) {

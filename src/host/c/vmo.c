@@ -36,24 +36,35 @@
 static struct layer* layer_new(uint64_t bytes) {
   struct layer* l = calloc(1, sizeof(*l));
   if (l == NULL) return NULL;
-  l->fd = memfd_create("zx-vmo", MFD_CLOEXEC);
-  if (l->fd < 0) {
-    free(l);
-    return NULL;
-  }
-  if (ftruncate(l->fd, (off_t)bytes) != 0) {
-    close(l->fd);
-    free(l);
-    return NULL;
-  }
+  l->fd = -1;  // created by layer_fd on the first write: most snapshot tops are never written
+  l->bytes = bytes;
   l->refs = 1;
   return l;
+}
+
+int layer_fd(struct layer* l) {
+  if (l->fd < 0) {
+    int fd = memfd_create("zx-vmo", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, (off_t)l->bytes) != 0) {
+      close(fd);
+      return -1;
+    }
+    l->fd = fd;
+  }
+  return l->fd;
+}
+
+// Sets the size of the layer's memfd (now, or when it is created).
+static int layer_truncate(struct layer* l, uint64_t bytes) {
+  l->bytes = bytes;
+  return l->fd < 0 ? 0 : ftruncate(l->fd, (off_t)bytes);
 }
 
 static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
-    close(l->fd);
+    if (l->fd >= 0) close(l->fd);
     free(l->extents);
     free(l);
     l = below;
@@ -61,6 +72,7 @@ static void layer_unref(struct layer* l) {
 }
 
 static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
+  if (l->fd < 0) return whence == SEEK_DATA ? UINT64_MAX : page;  // no memfd: no page
   off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
   if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
   return ((uint64_t)at + zx_page() - 1) / zx_page();
@@ -223,7 +235,7 @@ static zx_status_t copy_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(l->fd, c->buf, (size_t)(k * ps), lp * ps);
-    if (status == ZX_OK) status = full_pwrite(c->top->fd, c->buf, (size_t)(k * ps), at * ps);
+    if (status == ZX_OK) status = full_pwrite(layer_fd(c->top), c->buf, (size_t)(k * ps), at * ps);
     if (status != ZX_OK) return status;
     at += k;
     lp += k;
@@ -250,14 +262,14 @@ static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct laye
   (void)lp;
   struct layer* top = arg;
   if (l == top) return ZX_OK;
-  return write_zeros(top->fd, at * zx_page(), n * zx_page());
+  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
 }
 
 static zx_status_t shadow_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   (void)lp;
   struct layer* top = arg;
   if (l == NULL || l == top) return ZX_OK;
-  return write_zeros(top->fd, at * zx_page(), n * zx_page());
+  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
 }
 
 // Makes every page of the range present in b's top layer (copies, or zero pages).
@@ -274,9 +286,9 @@ zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
 static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   if (npages == 0) return ZX_OK;
-  if (fallocate(b->top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
+  if (fallocate(layer_fd(b->top), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
                 (off_t)(npages * ps)) != 0) {
-    zx_status_t status = write_zeros(b->top->fd, page * ps, npages * ps);
+    zx_status_t status = write_zeros(layer_fd(b->top), page * ps, npages * ps);
     if (status != ZX_OK) return status;
   } else if (b->top->below != NULL) {
     zx_status_t status = layer_walk(b->top, page, npages, page, shadow_run, b->top);
@@ -306,15 +318,15 @@ static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   zx_status_t status = ZX_OK;
   if (full_first >= full_end) {  // no whole page: one or two partial pages
     status = vmo_copy_up(b, first, end - first);
-    if (status == ZX_OK) status = write_zeros(b->top->fd, off, len);
+    if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, len);
   } else {
     if (off % ps != 0) {
       status = vmo_copy_up(b, first, 1);
-      if (status == ZX_OK) status = write_zeros(b->top->fd, off, full_first * ps - off);
+      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, full_first * ps - off);
     }
     if (status == ZX_OK && (off + len) % ps != 0) {
       status = vmo_copy_up(b, full_end, 1);
-      if (status == ZX_OK) status = write_zeros(b->top->fd, full_end * ps, off + len - full_end * ps);
+      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), full_end * ps, off + len - full_end * ps);
     }
     if (status == ZX_OK) status = zero_pages(b, full_first, full_end - full_first);
   }
@@ -361,14 +373,14 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
     if (off % ps != 0) status = vmo_copy_up(b, first, 1);
     if (status == ZX_OK && (off + len) % ps != 0) status = vmo_copy_up(b, end - 1, 1);
   }
-  if (status == ZX_OK) status = full_pwrite(b->top->fd, buf, (size_t)len, off);
+  if (status == ZX_OK) status = full_pwrite(layer_fd(b->top), buf, (size_t)len, off);
   if (status != ZX_OK || present) return status;
   return vmo_remap(b, first, end - first);
 }
 
 static uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
-  if (fstat(l->fd, &st) != 0) return 0;
+  if (l->fd < 0 || fstat(l->fd, &st) != 0) return 0;
   return (uint64_t)st.st_blocks * 512u;
 }
 
@@ -381,7 +393,7 @@ static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t pag
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), page * ps);
-    if (status == ZX_OK) status = full_pwrite(to->fd, buf, (size_t)(k * ps), page * ps);
+    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), page * ps);
     if (status != ZX_OK) return status;
     page += k;
     n -= k;
@@ -410,7 +422,7 @@ static void vmo_collapse(struct vmo* b) {
     zx_status_t status = ZX_OK;
     if (layer_bytes(t) <= layer_bytes(f)) {
       // Into F: drop F's pages at or past T's limit, then copy T's pages over.
-      if (ftruncate(f->fd, (off_t)(lim * ps)) != 0 || ftruncate(f->fd, (off_t)b->size) != 0) {
+      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0) {
         status = ZX_ERR_NO_MEMORY;
       }
       free(f->extents);
@@ -480,7 +492,7 @@ static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* 
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
-    if (status == ZX_OK) status = full_pwrite(to->fd, buf, (size_t)(k * ps), tp * ps);
+    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), tp * ps);
     if (status != ZX_OK) return status;
     fp += k;
     tp += k;
@@ -772,7 +784,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
     uint64_t old_size = v->size;
-    if (ftruncate(v->top->fd, (off_t)new_size) != 0) {
+    if (layer_truncate(v->top, new_size) != 0) {
       status = ZX_ERR_NO_MEMORY;
       goto out;
     }

@@ -53,7 +53,8 @@ struct object {
 // present reads from `below` at page `page + below_off` if `page < below_limit`, else zero.
 // A VMO's top layer is mutable; a frozen layer never changes again and is shared (refcounted).
 struct layer {
-  int fd;
+  int fd;                // the memfd, or -1 until the first write needs one (see layer_fd)
+  uint64_t bytes;        // the memfd's size (applied when it is created)
   size_t refs;
   bool frozen;
   struct layer* below;   // holds a reference, or NULL
@@ -142,6 +143,9 @@ ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages)
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
+// The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
+ZX_HIDDEN int layer_fd(struct layer* l);
+
 typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct layer* layer,
                               uint64_t layer_page);
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
