@@ -37,6 +37,7 @@ public class RunBench {
     Path out = Path.of(required(opts, "out"));
     boolean smoke = Boolean.parseBoolean(opts.getOrDefault("smoke", "false"));
     String only = opts.getOrDefault("only", "").trim();
+    pinCpus = opts.getOrDefault("pin", "").trim();
     if (!Files.isRegularFile(library)) {
       throw new IllegalStateException("no host library at " + library + " (build it first)");
     }
@@ -111,7 +112,7 @@ public class RunBench {
         jmh.addAll(List.of("-f", "1", "-wi", "0", "-i", "2", "-r", "100ms"));
       }
       jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
-      run(jmh, null);
+      run(pinned(jmh), null);
       runC(baseline, cArgs, step[1], after);
       cRuns.add(before);
       cRuns.add(after);
@@ -156,8 +157,24 @@ public class RunBench {
     return value;
   }
 
+  /**
+   * CPUs to pin the measured processes to (taskset list, e.g. "0"), or empty. A diagnostic: on
+   * one CPU, mmap/munmap cost no cross-CPU TLB shootdowns, which a many-threaded JVM otherwise
+   * pays and a single-threaded C program does not.
+   */
+  static String pinCpus = "";
+
+  static List<String> pinned(List<String> cmd) {
+    if (pinCpus.isEmpty()) {
+      return cmd;
+    }
+    List<String> withTaskset = new ArrayList<>(List.of("taskset", "-c", pinCpus));
+    withTaskset.addAll(cmd);
+    return withTaskset;
+  }
+
   static void runC(Path baseline, List<String> args, String bench, Path into) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(baseline.toString()));
+    List<String> cmd = new ArrayList<>(pinned(List.of(baseline.toString())));
     cmd.addAll(args);
     cmd.addAll(List.of("-b", bench));
     System.out.println("[bench] C baseline " + bench + " -> " + into);

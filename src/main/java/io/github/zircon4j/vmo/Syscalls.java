@@ -7,6 +7,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.function.Supplier;
 
 /**
  * The one place where hand-written code calls the generated bindings.
@@ -69,9 +70,13 @@ final class Syscalls {
     return (bytes + PAGE_SIZE - 1) & -PAGE_SIZE;
   }
 
-  static void check(int status, String step, String details) {
+  /**
+   * Throws for a failed status. The details are only built on failure: formatting them on every
+   * successful call would cost more than the syscalls' own Java overhead.
+   */
+  static void check(int status, String step, Supplier<String> details) {
     if (status != Zircon.ZX_OK()) {
-      throw new ZxException(step, status, details);
+      throw new ZxException(step, status, details.get());
     }
   }
 
@@ -88,7 +93,7 @@ final class Syscalls {
     } catch (Throwable t) {
       throw rethrow(t);
     }
-    check(status, "get VMO size", "vmo handle " + hex(vmo));
+    check(status, "get VMO size", () -> "vmo handle " + hex(vmo));
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
 
@@ -105,14 +110,15 @@ final class Syscalls {
     check(
         status,
         "create child VMO",
-        "vmo handle "
-            + hex(vmo)
-            + ", options "
-            + hex(options)
-            + ", offset "
-            + offset
-            + ", size "
-            + size);
+        () ->
+            "vmo handle "
+                + hex(vmo)
+                + ", options "
+                + hex(options)
+                + ", offset "
+                + offset
+                + ", size "
+                + size);
     return out.get(ValueLayout.JAVA_INT, 8);
   }
 
@@ -130,7 +136,7 @@ final class Syscalls {
     check(
         status,
         "map child VMO",
-        "options " + hex(options) + ", vmo offset " + vmoOffset + ", length " + length);
+        () -> "options " + hex(options) + ", vmo offset " + vmoOffset + ", length " + length);
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
 

@@ -59,7 +59,8 @@ public final class Vmo implements AutoCloseable {
       // Safety: `out` is a 4-byte native segment alive for the call; the kernel writes the new
       // handle there and keeps no reference.
       int status = Zircon.zx_vmo_create(size, options, out);
-      Syscalls.check(status, "create VMO", "size " + size + ", options " + Syscalls.hex(options));
+      Syscalls.check(
+          status, "create VMO", () -> "size " + size + ", options " + Syscalls.hex(options));
       return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
     }
   }
@@ -91,7 +92,7 @@ public final class Vmo implements AutoCloseable {
               info.byteSize(),
               MemorySegment.NULL,
               MemorySegment.NULL);
-      Syscalls.check(status, "adopt handle", "handle " + Syscalls.hex(handle));
+      Syscalls.check(status, "adopt handle", () -> "handle " + Syscalls.hex(handle));
       int type = zx_info_handle_basic.type(info);
       if (type != Zircon.ZX_OBJ_TYPE_VMO()) {
         throw new ZxException(
@@ -143,7 +144,7 @@ public final class Vmo implements AutoCloseable {
     Syscalls.check(
         Zircon.zx_vmo_set_size(vmo, size),
         "set VMO size",
-        "vmo handle " + Syscalls.hex(vmo) + ", size " + size);
+        () -> "vmo handle " + Syscalls.hex(vmo) + ", size " + size);
   }
 
   /**
@@ -180,7 +181,13 @@ public final class Vmo implements AutoCloseable {
     Syscalls.check(
         Syscalls.vmoWrite(vmo, data, offset),
         "write VMO",
-        "vmo handle " + Syscalls.hex(vmo) + ", offset " + offset + ", length " + data.byteSize());
+        () ->
+            "vmo handle "
+                + Syscalls.hex(vmo)
+                + ", offset "
+                + offset
+                + ", length "
+                + data.byteSize());
   }
 
   /**
@@ -220,7 +227,13 @@ public final class Vmo implements AutoCloseable {
     Syscalls.check(
         Syscalls.vmoRead(vmo, into, offset),
         "read VMO",
-        "vmo handle " + Syscalls.hex(vmo) + ", offset " + offset + ", length " + into.byteSize());
+        () ->
+            "vmo handle "
+                + Syscalls.hex(vmo)
+                + ", offset "
+                + offset
+                + ", length "
+                + into.byteSize());
   }
 
   /**
@@ -241,7 +254,7 @@ public final class Vmo implements AutoCloseable {
       Syscalls.check(
           status,
           "duplicate VMO handle",
-          "vmo handle " + Syscalls.hex(vmo) + ", rights " + Syscalls.hex(rights));
+          () -> "vmo handle " + Syscalls.hex(vmo) + ", rights " + Syscalls.hex(rights));
       return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
     }
   }
