@@ -703,50 +703,43 @@ ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t
 
 // ---- zx_vmo_read / zx_vmo_write / sizes --------------------------------------------------
 
-// Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (READ), INVALID_ARGS (NULL buffer with a
-// non-zero length), OUT_OF_RANGE (offset + len past the page-rounded size, or overflowing).
-// A length of 0 at offset == size succeeds.
+// The checks zx_vmo_read and zx_vmo_write share, in this order: BAD_HANDLE, WRONG_TYPE,
+// ACCESS_DENIED (`right`), INVALID_ARGS (NULL buffer with a non-zero length), OUT_OF_RANGE
+// (offset + len past the page-rounded size, or overflowing). A length of 0 at offset == size is
+// fine. Called with the lock held.
+static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const void* buffer,
+                                uint64_t offset, size_t len, struct vmo** out) {
+  zx_rights_t rights;
+  zx_status_t status = vmo_lookup(handle, out, &rights);
+  if (status != ZX_OK) return status;
+  if ((rights & right) == 0) return ZX_ERR_ACCESS_DENIED;
+  if (len > 0 && buffer == NULL) return ZX_ERR_INVALID_ARGS;
+  if (offset > (*out)->size || len > (*out)->size - offset) return ZX_ERR_OUT_OF_RANGE;
+  return ZX_OK;
+}
+
+// Checks: see vmo_io_check, with READ.
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset,
                                   size_t len) {
   struct vmo* v;
-  zx_rights_t rights;
-  zx_status_t status;
   zx_lock();
-  status = vmo_lookup(handle, &v, &rights);
-  if (status != ZX_OK) goto out;
-  if ((rights & ZX_RIGHT_READ) == 0) {
-    status = ZX_ERR_ACCESS_DENIED;
-  } else if (len > 0 && buffer == NULL) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else if (offset > v->size || len > v->size - offset) {
-    status = ZX_ERR_OUT_OF_RANGE;
-  } else {
+  zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
+  if (status == ZX_OK) {
     status = vmo_read_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), len);
   }
-out:
   zx_unlock();
   return status;
 }
 
-// Checks: as zx_vmo_read, with WRITE instead of READ.
+// Checks: see vmo_io_check, with WRITE.
 ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                                    size_t buffer_size) {
   struct vmo* v;
-  zx_rights_t rights;
-  zx_status_t status;
   zx_lock();
-  status = vmo_lookup(handle, &v, &rights);
-  if (status != ZX_OK) goto out;
-  if ((rights & ZX_RIGHT_WRITE) == 0) {
-    status = ZX_ERR_ACCESS_DENIED;
-  } else if (buffer_size > 0 && buffer == NULL) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else if (offset > v->size || buffer_size > v->size - offset) {
-    status = ZX_ERR_OUT_OF_RANGE;
-  } else {
+  zx_status_t status = vmo_io_check(handle, ZX_RIGHT_WRITE, buffer, offset, buffer_size, &v);
+  if (status == ZX_OK) {
     status = vmo_write_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), buffer_size);
   }
-out:
   zx_unlock();
   return status;
 }
