@@ -9,7 +9,6 @@ import io.github.zircon4j.vmo.model.ZxModel;
 import io.github.zircon4j.vmo.model.ZxModel.Piece;
 import io.github.zircon4j.vmo.model.ZxModel.Result;
 import io.github.zircon4j.zircon.Zircon;
-import io.github.zircon4j.zircon.zx_info_handle_basic;
 import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -1188,20 +1187,10 @@ class VmoModelStatefulTest {
       return new int[] {r.status(), r.observed()};
     }
 
-    /** ZX_INFO_HANDLE_BASIC's rights, with the status (ZxTestSupport's version asserts OK). */
+    /** ZX_INFO_HANDLE_BASIC's rights, with the status (ZxTestSupport.handleBasic asserts OK). */
     static int[] handleRights(int handle) {
-      try (Arena arena = Arena.ofConfined()) {
-        MemorySegment info = zx_info_handle_basic.allocate(arena);
-        int status =
-            Zircon.zx_object_get_info(
-                handle,
-                Zircon.ZX_INFO_HANDLE_BASIC(),
-                info,
-                info.byteSize(),
-                MemorySegment.NULL,
-                MemorySegment.NULL);
-        return new int[] {status, zx_info_handle_basic.rights(info)};
-      }
+      ZxTestSupport.HandleBasicResult r = ZxTestSupport.rawHandleBasic(handle);
+      return new int[] {r.status(), r.info().rights()};
     }
 
     static long[] map(int options, long vmarOffset, int vmo, long vmoOffset, long length) {

@@ -219,7 +219,10 @@ final class ZxTestSupport {
   /** ZX_INFO_HANDLE_BASIC, decoded. */
   record HandleBasic(long koid, int rights, int type, long relatedKoid, int props) {}
 
-  static HandleBasic handleBasic(int handle) {
+  /** ZX_INFO_HANDLE_BASIC and its status; {@code info} is only meaningful when the status is OK. */
+  record HandleBasicResult(int status, HandleBasic info) {}
+
+  static HandleBasicResult rawHandleBasic(int handle) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = zx_info_handle_basic.allocate(arena);
       int status =
@@ -230,14 +233,21 @@ final class ZxTestSupport {
               zx_info_handle_basic.sizeof(),
               MemorySegment.NULL,
               MemorySegment.NULL);
-      assertOk(status, "zx_object_get_info(ZX_INFO_HANDLE_BASIC)");
-      return new HandleBasic(
-          zx_info_handle_basic.koid(info),
-          zx_info_handle_basic.rights(info),
-          zx_info_handle_basic.type(info),
-          zx_info_handle_basic.related_koid(info),
-          zx_info_handle_basic.props(info));
+      return new HandleBasicResult(
+          status,
+          new HandleBasic(
+              zx_info_handle_basic.koid(info),
+              zx_info_handle_basic.rights(info),
+              zx_info_handle_basic.type(info),
+              zx_info_handle_basic.related_koid(info),
+              zx_info_handle_basic.props(info)));
     }
+  }
+
+  static HandleBasic handleBasic(int handle) {
+    HandleBasicResult result = rawHandleBasic(handle);
+    assertOk(result.status(), "zx_object_get_info(ZX_INFO_HANDLE_BASIC)");
+    return result.info();
   }
 
   static int rightsOf(int handle) {
