@@ -18,21 +18,6 @@
 
 #define ROOT_BASE ((uintptr_t)0x1000000)  // the documented root VMAR base
 
-static uint64_t ps(void) { return zx_system_get_page_size(); }
-
-static zx_handle_t make_vmo(uint64_t size, uint32_t options) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  CHECK_EQ(zx_vmo_create(size, options, &h), ZX_OK);
-  return h;
-}
-
-static zx_info_vmo_t vmo_info(zx_handle_t h) {
-  zx_info_vmo_t info;
-  memset(&info, 0, sizeof(info));
-  CHECK_EQ(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL), ZX_OK);
-  return info;
-}
-
 static zx_status_t poll(zx_handle_t h, zx_signals_t s) {
   return zx_object_wait_one(h, s, ZX_TIME_INFINITE_PAST, NULL);
 }

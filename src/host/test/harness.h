@@ -4,7 +4,9 @@
 #ifndef ZIRCON4J_HOST_TEST_HARNESS_H_
 #define ZIRCON4J_HOST_TEST_HARNESS_H_
 
+#include <stdint.h>
 #include <stdio.h>
+#include <zircon/syscalls.h>
 
 extern int g_passed;
 extern int g_failed;
@@ -41,6 +43,11 @@ extern const char* g_scenario;
     g_scenario = #name; \
     name();           \
   } while (0)
+
+// support.c: the page size, a VMO created with a checked status, and its checked ZX_INFO_VMO.
+uint64_t ps(void);
+zx_handle_t make_vmo(uint64_t size, uint32_t options);
+zx_info_vmo_t vmo_info(zx_handle_t h);
 
 // conformance_vmar.c
 void run_vmar_tests(void);
