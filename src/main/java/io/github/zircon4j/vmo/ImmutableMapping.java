@@ -118,10 +118,6 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
     Objects.requireNonNull(arena, "arena");
-    if (!arena.scope().isAlive()) {
-      // Named here; mapSnapshot's own check (below) would only say "Already closed".
-      throw new IllegalStateException("arena is closed");
-    }
     return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
   }
 
@@ -146,8 +142,12 @@ public final class ImmutableMapping implements AutoCloseable {
   private static MemorySegment mapSnapshot(
       Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
     Objects.requireNonNull(vmo, "vmo");
-    // Fails (IllegalStateException, WrongThreadException) before any syscall if the arena is
-    // closed or owned by another thread; it registers nothing in the arena.
+    if (!arena.scope().isAlive()) {
+      throw new IllegalStateException(
+          "arena is closed"); // the probe below would only say "Already closed"
+    }
+    // Fails (WrongThreadException) before any syscall if the arena is owned by another thread;
+    // it registers nothing in the arena.
     MemorySegment empty = MemorySegment.NULL.reinterpret(0, arena, null).asReadOnly();
     int source = vmo.handle();
     long vmoSize = Syscalls.vmoGetSize(source);
