@@ -23,6 +23,9 @@ import org.apache.commons.math3.distribution.TDistribution;
 public class RunBench {
   static final String PKG = "io.github.zircon4j.vmo.bench.";
 
+  /** JMH forks per benchmark, each between two runs of its C twin. */
+  static final int ROUNDS = 8;
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>();
     for (String arg : args) {
@@ -60,21 +63,27 @@ public class RunBench {
 
     // 2. Footprint, from Java.
     List<String> jvm = List.of(
-        "--enable-native-access=ALL-UNNAMED", "-Dzircon4j.library=" + library, "-Xmx1g");
+        "--enable-native-access=ALL-UNNAMED", "-Dzircon4j.library=" + library, "-Xmx512m");
     List<String> probe = new ArrayList<>(List.of(java, "-cp", classpath));
     probe.addAll(jvm);
     probe.add(PKG + "SnapshotFootprint");
     Path footprintJava = out.resolve("footprint-java.json");
     run(probe, footprintJava);
 
-    // 3. Each JMH benchmark bracketed by its C twin(s), run right before and right after it, so
-    //    that both sides see the same machine load (ratios of runs minutes apart are mostly noise
-    //    on a busy 2-core machine). All C samples of a benchmark are pooled.
+    // 3. Each JMH benchmark alternates with its C twin: C, JMH fork, C, JMH fork, ..., C. Every
+    //    fork is paired with the mean of the C runs right before and right after it, and the
+    //    Java-over-C ratios are computed per pair: this machine's speed drifts by tens of percent
+    //    over minutes (shared host), which would swamp ratios of runs made minutes apart.
+    int rounds = smoke ? 1 : ROUNDS;
     List<String> cArgs = smoke
         ? List.of("-w", "0", "-i", "2", "-t", "50")
-        : List.of("-w", "3", "-i", "5", "-t", "1000");
+        : List.of("-w", "2", "-i", "8", "-t", "200");
+    List<String> forkArgs = smoke
+        ? List.of("-f", "1", "-wi", "0", "-i", "2", "-r", "100ms")
+        : List.of("-f", "1", "-wi", "3", "-w", "300ms", "-i", "10", "-r", "200ms");
     List<Path> cRuns = new ArrayList<>();
     List<Path> jmhRuns = new ArrayList<>();
+    Map<String, List<Path>> cRunsByJmh = new HashMap<>();
     String[][] plan = {
       {"createClose4k", "create_close_4k"},
       {"createCloseShared4k", "create_close_4k"},
@@ -98,27 +107,33 @@ public class RunBench {
       if (!selected.contains(step[0])) {
         continue;
       }
-      int n = jmhRuns.size();
-      Path before = out.resolve("c-" + n + "a.jsonl");
-      Path after = out.resolve("c-" + n + "b.jsonl");
-      Path jmhJson = out.resolve("jmh-" + n + ".json");
-      runC(baseline, cArgs, step[1], before);
-      Files.deleteIfExists(jmhJson);
-      List<String> jmh = new ArrayList<>(List.of(java, "-cp", classpath, "org.openjdk.jmh.Main"));
-      jmh.addAll(List.of("-rf", "json", "-rff", jmhJson.toString()));
-      jmh.addAll(List.of("-jvmArgsAppend", String.join(" ", jvm)));
-      jmh.addAll(List.of("-prof", "gc"));
-      if (smoke) {
-        jmh.addAll(List.of("-f", "1", "-wi", "0", "-i", "2", "-r", "100ms"));
+      int n = cRunsByJmh.size();
+      List<Path> stepC = new ArrayList<>();
+      for (int r = 0; r <= rounds; r++) {
+        Path c = out.resolve("c-" + n + "-" + r + ".jsonl");
+        runC(baseline, cArgs, step[1], c);
+        stepC.add(c);
+        if (r == rounds) {
+          break;
+        }
+        Path jmhJson = out.resolve("jmh-" + n + "-" + r + ".json");
+        Files.deleteIfExists(jmhJson);
+        List<String> jmh = new ArrayList<>(List.of(java, "-cp", classpath, "org.openjdk.jmh.Main"));
+        jmh.addAll(List.of("-rf", "json", "-rff", jmhJson.toString()));
+        jmh.addAll(List.of("-jvmArgsAppend", String.join(" ", jmhForkArgs(jvm))));
+        jmh.addAll(List.of("-prof", "gc"));
+        jmh.addAll(forkArgs);
+        jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
+        System.out.println("[bench] JMH " + step[0] + " round " + (r + 1) + "/" + rounds);
+        run(pinned(jmh), null);
+        jmhRuns.add(jmhJson);
       }
-      jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
-      run(pinned(jmh), null);
-      runC(baseline, cArgs, step[1], after);
-      cRuns.add(before);
-      cRuns.add(after);
-      jmhRuns.add(jmhJson);
+      cRuns.addAll(stepC);
+      for (String name : step[0].split("\\|")) {
+        cRunsByJmh.put(name, stepC);
+      }
     }
-    // One file with every JMH result, as `-rf json` would write for a single run.
+    // One file with every JMH result (every round), as `-rf json` would write for a single run.
     StringBuilder merged = new StringBuilder("[");
     for (Path f : jmhRuns) {
       String text = Files.readString(f).trim();
@@ -135,7 +150,16 @@ public class RunBench {
     cRuns.add(cFootprint);
 
     // 4. Combine.
-    Summary s = new Summary(readJmh(jmhJson), readC(cRuns), readFootprint(footprintJava, cRuns));
+    Map<String, List<List<Double>>> cRounds = new HashMap<>();
+    for (var e : cRunsByJmh.entrySet()) {
+      List<List<Double>> runs = new ArrayList<>();
+      for (Path run : e.getValue()) {
+        runs.add(cSamples(run));
+      }
+      cRounds.put(e.getKey(), runs);
+    }
+    Summary s = new Summary(
+        readJmh(jmhJson), readC(cRuns), cRounds, readFootprint(footprintJava, cRuns));
     Map<String, Double> summary = s.build();
     Path summaryFile = out.resolve("summary.json");
     Files.writeString(summaryFile, toJson(summary));
@@ -171,6 +195,19 @@ public class RunBench {
     List<String> withTaskset = new ArrayList<>(List.of("taskset", "-c", pinCpus));
     withTaskset.addAll(cmd);
     return withTaskset;
+  }
+
+  /**
+   * The JMH forks' JVM options: a fixed, pre-touched heap. Without it, a fork spends its first
+   * seconds growing the heap, and every first touch of a heap page is a page fault (about 20 µs on
+   * this kind of VM): at create + close's 200-odd bytes per operation that is one fault every ~20
+   * operations, ~1 µs per operation, a start-up cost of the JVM that a long-running program does
+   * not pay and the C baseline (which allocates nothing) never sees.
+   */
+  static List<String> jmhForkArgs(List<String> jvm) {
+    List<String> args = new ArrayList<>(jvm);
+    args.addAll(List.of("-Xms512m", "-XX:+AlwaysPreTouch"));
+    return args;
   }
 
   static void runC(Path baseline, List<String> args, String bench, Path into) throws Exception {
@@ -223,10 +260,12 @@ public class RunBench {
     }
   }
 
-  record JmhResult(Stat time, double allocBytesPerOp) {}
+  /** One JMH fork: its score, its measured iterations (ns/op) and its allocation per op. */
+  record JmhResult(double score, List<Double> iterations, double allocBytesPerOp) {}
 
-  static Map<String, JmhResult> readJmh(Path file) throws IOException {
-    Map<String, JmhResult> results = new HashMap<>();
+  /** Every fork of every benchmark in {@code file}, by method name, in the order they ran. */
+  static Map<String, List<JmhResult>> readJmh(Path file) throws IOException {
+    Map<String, List<JmhResult>> results = new HashMap<>();
     for (Object o : (List<?>) Json.parse(Files.readString(file))) {
       Map<?, ?> r = (Map<?, ?>) o;
       String name = (String) r.get("benchmark");
@@ -235,16 +274,32 @@ public class RunBench {
       if (!"ns/op".equals(primary.get("scoreUnit"))) {
         throw new IllegalStateException(name + ": unit " + primary.get("scoreUnit"));
       }
-      double score = num(primary.get("score"));
-      double err = num(primary.get("scoreError"));
+      List<Double> iterations = new ArrayList<>();
+      for (Object fork : (List<?>) primary.get("rawData")) {
+        ((List<?>) fork).forEach(x -> iterations.add(num(x)));
+      }
       double alloc = Double.NaN;
       Object secondary = r.get("secondaryMetrics");
       if (secondary instanceof Map<?, ?> m && m.get("gc.alloc.rate.norm") instanceof Map<?, ?> a) {
         alloc = num(a.get("score"));
       }
-      results.put(name, new JmhResult(new Stat(score, err), alloc));
+      results
+          .computeIfAbsent(name, k -> new ArrayList<>())
+          .add(new JmhResult(num(primary.get("score")), iterations, alloc));
     }
     return results;
+  }
+
+  /** The samples (ns/op) of a C run of one benchmark. */
+  static List<Double> cSamples(Path run) throws IOException {
+    List<Double> samples = new ArrayList<>();
+    for (String line : Files.readAllLines(run)) {
+      if (!line.isBlank() && Json.parse(line) instanceof Map<?, ?> r
+          && r.get("samples") instanceof List<?> xs) {
+        xs.forEach(x -> samples.add(num(x)));
+      }
+    }
+    return samples;
   }
 
   static Map<String, Stat> readC(List<Path> runs) throws IOException {
@@ -299,21 +354,119 @@ public class RunBench {
 
   /** Builds the flat summary and the table. */
   static final class Summary {
-    final Map<String, JmhResult> jmh;
+    final Map<String, List<JmhResult>> jmh;
     final Map<String, Stat> c;
+    final Map<String, List<List<Double>>> cRounds;
     final Map<String, Double> footprint;
     final Map<String, Double> out = new LinkedHashMap<>();
     final List<String[]> rows = new ArrayList<>();
 
-    Summary(Map<String, JmhResult> jmh, Map<String, Stat> c, Map<String, Double> footprint) {
+    Summary(Map<String, List<JmhResult>> jmh, Map<String, Stat> c,
+        Map<String, List<List<Double>>> cRounds, Map<String, Double> footprint) {
       this.jmh = jmh;
       this.c = c;
+      this.cRounds = cRounds;
       this.footprint = footprint;
     }
 
+    /** A Java benchmark's time: every measured iteration of every fork, pooled. */
     Stat j(String name) {
-      JmhResult r = jmh.get(name);
-      return r == null ? new Stat(Double.NaN, Double.NaN) : r.time();
+      List<Double> all = new ArrayList<>();
+      jmh.getOrDefault(name, List.of()).forEach(r -> all.addAll(r.iterations()));
+      return all.isEmpty() ? new Stat(Double.NaN, Double.NaN) : Stat.of(all);
+    }
+
+    /**
+     * Java over C from the fastest iterations: the fastest Java iteration of all forks over the
+     * fastest C sample of all the runs around them (see README: on this shared machine
+     * interference only ever adds time, and it comes and goes within seconds, so the fastest
+     * iteration of each side is its cost without interference). The error is the half-width of a
+     * 99.9% bootstrap interval over rounds (a round: one fork and the C run before it, plus the
+     * last C run), so a ratio that hangs on one lucky round shows a wide interval.
+     */
+    Stat fastestRatio(String name) {
+      List<JmhResult> forks = jmh.getOrDefault(name, List.of());
+      List<List<Double>> cRuns = cRounds.getOrDefault(name, List.of());
+      if (forks.isEmpty() || cRuns.size() != forks.size() + 1) {
+        return new Stat(Double.NaN, Double.NaN);
+      }
+      int n = forks.size();
+      double[] javaMin = new double[n];
+      double[] cMin = new double[n + 1];
+      for (int i = 0; i < n; i++) {
+        javaMin[i] = min(forks.get(i).iterations());
+      }
+      for (int i = 0; i <= n; i++) {
+        cMin[i] = min(cRuns.get(i));
+      }
+      double ratio = Arrays.stream(javaMin).min().orElseThrow()
+          / Arrays.stream(cMin).min().orElseThrow();
+      if (n < 2) {
+        return new Stat(ratio, Double.NaN);
+      }
+      java.util.Random random = new java.util.Random(42); // the same interval on every run
+      double[] resampled = new double[BOOTSTRAP];
+      for (int b = 0; b < BOOTSTRAP; b++) {
+        double j = Double.POSITIVE_INFINITY;
+        double c = cMin[n];
+        for (int k = 0; k < n; k++) {
+          int i = random.nextInt(n);
+          j = Math.min(j, javaMin[i]);
+          c = Math.min(c, cMin[i]);
+        }
+        resampled[b] = j / c;
+      }
+      Arrays.sort(resampled);
+      double lo = resampled[(int) (BOOTSTRAP * 0.0005)];
+      double hi = resampled[(int) (BOOTSTRAP * 0.9995) - 1];
+      return new Stat(ratio, Math.max(hi - ratio, ratio - lo));
+    }
+
+    static final int BOOTSTRAP = 20_000;
+
+    /**
+     * Java over C from means, paired: fork i's mean over the mean of the C runs just before and
+     * just after it, one ratio per fork; the mean of those ratios with its confidence interval.
+     */
+    Stat pairedMeans(String name) {
+      List<JmhResult> forks = jmh.getOrDefault(name, List.of());
+      List<List<Double>> cRuns = cRounds.getOrDefault(name, List.of());
+      if (forks.isEmpty() || cRuns.size() != forks.size() + 1) {
+        return new Stat(Double.NaN, Double.NaN);
+      }
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < forks.size(); i++) {
+        double c = (Stat.of(cRuns.get(i)).mean() + Stat.of(cRuns.get(i + 1)).mean()) / 2;
+        ratios.add(forks.get(i).score() / c);
+      }
+      return Stat.of(ratios);
+    }
+
+    static double min(List<Double> xs) {
+      return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    /** The fastest measured iteration of a Java benchmark over all forks. */
+    double jFastest(String name) {
+      return jmh.getOrDefault(name, List.of()).stream()
+          .mapToDouble(r -> min(r.iterations()))
+          .min()
+          .orElse(Double.NaN);
+    }
+
+    /** The fastest C sample of the runs paired with a Java benchmark. */
+    double cFastest(String name) {
+      return cRounds.getOrDefault(name, List.of()).stream()
+          .mapToDouble(Summary::min)
+          .min()
+          .orElse(Double.NaN);
+    }
+
+    double alloc(String name) {
+      return jmh.getOrDefault(name, List.of()).stream()
+          .mapToDouble(JmhResult::allocBytesPerOp)
+          .average()
+          .orElse(Double.NaN);
     }
 
     Stat c(String name) {
@@ -332,7 +485,30 @@ public class RunBench {
     /** One ratio row: key, ratio (with _err), the two operands under their own names. */
     void ratio(String key, String target, boolean lowerIsBetter, double bound, String aName, Stat a,
         String bName, Stat b, String what) {
-      Stat r = a.over(b);
+      ratio(key, target, lowerIsBetter, bound, a.over(b), aName, a, bName, b, what);
+    }
+
+    /**
+     * A Java-over-C row: the ratio of the fastest iterations ({@link #fastestRatio}); the ratio
+     * of means, paired by fork, under {@code key_by_mean}; the operands' pooled means and fastest
+     * iterations.
+     */
+    void javaOverC(String key, String target, double bound, String jmhName, String cName,
+        String what) {
+      ratio(key, target, true, bound, fastestRatio(jmhName), "java", j(jmhName), "c", c(cName),
+          what);
+      Stat byMean = pairedMeans(jmhName);
+      put(key + "_by_mean", byMean);
+      put(key + "_java_fastest_ns", jFastest(jmhName));
+      put(key + "_c_fastest_ns", cFastest(jmhName));
+      String[] row = rows.get(rows.size() - 1);
+      row[4] = "fastest java " + time(new Stat(jFastest(jmhName), Double.NaN)) + " / c "
+          + time(new Stat(cFastest(jmhName), Double.NaN)) + "; means " + row[4]
+          + "; ratio of means " + fmt(byMean.mean(), byMean.err());
+    }
+
+    void ratio(String key, String target, boolean lowerIsBetter, double bound, Stat r,
+        String aName, Stat a, String bName, Stat b, String what) {
       put(key, r);
       put(key + "_" + aName + "_ns", a);
       put(key + "_" + bName + "_ns", b);
@@ -346,14 +522,11 @@ public class RunBench {
     }
 
     Map<String, Double> build() {
-      ratio("create_close_4k_java_over_c", "<= 1.10", true, 1.10,
-          "java", j("createClose4k"), "c", c("create_close_4k"),
+      javaOverC("create_close_4k_java_over_c", "<= 1.10", 1.10, "createClose4k", "create_close_4k",
           "ImmutableMapping.create+close, 1 page vs the 5 syscalls in C");
-      ratio("create_close_4k_shared_java_over_c", "(none)", true, 0,
-          "java", j("createCloseShared4k"), "c", c("create_close_4k"),
-          "createShared+close (close = JVM-wide handshake) vs C");
-      ratio("read_256m_c_over_java", "<= 1.05", true, 1.05,
-          "java", j("read256m"), "c", c("read_256m"),
+      javaOverC("create_close_4k_shared_java_over_c", "(none)", 0, "createCloseShared4k",
+          "create_close_4k", "createShared+close (close = JVM-wide handshake) vs C");
+      javaOverC("read_256m_c_over_java", "<= 1.05", 1.05, "read256m", "read_256m",
           "time to sum the mapped 256 MiB as longs: Java segment() vs C pointer");
       ratio("create_close_1g_over_4k", "<= 3", true, 3,
           "1g", j("createClose1g"), "4k", j("createClose4k"),
@@ -361,8 +534,7 @@ public class RunBench {
       ratio("copy_over_map_256m", ">= 50", false, 50,
           "copy", j("copy256m"), "map", j("createClose256m"),
           "Java: Vmo.read of 256 MiB into a byte[] vs lazy create+close");
-      ratio("map_range_256m_java_over_c", "<= 1.10", true, 1.10,
-          "java", j("mapRange256m"), "c", c("map_range_256m"),
+      javaOverC("map_range_256m_java_over_c", "<= 1.10", 1.10, "mapRange256m", "map_range_256m",
           "create(vmo, true)+close (ZX_VM_MAP_RANGE), 256 MiB with data");
 
       double committed = 0;
@@ -387,22 +559,18 @@ public class RunBench {
           "1g", c("create_close_1g"), "4k", c("create_close_4k"), "the same in C");
       ratio("copy_over_map_256m_c", "(info)", false, 0,
           "copy", c("copy_256m"), "map", c("create_close_256m"), "the same in C");
-      ratio("create_close_256m_java_over_c", "(info)", true, 0,
-          "java", j("createClose256m"), "c", c("create_close_256m"),
-          "lazy create+close, 256 MiB with data");
-      ratio("copy_256m_java_over_c", "(info)", true, 0,
-          "java", j("copy256m"), "c", c("copy_256m"), "zx_vmo_read of 256 MiB");
+      javaOverC("create_close_256m_java_over_c", "(info)", 0, "createClose256m",
+          "create_close_256m", "lazy create+close, 256 MiB with data");
+      javaOverC("copy_256m_java_over_c", "(info)", 0, "copy256m", "copy_256m",
+          "zx_vmo_read of 256 MiB");
       put("read_256m_java_gib_per_s", gibPerSecond(j("read256m").mean()));
       put("read_256m_c_gib_per_s", gibPerSecond(c("read_256m").mean()));
       ratio("downcall_plain_over_critical", "(info)", true, 0,
           "plain", j("getSizePlain"), "critical", j("getSizeCritical"),
           "one zx_vmo_get_size: ordinary downcall vs Linker.Option.critical(false)");
       put("downcall_get_size_c_ns", c("get_size"));
-      JmhResult cc = jmh.get("createClose4k");
-      put("create_close_4k_java_alloc_bytes_per_op", cc == null ? Double.NaN : cc.allocBytesPerOp());
-      JmhResult ccs = jmh.get("createCloseShared4k");
-      put("create_close_4k_shared_java_alloc_bytes_per_op",
-          ccs == null ? Double.NaN : ccs.allocBytesPerOp());
+      put("create_close_4k_java_alloc_bytes_per_op", alloc("createClose4k"));
+      put("create_close_4k_shared_java_alloc_bytes_per_op", alloc("createCloseShared4k"));
       return out;
     }
 

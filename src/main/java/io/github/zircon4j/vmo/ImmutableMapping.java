@@ -117,7 +117,7 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws ZxException naming the step that failed
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
-    Objects.requireNonNull(arena, "arena");
+    requireUsable(Objects.requireNonNull(arena, "arena"));
     return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
   }
 
@@ -137,53 +137,24 @@ public final class ImmutableMapping implements AutoCloseable {
 
   /**
    * The original's sequence: get size, check it, snapshot child, map child, close child. {@code
-   * length < 0} means the whole VMO.
+   * length < 0} means the whole VMO. The arena must be alive and usable by this thread (see {@link
+   * #requireUsable}).
+   *
+   * <p>This is the hot path of every create + close, so it stays small enough for the JIT to inline
+   * into its caller (under {@code -XX:FreqInlineSize}): every message and every rare case is built
+   * in a separate method.
    */
   private static MemorySegment mapSnapshot(
       Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
-    Objects.requireNonNull(vmo, "vmo");
-    if (!arena.scope().isAlive()) {
-      throw new IllegalStateException(
-          "arena is closed"); // the probe below would only say "Already closed"
-    }
-    // Fails (WrongThreadException) before any syscall if the arena is owned by another thread;
-    // it registers nothing in the arena.
-    MemorySegment empty = MemorySegment.NULL.reinterpret(0, arena, null).asReadOnly();
-    int source = vmo.handle();
-    long vmoSize = Syscalls.vmoGetSize(source);
-    if (vmoSize < 0 || vmoSize > Long.MAX_VALUE - Syscalls.PAGE_SIZE) {
-      // Rust's VmoSizeAsIsize: a mapping of this size could not be addressed.
-      throw new ZxException(
-          "map VMO: VMO too large",
-          Zircon.ZX_ERR_OUT_OF_RANGE(),
-          "size " + Long.toUnsignedString(vmoSize) + " does not fit in a mapping");
-    }
-    if (length < 0) {
-      length = vmoSize;
-    } else {
-      if (offset % Syscalls.PAGE_SIZE != 0) {
-        throw new IllegalArgumentException(
-            "offset must be a multiple of the page size ("
-                + Syscalls.PAGE_SIZE
-                + "), but is "
-                + offset);
-      }
-      if (offset > vmoSize || length > vmoSize - offset) {
-        throw new IllegalArgumentException(
-            "range [offset "
-                + offset
-                + ", length "
-                + length
-                + "] is beyond the VMO's size "
-                + vmoSize);
-      }
-    }
-    if (length == 0) {
+    int source = Objects.requireNonNull(vmo, "vmo").handle();
+    long vmoSize = mappableSize(Syscalls.vmoGetSize(source));
+    long viewLength = length < 0 ? vmoSize : checkRange(vmoSize, offset, length);
+    if (viewLength == 0) {
       // As in the original: no snapshot and no mapping, since zx_vmar_map rejects length 0.
-      return empty;
+      return emptyView(arena);
     }
-    long mappedLength = Syscalls.roundUpToPage(length);
-    int options = MAP_OPTIONS | (immediatelyPage ? Zircon.ZX_VM_MAP_RANGE() : 0);
+    long mappedLength = Syscalls.roundUpToPage(viewLength);
+    int options = immediatelyPage ? MAP_OPTIONS | Zircon.ZX_VM_MAP_RANGE() : MAP_OPTIONS;
 
     int child = Syscalls.vmoCreateChild(source, SNAPSHOT_NO_WRITE, offset, mappedLength);
     long address;
@@ -199,21 +170,20 @@ public final class ImmutableMapping implements AutoCloseable {
       Syscalls.handleClose(child);
     }
     if (address == 0) {
-      // zircon never maps at 0; nothing to unmap.
-      throw new ZxException(
-          "map child VMO: map returned zero", Zircon.ZX_ERR_INTERNAL(), "length " + mappedLength);
+      throw mappedAtZero(mappedLength); // zircon never maps at 0; nothing to unmap
     }
     boolean owned = false;
     try {
       // Safety: [address, address + mappedLength) is a read-only mapping of an immutable snapshot
-      // that nothing else can unmap (nobody else knows the address). The segment exposes `length
-      // <= mappedLength` bytes, is read-only, and dies with `arena`, whose cleanup is the only
-      // unmap: after that the FFM runtime fails every access with IllegalStateException before
-      // it reaches the address. The unmap status is ignored, as in the original: the range is
-      // exactly one mapping we made, so it cannot fail.
+      // that nothing else can unmap (nobody else knows the address). The segment exposes
+      // `viewLength <= mappedLength` bytes, is read-only, and dies with `arena`, whose cleanup is
+      // the only unmap: after that the FFM runtime fails every access with IllegalStateException
+      // before it reaches the address. The unmap status is ignored, as in the original: the range
+      // is exactly one mapping we made, so it cannot fail.
       MemorySegment view =
           MemorySegment.ofAddress(address)
-              .reinterpret(length, arena, ignored -> Syscalls.vmarUnmapRoot(address, mappedLength))
+              .reinterpret(
+                  viewLength, arena, ignored -> Syscalls.vmarUnmapRoot(address, mappedLength))
               .asReadOnly();
       owned = true;
       return view;
@@ -224,6 +194,61 @@ public final class ImmutableMapping implements AutoCloseable {
         Syscalls.vmarUnmapRoot(address, mappedLength);
       }
     }
+  }
+
+  /**
+   * Fails before any syscall if a caller's {@code arena} is closed or owned by another thread
+   * (WrongThreadException from the probe, which registers nothing in the arena). The arenas this
+   * class makes itself are fresh and owned by the calling thread, so only {@link #map} needs this.
+   */
+  private static void requireUsable(Arena arena) {
+    if (!arena.scope().isAlive()) {
+      throw new IllegalStateException("arena is closed"); // the probe would say "Already closed"
+    }
+    emptyView(arena);
+  }
+
+  /** The view of nothing, tied to {@code arena}: a zero-length VMO or range maps nothing. */
+  private static MemorySegment emptyView(Arena arena) {
+    return MemorySegment.NULL.reinterpret(0, arena, null).asReadOnly();
+  }
+
+  /** The VMO's size, if a mapping of all of it could be addressed. */
+  private static long mappableSize(long vmoSize) {
+    if (vmoSize < 0 || vmoSize > Long.MAX_VALUE - Syscalls.PAGE_SIZE) {
+      // Rust's VmoSizeAsIsize: a mapping of this size could not be addressed.
+      throw new ZxException(
+          "map VMO: VMO too large",
+          Zircon.ZX_ERR_OUT_OF_RANGE(),
+          "size " + Long.toUnsignedString(vmoSize) + " does not fit in a mapping");
+    }
+    return vmoSize;
+  }
+
+  /** {@code length}, once {@code [offset, offset + length)} is known to be a valid child range. */
+  private static long checkRange(long vmoSize, long offset, long length) {
+    if (offset % Syscalls.PAGE_SIZE != 0) {
+      throw new IllegalArgumentException(
+          "offset must be a multiple of the page size ("
+              + Syscalls.PAGE_SIZE
+              + "), but is "
+              + offset);
+    }
+    if (offset > vmoSize || length > vmoSize - offset) {
+      throw new IllegalArgumentException(
+          "range [offset "
+              + offset
+              + ", length "
+              + length
+              + "] is beyond the VMO's size "
+              + vmoSize);
+    }
+    return length;
+  }
+
+  private static ZxException mappedAtZero(long mappedLength) {
+    return new ZxException(
+        "map child VMO: map returned zero", Zircon.ZX_ERR_INTERNAL(), "length " + mappedLength);
   }
 
   /**
