@@ -2,9 +2,11 @@
 // the project's test classpath, which holds the JMH benchmarks and JMH itself):
 //   1. builds the C baseline (src/bench/c/baseline.c) against native-headers/ and libzircon.so;
 //   2. measures the snapshot's memory footprint (SnapshotFootprint, in its own JVM);
-//   3. runs each JMH benchmark (-rf json -rff OUT/jmh-N.json, merged into OUT/jmh.json) between two
-//      runs of its C twin (pooled), so that both sides are measured under the same machine load;
-//   4. writes OUT/summary.json (a flat object of numbers) and prints a table.
+//   3. runs each JMH benchmark as ROUNDS single forks (-rf json -rff OUT/jmh-N-R.json, merged into
+//      OUT/jmh.json), alternating with runs of its C twin (OUT/c-N-R.jsonl): C, fork, C, ..., C;
+//   4. writes OUT/summary.json (a flat object of numbers) and prints a table. Java-over-C ratios
+//      compare each side's fastest iteration (with a bootstrap interval over rounds) and, next to
+//      that, the means paired fork by fork; README.md says why.
 // Arguments: --basedir=DIR --library=ABS/libzircon.so --out=DIR [--smoke=true] [--only=REGEX]
 // (--only keeps the benchmarks whose JMH name matches REGEX, e.g. createClose4k|read256m).
 
