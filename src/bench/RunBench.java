@@ -550,7 +550,7 @@ public class RunBench {
       rows.add(new String[] {
         "snapshot_committed_bytes_256m", String.format(Locale.ROOT, "%.0f", committed), "0",
         committed == 0 ? "ok" : "MISS",
-        String.format(Locale.ROOT, "rss +%.0f B, shmem %+.0f B (Java, data VMO)",
+        String.format(Locale.ROOT, "rss %+.0f B, shmem %+.0f B (Java, data VMO)",
             footprint.getOrDefault("java_data_rss_delta", Double.NaN),
             footprint.getOrDefault("java_data_shmem_delta", Double.NaN)),
         "max committed_bytes growth (Java parent; C parent+child), data and fresh VMO"
