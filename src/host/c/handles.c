@@ -108,8 +108,10 @@ struct handle_entry* handle_lookup(zx_handle_t handle) {
   return e;
 }
 
-// Frees the slot and returns the object, whose reference the caller now owns.
-static struct object* handle_free(struct handle_entry* e) {
+// Frees the slot of `handle` (its entry `e`) and returns the object, whose reference the caller
+// now owns. Once the root VMAR's handle is gone, zx_vmar_root_self() hands out a new one.
+static struct object* handle_free(zx_handle_t handle, struct handle_entry* e) {
+  if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
   struct object* obj = e->obj;
   uint32_t index = (uint32_t)(e - zx_g.handles);
   e->obj = NULL;
@@ -155,10 +157,18 @@ ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
     zx_unlock();
     return ZX_ERR_BAD_HANDLE;
   }
-  if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
-  object_unref(handle_free(e));
+  object_unref(handle_free(handle, e));
   zx_unlock();
   return ZX_OK;
+}
+
+// A new handle to `obj` with `rights` (ZX_RIGHT_SAME_RIGHTS: all of `held`), as duplicate and
+// replace make it: INVALID_ARGS if `rights` is not a subset of `held`, then if `out` is NULL.
+static zx_status_t handle_alloc_subset(struct object* obj, zx_rights_t held, zx_rights_t rights,
+                                       zx_handle_t* out) {
+  if (rights == ZX_RIGHT_SAME_RIGHTS) rights = held;
+  if ((rights & ~held) != 0 || out == NULL) return ZX_ERR_INVALID_ARGS;
+  return handle_alloc(obj, rights, out);
 }
 
 // Checks: BAD_HANDLE, ACCESS_DENIED (no DUPLICATE), INVALID_ARGS (rights not a subset, out NULL).
@@ -171,13 +181,8 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights
     status = ZX_ERR_BAD_HANDLE;
   } else if ((e->rights & ZX_RIGHT_DUPLICATE) == 0) {
     status = ZX_ERR_ACCESS_DENIED;
-  } else if (rights != ZX_RIGHT_SAME_RIGHTS && (rights & ~e->rights) != 0) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else if (out == NULL) {
-    status = ZX_ERR_INVALID_ARGS;
   } else {
-    zx_rights_t r = rights == ZX_RIGHT_SAME_RIGHTS ? e->rights : rights;
-    status = handle_alloc(e->obj, r, out);
+    status = handle_alloc_subset(e->obj, e->rights, rights, out);
   }
   zx_unlock();
   return status;
@@ -187,7 +192,6 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights
 // INVALID_ARGS (rights not a subset, out NULL); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
                                         zx_handle_t* out) {
-  zx_status_t status;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) {
@@ -195,15 +199,8 @@ ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
     return ZX_ERR_BAD_HANDLE;
   }
   zx_rights_t old_rights = e->rights;
-  if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
-  struct object* obj = handle_free(e);  // we now own the handle's reference
-  if (rights != ZX_RIGHT_SAME_RIGHTS && (rights & ~old_rights) != 0) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else if (out == NULL) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else {
-    status = handle_alloc(obj, rights == ZX_RIGHT_SAME_RIGHTS ? old_rights : rights, out);
-  }
+  struct object* obj = handle_free(handle, e);  // we now own the handle's reference
+  zx_status_t status = handle_alloc_subset(obj, old_rights, rights, out);
   object_unref(obj);
   zx_unlock();
   return status;
