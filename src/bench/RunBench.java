@@ -72,10 +72,10 @@ public class RunBench {
     Path footprintJava = out.resolve("footprint-java.json");
     run(probe, footprintJava);
 
-    // 3. Each JMH benchmark alternates with its C twin: C, JMH fork, C, JMH fork, ..., C. Every
-    //    fork is paired with the mean of the C runs right before and right after it, and the
-    //    Java-over-C ratios are computed per pair: this machine's speed drifts by tens of percent
-    //    over minutes (shared host), which would swamp ratios of runs made minutes apart.
+    // 3. Each JMH benchmark alternates with its C twin: C, JMH fork, C, JMH fork, ..., C, so that
+    //    every fork has C runs from just before and just after it: this shared machine's speed
+    //    changes by tens of percent within seconds, which would swamp ratios of runs made minutes
+    //    apart (Summary.fastestRatio and Summary.pairedMeans use the rounds).
     int rounds = smoke ? 1 : ROUNDS;
     List<String> cArgs = smoke
         ? List.of("-w", "0", "-i", "2", "-t", "50")
@@ -105,11 +105,11 @@ public class RunBench {
     if (selected.isEmpty()) {
       throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
     }
-    for (String[] step : plan) {
+    for (int n = 0; n < plan.length; n++) {
+      String[] step = plan[n];
       if (!selected.contains(step[0])) {
         continue;
       }
-      int n = cRunsByJmh.size();
       List<Path> stepC = new ArrayList<>();
       for (int r = 0; r <= rounds; r++) {
         Path c = out.resolve("c-" + n + "-" + r + ".jsonl");
@@ -156,7 +156,7 @@ public class RunBench {
     for (var e : cRunsByJmh.entrySet()) {
       List<List<Double>> runs = new ArrayList<>();
       for (Path run : e.getValue()) {
-        runs.add(cSamples(run));
+        runs.add(readCRun(run).values().iterator().next());
       }
       cRounds.put(e.getKey(), runs);
     }
@@ -292,31 +292,24 @@ public class RunBench {
     return results;
   }
 
-  /** The samples (ns/op) of a C run of one benchmark. */
-  static List<Double> cSamples(Path run) throws IOException {
-    List<Double> samples = new ArrayList<>();
+  /** The samples (ns/op) of one C run, by benchmark (records without samples are skipped). */
+  static Map<String, List<Double>> readCRun(Path run) throws IOException {
+    Map<String, List<Double>> samples = new LinkedHashMap<>();
     for (String line : Files.readAllLines(run)) {
       if (!line.isBlank() && Json.parse(line) instanceof Map<?, ?> r
           && r.get("samples") instanceof List<?> xs) {
-        xs.forEach(x -> samples.add(num(x)));
+        List<Double> into = samples.computeIfAbsent((String) r.get("bench"), k -> new ArrayList<>());
+        xs.forEach(x -> into.add(num(x)));
       }
     }
     return samples;
   }
 
+  /** Every C run's samples pooled by benchmark. */
   static Map<String, Stat> readC(List<Path> runs) throws IOException {
     Map<String, List<Double>> pooled = new LinkedHashMap<>();
     for (Path run : runs) {
-      for (String line : Files.readAllLines(run)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        Map<?, ?> r = (Map<?, ?>) Json.parse(line);
-        if (r.get("samples") instanceof List<?> samples) {
-          List<Double> into = pooled.computeIfAbsent((String) r.get("bench"), k -> new ArrayList<>());
-          samples.forEach(x -> into.add(num(x)));
-        }
-      }
+      readCRun(run).forEach((k, v) -> pooled.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
     Map<String, Stat> stats = new HashMap<>();
     pooled.forEach((k, v) -> stats.put(k, Stat.of(v)));
@@ -392,7 +385,11 @@ public class RunBench {
       if (forks.isEmpty() || cRuns.size() != forks.size() + 1) {
         return new Stat(Double.NaN, Double.NaN);
       }
+      double ratio = jFastest(name) / cFastest(name);
       int n = forks.size();
+      if (n < 2) {
+        return new Stat(ratio, Double.NaN);
+      }
       double[] javaMin = new double[n];
       double[] cMin = new double[n + 1];
       for (int i = 0; i < n; i++) {
@@ -400,11 +397,6 @@ public class RunBench {
       }
       for (int i = 0; i <= n; i++) {
         cMin[i] = min(cRuns.get(i));
-      }
-      double ratio = Arrays.stream(javaMin).min().orElseThrow()
-          / Arrays.stream(cMin).min().orElseThrow();
-      if (n < 2) {
-        return new Stat(ratio, Double.NaN);
       }
       java.util.Random random = new java.util.Random(42); // the same interval on every run
       double[] resampled = new double[BOOTSTRAP];
@@ -500,12 +492,14 @@ public class RunBench {
       ratio(key, target, true, bound, fastestRatio(jmhName), "java", j(jmhName), "c", c(cName),
           what);
       Stat byMean = pairedMeans(jmhName);
+      double javaFastest = jFastest(jmhName);
+      double cFastest = cFastest(jmhName);
       put(key + "_by_mean", byMean);
-      put(key + "_java_fastest_ns", jFastest(jmhName));
-      put(key + "_c_fastest_ns", cFastest(jmhName));
+      put(key + "_java_fastest_ns", javaFastest);
+      put(key + "_c_fastest_ns", cFastest);
       String[] row = rows.get(rows.size() - 1);
-      row[4] = "fastest java " + time(new Stat(jFastest(jmhName), Double.NaN)) + " / c "
-          + time(new Stat(cFastest(jmhName), Double.NaN)) + "; means " + row[4]
+      row[4] = "fastest java " + time(new Stat(javaFastest, Double.NaN)) + " / c "
+          + time(new Stat(cFastest, Double.NaN)) + "; means " + row[4]
           + "; ratio of means " + fmt(byMean.mean(), byMean.err());
     }
 
