@@ -181,13 +181,7 @@ public final class Vmo implements AutoCloseable {
     Syscalls.check(
         Syscalls.vmoWrite(vmo, data, offset),
         "write VMO",
-        () ->
-            "vmo handle "
-                + Syscalls.hex(vmo)
-                + ", offset "
-                + offset
-                + ", length "
-                + data.byteSize());
+        () -> ioDetails(vmo, offset, data.byteSize()));
   }
 
   /**
@@ -227,13 +221,7 @@ public final class Vmo implements AutoCloseable {
     Syscalls.check(
         Syscalls.vmoRead(vmo, into, offset),
         "read VMO",
-        () ->
-            "vmo handle "
-                + Syscalls.hex(vmo)
-                + ", offset "
-                + offset
-                + ", length "
-                + into.byteSize());
+        () -> ioDetails(vmo, offset, into.byteSize()));
   }
 
   /**
@@ -277,6 +265,11 @@ public final class Vmo implements AutoCloseable {
   public String toString() {
     int value = handle.get();
     return value == CLOSED ? "Vmo[closed]" : "Vmo[handle=" + Syscalls.hex(value) + "]";
+  }
+
+  /** The details of a failed read or write. */
+  private static String ioDetails(int vmo, long offset, long length) {
+    return "vmo handle " + Syscalls.hex(vmo) + ", offset " + offset + ", length " + length;
   }
 
   /**
