@@ -758,7 +758,8 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 
 // Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (no WRITE), UNAVAILABLE (not resizable),
 // ACCESS_DENIED (no RESIZE; only reachable on a resizable VMO through a reduced handle),
-// OUT_OF_RANGE (size > 2^46), NO_MEMORY.
+// OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
+// overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
   struct vmo* v;
   zx_rights_t rights;
@@ -773,6 +774,8 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     status = ZX_ERR_ACCESS_DENIED;
   } else if (size > ZX_HOST_MAX_VMO_SIZE) {
     status = ZX_ERR_OUT_OF_RANGE;
+  } else if (round_up_page(size) > UINT64_MAX - v->root_off) {
+    status = ZX_ERR_INVALID_ARGS;
   } else {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
@@ -851,9 +854,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // Checks, in order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (DUPLICATE and READ),
 // INVALID_ARGS (unknown options; not exactly one of SNAPSHOT, SNAPSHOT_AT_LEAST_ON_WRITE, SLICE;
 // RESIZABLE with NO_WRITE; RESIZABLE with SLICE), INVALID_ARGS (offset not page-aligned),
-// OUT_OF_RANGE (offset + size overflows, or the rounded size exceeds 2^46), INVALID_ARGS
-// (out NULL), NOT_SUPPORTED (SLICE of a resizable VMO), OUT_OF_RANGE (SLICE not inside the
-// parent), NO_MEMORY.
+// OUT_OF_RANGE (the size does not round up to a page, or the rounded size exceeds 2^46),
+// OUT_OF_RANGE (non-slices: offset + size overflows), INVALID_ARGS (out NULL); then for a SLICE:
+// INVALID_ARGS (not inside the parent, including offset + size overflowing), NOT_SUPPORTED
+// (resizable parent); for the others: INVALID_ARGS (the offset added to the parent's accumulated
+// offset, or that plus the size, overflows); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
   const uint32_t types =
@@ -876,14 +881,19 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_INVALID_ARGS;
   } else if (offset % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
-  } else if (size > UINT64_MAX - offset || size > ZX_HOST_MAX_VMO_SIZE) {
+  } else if (size > ZX_HOST_MAX_VMO_SIZE) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && size > UINT64_MAX - offset) {
     status = ZX_ERR_OUT_OF_RANGE;
   } else if (out == NULL) {
     status = ZX_ERR_INVALID_ARGS;
+  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   } else if (slice && v->resizable) {
     status = ZX_ERR_NOT_SUPPORTED;
-  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
-    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && (offset > UINT64_MAX - v->root_off ||
+                        round_up_page(size) > UINT64_MAX - v->root_off - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   }
   if (status != ZX_OK) goto out;
 
@@ -893,6 +903,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_NO_MEMORY;
     goto out;
   }
+  child->root_off = v->root_off + offset;
   zx_rights_t child_rights;
   if (slice) {
     child->slice = true;
@@ -950,7 +961,8 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // Checks: BAD_HANDLE, WRONG_TYPE, then per op:
 //   COMMIT: ACCESS_DENIED (WRITE), OUT_OF_RANGE. Commits (copies up / zero-fills) the pages.
 //   DECOMMIT: ACCESS_DENIED (WRITE), NOT_SUPPORTED (snapshot child, or a VMO with live
-//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE.
+//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE (offset
+//     past the end); a range running past the end is trimmed to it.
 //   ZERO: ACCESS_DENIED (WRITE), OUT_OF_RANGE.
 //   LOCK, UNLOCK, TRY_LOCK: ACCESS_DENIED (neither READ nor WRITE), NOT_SUPPORTED (no VMO here
 //     is discardable).
@@ -990,10 +1002,12 @@ ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t 
         status = ZX_ERR_NOT_SUPPORTED;
       } else if (offset % ps != 0 || size % ps != 0) {
         status = ZX_ERR_INVALID_ARGS;
-      } else if (range_outside(v, offset, size)) {
+      } else if (offset > v->size) {
         status = ZX_ERR_OUT_OF_RANGE;
       } else {
-        status = vmo_decommit_pages(b, (boff + offset) / ps, size / ps);
+        // A range that starts inside the VMO and ends past it is trimmed to the VMO's end.
+        uint64_t len = size < v->size - offset ? size : v->size - offset;
+        status = vmo_decommit_pages(b, (boff + offset) / ps, len / ps);
       }
       break;
     case ZX_VMO_OP_ZERO:

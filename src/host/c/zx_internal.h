@@ -76,6 +76,8 @@ struct vmo {
   struct layer* top;          // non-slices only
   struct vmo* backing;        // slices only: the non-slice VMO whose pages it shows (holds a ref)
   uint64_t backing_off;       // slices only: byte offset into `backing`
+  uint64_t root_off;          // bytes: offsets of this VMO and its ancestors added up; with the
+                              // size it never overflows (create_child and set_size check it)
   struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
   size_t num_children;        // live children
   size_t num_mappings;        // live mappings of this VMO
