@@ -520,8 +520,9 @@ SCENARIO(cow_copies_only_touched_pages) {
   write_byte(c, 3 * p + 1, 1);
   write_byte(c, 10 * p, 2);
   CHECK_EQ(vmo_info(c).committed_bytes, 2 * p);
-  write_byte(v, 0, 3);
-  CHECK_EQ(vmo_info(v).committed_bytes, (pages + 1) * p);
+  write_byte(v, 0, 3);  // the old page 0 now only the child sees: it is charged to the child
+  CHECK_EQ(vmo_info(v).committed_bytes, pages * p);
+  CHECK_EQ(vmo_info(c).committed_bytes, 3 * p);
   uint8_t page[64];
   CHECK_EQ(zx_vmo_read(c, page, 3 * p, sizeof(page)), ZX_OK);
   CHECK_EQ(page[0], 0x5a);  // copied-up page keeps the rest of the data
@@ -873,6 +874,7 @@ int main(void) {
   RUN(vmo_op_range_ops);
   RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
+  run_attribution_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }
