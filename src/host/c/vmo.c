@@ -110,14 +110,19 @@ static bool layer_cache_extents(struct layer* l) {
   return true;
 }
 
-// Index of the first cached extent whose end is > page (num_extents if none).
-static size_t extent_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_extents;
+// Index of the first of the n sorted [start, end) extents in `ext` whose end is > page (n if none).
+static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->extents[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+    if (ext[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+// Index of the first cached extent whose end is > page (num_extents if none).
+static size_t extent_search(const struct layer* l, uint64_t page) {
+  return extents_search(l->extents, l->num_extents, page);
 }
 
 // The first page at or after `page` present in `l`, or UINT64_MAX.
@@ -144,12 +149,7 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
 
 // Index of the first marker extent whose end is > page (num_marks if none).
 static size_t marks_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_marks;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (l->marks[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return extents_search(l->marks, l->num_marks, page);
 }
 
 // Whether `page` is marked in `l`; if so *end is the end of its marker extent, else the start of
@@ -165,21 +165,28 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
   return in;
 }
 
+// Makes room for one more marker extent at index i (a copy of the one there, if any). False if
+// out of memory (nothing changed).
+static bool marks_open_slot(struct layer* l, size_t i) {
+  if (l->num_marks == l->cap_marks) {
+    size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
+    uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
+    if (grown == NULL) return false;
+    l->marks = grown;
+    l->cap_marks = cap;
+  }
+  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
+  l->num_marks++;
+  return true;
+}
+
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
 // of memory (nothing changed).
 static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
   if (start >= end) return true;
   size_t i = marks_search(l, start);
   if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i + 1] = start;
     l->marks[2 * (i + 1)] = end;
     return true;
@@ -211,15 +218,7 @@ static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
   size_t j = i;  // extents [i, j) touch or overlap [start, end)
   while (j < l->num_marks && l->marks[2 * j] <= end) j++;
   if (i == j) {
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i] = start;
     l->marks[2 * i + 1] = end;
     return true;

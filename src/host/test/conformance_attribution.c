@@ -138,12 +138,19 @@ SCENARIO(a_progressive_clone_chain_holds_six_down_to_one_pages) {
   for (uint64_t i = 1; i < kVmos; i++) CHECK_EQ(zx_handle_close(vmos[i]), ZX_OK);
 }
 
+// A resizable 4-page parent and a resizable full snapshot, each of which has forked one page
+// (the parent page 1, the snapshot page 2).
+static void forked_pair(zx_handle_t* v, zx_handle_t* c) {
+  *v = tagged_vmo(4, ZX_VMO_RESIZABLE);
+  *c = snapshot(*v, ZX_VMO_CHILD_RESIZABLE, 0, 4);
+  tag_page(*v, 1, 5);
+  tag_page(*c, 2, 5);
+}
+
 // Shrinking the parent passes the pages it no longer sees to the clone that still does.
 SCENARIO(shrinking_the_parent_passes_its_pages_to_the_clone) {
-  zx_handle_t v = tagged_vmo(4, ZX_VMO_RESIZABLE);
-  zx_handle_t c = snapshot(v, ZX_VMO_CHILD_RESIZABLE, 0, 4);
-  tag_page(v, 1, 5);
-  tag_page(c, 2, 5);
+  zx_handle_t v, c;
+  forked_pair(&v, &c);
   CHECK_EQ(committed(v), 4);
   CHECK_EQ(committed(c), 2);
   CHECK_EQ(zx_vmo_set_size(v, ps()), ZX_OK);
@@ -160,10 +167,8 @@ SCENARIO(shrinking_the_parent_passes_its_pages_to_the_clone) {
 
 // Shrinking the clone gives nothing to the parent, which was charged for the shared pages anyway.
 SCENARIO(shrinking_the_clone_keeps_the_parents_charge) {
-  zx_handle_t v = tagged_vmo(4, ZX_VMO_RESIZABLE);
-  zx_handle_t c = snapshot(v, ZX_VMO_CHILD_RESIZABLE, 0, 4);
-  tag_page(v, 1, 5);
-  tag_page(c, 2, 5);
+  zx_handle_t v, c;
+  forked_pair(&v, &c);
   CHECK_EQ(zx_vmo_set_size(c, ps()), ZX_OK);
   CHECK_EQ(committed(v), 4);
   CHECK_EQ(committed(c), 0);
