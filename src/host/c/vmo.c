@@ -12,6 +12,10 @@
 // in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
 // this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
 //
+// ZERO and DECOMMIT never commit pages: they free the top layer's pages and, where a frozen
+// layer would show through, leave zero markers (see `struct layer`). Who is charged for the pages
+// that layers share is worked out in charge.c, from each VMO's place in its clone tree.
+//
 // A SLICE child has no layers: it is a window onto its parent's (non-slice) VMO.
 //
 // Needs tmpfs memfds with base-page granularity (the default, shmem_enabled=never/within_size
