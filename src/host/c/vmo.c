@@ -71,6 +71,7 @@ static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
     if (l->fd >= 0) close(l->fd);
+    if (l->frozen) kept_copies_forget(l);
     free(l->extents);
     free(l->marks);
     free(l);
@@ -546,11 +547,14 @@ struct hole_fill {
   struct layer* to;
   uint64_t off;
   bool marks;  // fill with markers instead of copied data
+  bool keep;   // `to` is frozen: the copies zircon keeps of the pages move along (kept_copy)
   char* buf;
 };
 
 static zx_status_t fill_hole(struct hole_fill* h, uint64_t start, uint64_t end) {
   if (h->marks) return marks_add(h->to, start, end) ? ZX_OK : ZX_ERR_NO_MEMORY;
+  // Copies zircon keeps of these pages stay with them in their new layer (a frozen one: folding).
+  if (h->keep) kept_copies_move(h->from, h->to, h->off, start, end);
   return copy_pages_at(h->from, start + h->off, h->to, start, end - start, h->buf);
 }
 
@@ -582,8 +586,8 @@ static zx_status_t fill_holes_in(struct hole_fill* h, uint64_t start, uint64_t e
 // data and its markers as markers. What `to` shows is unchanged where `from` showed through.
 // On failure part of it may have been copied (the same bytes and markers, still correct).
 static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_t off,
-                                   uint64_t lim, char* buf) {
-  struct hole_fill h = {from, to, off, false, buf};
+                                   uint64_t lim, bool keep, char* buf) {
+  struct hole_fill h = {from, to, off, false, keep, buf};
   zx_status_t status = ZX_OK;
   for (uint64_t page = off; status == ZX_OK && page < off + lim;) {
     uint64_t data = layer_next_data(from, page);
@@ -624,6 +628,7 @@ static void vmo_collapse(struct vmo* b) {
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
+    kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
     if (layer_bytes(t) <= layer_bytes(f)) {
       // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
       // then copy T's pages over.
@@ -664,7 +669,7 @@ static void vmo_collapse(struct vmo* b) {
       layer_unref(t);
     } else {
       // Into T: copy F's pages and markers that T does not shadow, below T's limit.
-      status = fill_holes_from(t, f, 0, lim, buf);
+      status = fill_holes_from(t, f, 0, lim, false, buf);
       if (status != ZX_OK) {
         free(buf);
         return;
@@ -691,7 +696,7 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
   u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
-  zx_status_t status = fill_holes_from(u, x, off, lim, buf);
+  zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
   free(u->extents);
   u->extents = NULL;
   u->num_extents = 0;
@@ -938,6 +943,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
     uint64_t old_size = v->size;
+    if (new_size < old_size) cnode_note_shrink(v, new_size / ps, old_size / ps);
     if (layer_truncate(v->top, new_size) != 0) {
       status = ZX_ERR_NO_MEMORY;
       goto out;

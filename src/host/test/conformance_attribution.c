@@ -199,6 +199,48 @@ SCENARIO(closing_the_charged_vmo_moves_its_shared_pages_across_the_tree) {
   CHECK_EQ(zx_handle_close(b), ZX_OK);
 }
 
+// The copies zircon makes when a VMO forks a page outlive that VMO: an offset clone that writes
+// a page its two snapshots' first also sees, then is closed, leaves that snapshot charged for its
+// own copy of the page (zircon: parent 4, first snapshot 1, second 0), not merged back with the
+// parent's.
+SCENARIO(copies_made_by_a_fork_outlive_the_forking_vmo) {
+  zx_handle_t v = tagged_vmo(4, 0);
+  zx_handle_t mid = snapshot(v, 0, 1, 3);
+  zx_handle_t first = snapshot(mid, 0, 0, 2);
+  zx_handle_t second = snapshot(mid, 0, 2, 1);
+  tag_page(mid, 1, 40);
+  CHECK_EQ(zx_handle_close(mid), ZX_OK);
+  CHECK_EQ(page_tag(first, 1), 3);
+  CHECK_EQ(page_tag(second, 0), 4);
+  CHECK_EQ(committed(v), 4);
+  CHECK_EQ(committed(first), 1);
+  CHECK_EQ(committed(second), 0);
+  CHECK_EQ(zx_handle_close(first), ZX_OK);
+  CHECK_EQ(committed(v), 4);
+  CHECK_EQ(committed(second), 0);
+  CHECK_EQ(zx_handle_close(second), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+// Likewise when the forking VMO shrinks past the page instead of closing: with an original O and
+// two snapshots A then B (B charged before A), O rewriting page 0 and shrinking to nothing leaves
+// both A and B charged for a copy each.
+SCENARIO(copies_made_by_a_fork_outlive_a_shrink_past_the_page) {
+  zx_handle_t o = tagged_vmo(1, ZX_VMO_RESIZABLE);
+  zx_handle_t a = snapshot(o, 0, 0, 1);
+  zx_handle_t b = snapshot(o, 0, 0, 1);
+  tag_page(o, 0, 9);
+  CHECK_EQ(committed(a) + committed(b), 2);
+  CHECK_EQ(zx_vmo_set_size(o, 0), ZX_OK);
+  CHECK_EQ(committed(o), 0);
+  CHECK_EQ(committed(a), 1);
+  CHECK_EQ(committed(b), 1);
+  CHECK_EQ(page_tag(a, 0), 1);
+  CHECK_EQ(zx_handle_close(b), ZX_OK);
+  CHECK_EQ(zx_handle_close(a), ZX_OK);
+  CHECK_EQ(zx_handle_close(o), ZX_OK);
+}
+
 // Every written page of a family is charged somewhere while someone sees it: disjoint one-page
 // clones each end up with exactly their page, in any closing order of the rest.
 SCENARIO(disjoint_clones_each_hold_their_page_once_the_original_is_gone) {
@@ -409,6 +451,8 @@ void run_attribution_tests(void) {
   RUN(shrinking_the_parent_passes_its_pages_to_the_clone);
   RUN(shrinking_the_clone_keeps_the_parents_charge);
   RUN(closing_the_charged_vmo_moves_its_shared_pages_across_the_tree);
+  RUN(copies_made_by_a_fork_outlive_the_forking_vmo);
+  RUN(copies_made_by_a_fork_outlive_a_shrink_past_the_page);
   RUN(disjoint_clones_each_hold_their_page_once_the_original_is_gone);
   RUN(zero_of_never_committed_pages_commits_nothing);
   RUN(zero_of_whole_committed_pages_frees_them);
