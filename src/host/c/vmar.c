@@ -34,6 +34,13 @@ void vmar_destroy(struct vmar* vmar) {
   free(vmar);
 }
 
+zx_info_vmar_t vmar_get_info(const struct vmar* vmar) {
+  (void)vmar;  // only the root VMAR exists
+  zx_info_vmar_t info = {.base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE,
+                         .len = (size_t)ZX_HOST_ROOT_VMAR_SIZE};
+  return info;
+}
+
 ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
   zx_lock();
   if (zx_g.root_handle == ZX_HANDLE_INVALID) {

@@ -660,7 +660,7 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
     info->committed_bytes = bytes;
   }
   info->handle_rights = rights;
-  info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
   // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
@@ -961,6 +961,32 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   v->num_children++;
   vmo_update_zero_children(v);
 out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_set_cache_policy -------------------------------------------------------------
+
+// Checks, in order: INVALID_ARGS (bits outside ZX_CACHE_POLICY_MASK), BAD_HANDLE, WRONG_TYPE,
+// ACCESS_DENIED (no MAP), BAD_STATE (pages committed while the policy is not CACHED; mapped; has
+// children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
+// cached whatever it says.
+ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status == ZX_OK && (rights & ZX_RIGHT_MAP) == 0) status = ZX_ERR_ACCESS_DENIED;
+  if (status == ZX_OK) {
+    bool committed = v->top != NULL && layer_bytes(v->top) > 0;
+    if ((committed && v->cache_policy != ZX_CACHE_POLICY_CACHED) || v->num_mappings > 0 ||
+        v->num_children > 0 || v->cow || v->slice || v->parent != NULL) {
+      status = ZX_ERR_BAD_STATE;
+    } else {
+      v->cache_policy = cache_policy;
+    }
+  }
   zx_unlock();
   return status;
 }

@@ -42,10 +42,18 @@
    ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 struct object {
-  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO or ZX_OBJ_TYPE_VMAR
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT or _EVENTPAIR
   zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
-  size_t refs;           // handles + mappings + slice children
+  size_t refs;           // handles + waiters + (VMOs) mappings and slice children
+  uint32_t handles;      // open handles (ZX_INFO_HANDLE_COUNT); 0 triggers on-zero-handles
   zx_signals_t signals;  // asserted signals
+};
+
+// An event (ZX_OBJ_TYPE_EVENT) or one end of an event pair (ZX_OBJ_TYPE_EVENTPAIR).
+struct event {
+  struct object obj;
+  struct event* peer;   // the other end while it has handles; no reference
+  zx_koid_t peer_koid;  // the other end's koid, for ever (ZX_INFO_HANDLE_BASIC.related_koid)
 };
 
 // A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
@@ -81,6 +89,7 @@ struct vmo {
   size_t num_mappings;        // live mappings of this VMO
   char name[ZX_MAX_NAME_LEN]; // ZX_PROP_NAME, NUL-terminated (at most ZX_MAX_NAME_LEN - 1 chars)
   uint64_t content_size;      // ZX_PROP_VMO_CONTENT_SIZE, bytes (need not be within `size`)
+  uint32_t cache_policy;      // ZX_CACHE_POLICY_* (recorded only: host mappings are cached)
   struct vmo* all_prev;       // list of all live VMOs
   struct vmo* all_next;
 };
@@ -134,6 +143,7 @@ ZX_HIDDEN uint64_t zx_page(void);
 ZX_HIDDEN zx_koid_t zx_new_koid(void);
 ZX_HIDDEN zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out);
 ZX_HIDDEN struct handle_entry* handle_lookup(zx_handle_t handle);
+ZX_HIDDEN zx_status_t handle_close_locked(zx_handle_t handle);
 ZX_HIDDEN void object_unref(struct object* obj);
 ZX_HIDDEN void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set);
 
@@ -160,8 +170,18 @@ typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct la
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
                                  run_fn fn, void* ctx);
 
+// event.c
+ZX_HIDDEN void event_destroy(struct event* event);
+// Called when the last handle of an event pair end is closed: its peer sees PEER_CLOSED.
+ZX_HIDDEN void event_on_zero_handles(struct event* event);
+// zx_object_signal_peer past the rights check: NOT_SUPPORTED (no peer), INVALID_ARGS (mask),
+// PEER_CLOSED.
+ZX_HIDDEN zx_status_t event_signal_peer(struct object* obj, zx_signals_t clear, zx_signals_t set);
+ZX_HIDDEN zx_koid_t event_related_koid(const struct object* obj);
+
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
+ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);

@@ -773,6 +773,7 @@ int main(void) {
   RUN(vmo_op_range_ops);
   run_vmar_tests();
   run_object_tests();
+  run_event_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }
