@@ -63,6 +63,11 @@ zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_
                         zx_handle_t vmo, uint64_t vmo_offset, size_t len,
                         zx_vaddr_t* mapped_addr);
 zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
+zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset,
+                             size_t size, zx_handle_t* child_vmar, zx_vaddr_t* child_addr);
+zx_status_t zx_vmar_destroy(zx_handle_t handle);
+zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
+                            size_t len);
 zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address, size_t size,
                              void* buffer, size_t buffer_size);
 

@@ -94,8 +94,17 @@ struct vmo {
   struct vmo* all_next;
 };
 
+// A VMAR: the root (covering the host's whole user address space, never reserved) or a region
+// made by zx_vmar_allocate, whose range is reserved (anonymous PROT_NONE) until it is destroyed.
 struct vmar {
   struct object obj;
+  uintptr_t base;
+  size_t size;
+  zx_vm_option_t flags;  // ZX_VM_CAN_MAP_* it allows
+  bool destroyed;        // zx_vmar_destroy ran: every VMAR operation gives BAD_STATE
+  struct vmar* parent;   // NULL for the root; holds a reference until destroyed
+  struct vmar* children; // live sub-regions; each holds a reference (on the child) until destroyed
+  struct vmar* next_sibling;
 };
 
 // One mapping made by zx_vmar_map (or a piece of one left by a partial unmap).
@@ -103,9 +112,11 @@ struct mapping {
   uintptr_t base;
   size_t len;                 // bytes, a page multiple
   struct vmo* vmo;            // the VMO mapped (holds a reference)
+  struct vmar* vmar;          // the region it was mapped into (holds a reference)
   struct vmo* backing;        // non-slice VMO whose pages are shown (vmo, or a slice's backing)
   uint64_t off;               // byte offset of `base` in `backing`
   int prot;                   // PROT_* of the mapping
+  int max_prot;               // PROT_* zx_vmar_protect may grant (VMO and VMAR handle rights)
   bool writable;              // ZX_VM_PERM_WRITE: always maps backing's top layer
   struct mapping* next;
 };

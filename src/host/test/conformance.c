@@ -774,6 +774,7 @@ int main(void) {
   run_vmar_tests();
   run_object_tests();
   run_event_tests();
+  run_subvmar_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

@@ -1739,6 +1739,194 @@ public class Zircon extends Zircon$shared {
         }
     }
 
+    private static class zx_vmar_allocate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_LONG,
+            Zircon.C_POINTER,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_allocate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_allocate$descriptor() {
+        return zx_vmar_allocate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static MethodHandle zx_vmar_allocate$handle() {
+        return zx_vmar_allocate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static MemorySegment zx_vmar_allocate$address() {
+        return zx_vmar_allocate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static int zx_vmar_allocate(int parent_vmar, int options, long offset, long size, MemorySegment child_vmar, MemorySegment child_addr) {
+        var mh$ = zx_vmar_allocate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_allocate", parent_vmar, options, offset, size, child_vmar, child_addr);
+            }
+            return (int)mh$.invokeExact(parent_vmar, options, offset, size, child_vmar, child_addr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_vmar_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_destroy$descriptor() {
+        return zx_vmar_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static MethodHandle zx_vmar_destroy$handle() {
+        return zx_vmar_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static MemorySegment zx_vmar_destroy$address() {
+        return zx_vmar_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static int zx_vmar_destroy(int handle) {
+        var mh$ = zx_vmar_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_destroy", handle);
+            }
+            return (int)mh$.invokeExact(handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_vmar_protect {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_protect");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_protect$descriptor() {
+        return zx_vmar_protect.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static MethodHandle zx_vmar_protect$handle() {
+        return zx_vmar_protect.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static MemorySegment zx_vmar_protect$address() {
+        return zx_vmar_protect.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static int zx_vmar_protect(int handle, int options, long addr, long len) {
+        var mh$ = zx_vmar_protect.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_protect", handle, options, addr, len);
+            }
+            return (int)mh$.invokeExact(handle, options, addr, len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class zx_vmar_op_range {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Zircon.C_INT,
