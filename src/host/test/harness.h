@@ -63,4 +63,7 @@ void run_event_tests(void);
 // conformance_subvmar.c
 void run_subvmar_tests(void);
 
+// conformance_attribution.c
+void run_attribution_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

@@ -3,8 +3,10 @@ package io.github.zircon4j.vmo;
 import io.github.zircon4j.zircon.Zircon;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A read-only, zero-copy view of a snapshot of a VMO: the Java port of Fuchsia's Rust {@code
@@ -24,6 +26,11 @@ import java.util.Objects;
  * by any thread, but its {@code close()} is a JVM-wide handshake with every thread (tens of
  * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
  * a hot loop.
+ *
+ * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
+ * {@link ByteBuffer} of it can be reached any more, and the leak is logged (see {@link Vmo} for
+ * {@code -Dzircon4j.leakDetection}). Relying on that is a bug: the garbage collector runs when the
+ * Java heap fills, not when address space or {@code vm.max_map_count} runs out.
  *
  * <pre>{@code
  * try (Vmo vmo = Vmo.create(4096);
@@ -61,7 +68,8 @@ public final class ImmutableMapping implements AutoCloseable {
    *     map child VMO, or map returned zero. Nothing is left allocated then.
    */
   public static ImmutableMapping create(Vmo vmo, boolean immediatelyPage) {
-    return open(vmo, 0, -1, immediatelyPage, Arena.ofConfined());
+    return open(
+        vmo, 0, -1, immediatelyPage, Arena.ofConfined(), "ImmutableMapping.create(Vmo, boolean)");
   }
 
   /**
@@ -76,7 +84,13 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws ZxException naming the step that failed
    */
   public static ImmutableMapping createShared(Vmo vmo, boolean immediatelyPage) {
-    return open(vmo, 0, -1, immediatelyPage, Arena.ofShared());
+    return open(
+        vmo,
+        0,
+        -1,
+        immediatelyPage,
+        Arena.ofShared(),
+        "ImmutableMapping.createShared(Vmo, boolean)");
   }
 
   /**
@@ -100,7 +114,13 @@ public final class ImmutableMapping implements AutoCloseable {
       Vmo vmo, long offset, long length, boolean immediatelyPage) {
     Vmo.requireNonNegative("offset", offset);
     Vmo.requireNonNegative("length", length);
-    return open(vmo, offset, length, immediatelyPage, Arena.ofConfined());
+    return open(
+        vmo,
+        offset,
+        length,
+        immediatelyPage,
+        Arena.ofConfined(),
+        "ImmutableMapping.create(Vmo, long, long, boolean)");
   }
 
   /**
@@ -118,14 +138,14 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
     requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
+    return mapSnapshot(vmo, 0, -1, immediatelyPage, arena, null);
   }
 
   private static ImmutableMapping open(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
     boolean opened = false;
     try {
-      MemorySegment view = mapSnapshot(vmo, offset, length, immediatelyPage, arena);
+      MemorySegment view = mapSnapshot(vmo, offset, length, immediatelyPage, arena, factory);
       opened = true;
       return new ImmutableMapping(arena, view);
     } finally {
@@ -140,12 +160,17 @@ public final class ImmutableMapping implements AutoCloseable {
    * length < 0} means the whole VMO. The arena must be alive and usable by this thread (see {@link
    * #requireUsable}).
    *
+   * <p>A {@code factory} name means the arena is this class's own: the mapping is then also
+   * released if the segment's scope becomes unreachable unclosed ({@link LeakTracker}). A caller's
+   * arena ({@code factory == null}) decides the lifetime itself: an {@code Arena.ofAuto()} already
+   * unmaps on GC, and any other arena unmaps when it closes.
+   *
    * <p>This is the hot path of every create + close, so it stays small enough for the JIT to inline
    * into its caller (under {@code -XX:FreqInlineSize}): every message and every rare case is built
    * in a separate method.
    */
   private static MemorySegment mapSnapshot(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
     int source = Objects.requireNonNull(vmo, "vmo").handle();
     long vmoSize = mappableSize(Syscalls.vmoGetSize(source));
     long viewLength = length < 0 ? vmoSize : checkRange(vmoSize, offset, length);
@@ -157,6 +182,9 @@ public final class ImmutableMapping implements AutoCloseable {
     int options = immediatelyPage ? MAP_OPTIONS | Zircon.ZX_VM_MAP_RANGE() : MAP_OPTIONS;
 
     int child = Syscalls.vmoCreateChild(source, SNAPSHOT_NO_WRITE, offset, mappedLength);
+    // The child exists: the VMO's handle is no longer needed, so the caller may drop the Vmo now
+    // (until here, a Vmo becoming unreachable could have its handle closed under the syscalls).
+    Reference.reachabilityFence(vmo);
     long address;
     try {
       // The child is neither resizable, discardable nor pager-backed, and the mapping is exactly
@@ -172,6 +200,7 @@ public final class ImmutableMapping implements AutoCloseable {
     if (address == 0) {
       throw mappedAtZero(mappedLength); // zircon never maps at 0; nothing to unmap
     }
+    Unmap unmap = new Unmap(address, mappedLength);
     boolean owned = false;
     try {
       // Safety: [address, address + mappedLength) is a read-only mapping of an immutable snapshot
@@ -179,13 +208,14 @@ public final class ImmutableMapping implements AutoCloseable {
       // `viewLength <= mappedLength` bytes, is read-only, and dies with `arena`, whose cleanup is
       // the only unmap: after that the FFM runtime fails every access with IllegalStateException
       // before it reaches the address. The unmap status is ignored, as in the original: the range
-      // is exactly one mapping we made, so it cannot fail.
+      // is exactly one mapping we made, so it cannot fail. If the scope becomes unreachable
+      // unclosed, no segment or buffer of it can be reached either, and the leak tracker unmaps.
       MemorySegment view =
-          MemorySegment.ofAddress(address)
-              .reinterpret(
-                  viewLength, arena, ignored -> Syscalls.vmarUnmapRoot(address, mappedLength))
-              .asReadOnly();
+          MemorySegment.ofAddress(address).reinterpret(viewLength, arena, unmap).asReadOnly();
       owned = true;
+      if (factory != null) {
+        unmap.tracked = LeakTracker.track(view.scope(), "ImmutableMapping", factory, unmap);
+      }
       return view;
     } finally {
       if (!owned) {
@@ -193,6 +223,35 @@ public final class ImmutableMapping implements AutoCloseable {
         // since the arena never took ownership.
         Syscalls.vmarUnmapRoot(address, mappedLength);
       }
+    }
+  }
+
+  /**
+   * Unmaps one mapping: run by the arena's close ({@link #accept}, which also tells the leak
+   * tracker), or by the leak tracker ({@link #run}) once the segment's scope is unreachable. It
+   * holds only numbers and the tracker's entry, never the segment, scope or arena.
+   */
+  private static final class Unmap implements Consumer<MemorySegment>, Runnable {
+    private final long address;
+    private final long length;
+    private LeakTracker.Tracked tracked;
+
+    Unmap(long address, long length) {
+      this.address = address;
+      this.length = length;
+    }
+
+    @Override
+    public void accept(MemorySegment closing) {
+      Syscalls.vmarUnmapRoot(address, length);
+      if (tracked != null) {
+        tracked.closed();
+      }
+    }
+
+    @Override
+    public void run() {
+      Syscalls.vmarUnmapRoot(address, length);
     }
   }
 

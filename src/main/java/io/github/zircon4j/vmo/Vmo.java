@@ -5,6 +5,7 @@ import io.github.zircon4j.zircon.zx_info_handle_basic;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,14 +20,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Failed syscalls throw {@link ZxException} carrying the status. Arguments are checked before
  * any syscall.
+ *
+ * <h2>Resources that are never closed</h2>
+ *
+ * <p>A {@code Vmo} that becomes unreachable without {@link #close()} has its handle closed by a
+ * cleaner thread, and an {@link ImmutableMapping} that is never closed is unmapped once nothing can
+ * reach it, its segment, or any slice or buffer of it. Each such leak is logged through {@link
+ * System.Logger} (logger {@code io.github.zircon4j.vmo}, level {@code WARNING}), once per creation
+ * site, so a loop that leaks logs one line. The system property {@code zircon4j.leakDetection} sets
+ * what is reported:
+ *
+ * <ul>
+ *   <li>{@code on} (the default): a site is the factory method that made the resource, since
+ *       finding the calling line would cost a stack walk on every creation; the message says which
+ *       factory leaked and to run with {@code trace} to find the callers;
+ *   <li>{@code trace}: every resource records where it was created (a stack trace per creation, for
+ *       debugging), a site is the calling line, and the report includes the stack;
+ *   <li>{@code off}: leaks are still released, and nothing is reported.
+ * </ul>
+ *
+ * <p>The cleaner is a safety net, not a way to manage VMOs: it runs only after a garbage
+ * collection, which file descriptors or handles running out never trigger. Keep a {@code Vmo}
+ * reachable (not only its raw {@link #handle()}) for as long as you use the handle.
  */
 public final class Vmo implements AutoCloseable {
   private static final int CLOSED = 0; // ZX_HANDLE_INVALID
 
   private final AtomicInteger handle;
+  private final LeakTracker.Tracked tracked;
 
-  private Vmo(int handle) {
+  /**
+   * @param factory the public factory that made it, named in a leak report
+   */
+  private Vmo(int handle, String factory) {
     this.handle = new AtomicInteger(handle);
+    // The release action captures the handle value only, never this object.
+    this.tracked = LeakTracker.track(this, "Vmo", factory, () -> Syscalls.handleClose(handle));
   }
 
   /**
@@ -61,7 +90,7 @@ public final class Vmo implements AutoCloseable {
       int status = Zircon.zx_vmo_create(size, options, out);
       Syscalls.check(
           status, "create VMO", () -> "size " + size + ", options " + Syscalls.hex(options));
-      return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
+      return new Vmo(out.get(ValueLayout.JAVA_INT, 0), "Vmo.create(long, int)");
     }
   }
 
@@ -101,7 +130,7 @@ public final class Vmo implements AutoCloseable {
             "handle " + Syscalls.hex(handle) + " is of object type " + type + ", not a VMO");
       }
     }
-    return new Vmo(handle);
+    return new Vmo(handle, "Vmo.adopt(int)");
   }
 
   /**
@@ -126,7 +155,11 @@ public final class Vmo implements AutoCloseable {
    * @throws IllegalStateException if closed
    */
   public long size() {
-    return Syscalls.vmoGetSize(handle());
+    try {
+      return Syscalls.vmoGetSize(handle());
+    } finally {
+      Reference.reachabilityFence(this); // no cleaner may close the handle during the call
+    }
   }
 
   /**
@@ -141,10 +174,14 @@ public final class Vmo implements AutoCloseable {
   public void setSize(long size) {
     requireNonNegative("size", size);
     int vmo = handle();
-    Syscalls.check(
-        Zircon.zx_vmo_set_size(vmo, size),
-        "set VMO size",
-        () -> "vmo handle " + Syscalls.hex(vmo) + ", size " + size);
+    try {
+      Syscalls.check(
+          Zircon.zx_vmo_set_size(vmo, size),
+          "set VMO size",
+          () -> "vmo handle " + Syscalls.hex(vmo) + ", size " + size);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -178,10 +215,14 @@ public final class Vmo implements AutoCloseable {
     int vmo = handle();
     // Safety: a segment of a closed arena fails the downcall before it runs; otherwise `data`
     // is alive for the call and the kernel reads exactly data.byteSize() bytes from it.
-    Syscalls.check(
-        Syscalls.vmoWrite(vmo, data, offset),
-        "write VMO",
-        () -> ioDetails(vmo, offset, data.byteSize()));
+    try {
+      Syscalls.check(
+          Syscalls.vmoWrite(vmo, data, offset),
+          "write VMO",
+          () -> ioDetails(vmo, offset, data.byteSize()));
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -218,10 +259,14 @@ public final class Vmo implements AutoCloseable {
     int vmo = handle();
     // Safety: `into` is writable and alive for the call; the kernel writes exactly
     // into.byteSize() bytes to it.
-    Syscalls.check(
-        Syscalls.vmoRead(vmo, into, offset),
-        "read VMO",
-        () -> ioDetails(vmo, offset, into.byteSize()));
+    try {
+      Syscalls.check(
+          Syscalls.vmoRead(vmo, into, offset),
+          "read VMO",
+          () -> ioDetails(vmo, offset, into.byteSize()));
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -243,7 +288,9 @@ public final class Vmo implements AutoCloseable {
           status,
           "duplicate VMO handle",
           () -> "vmo handle " + Syscalls.hex(vmo) + ", rights " + Syscalls.hex(rights));
-      return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
+      return new Vmo(out.get(ValueLayout.JAVA_INT, 0), "Vmo.duplicate(int)");
+    } finally {
+      Reference.reachabilityFence(this);
     }
   }
 
@@ -258,6 +305,7 @@ public final class Vmo implements AutoCloseable {
       // The status is ignored: the handle came from zircon and was owned by us, so BAD_HANDLE is
       // impossible unless someone closed it behind our back, and there is nothing to undo.
       Syscalls.handleClose(value);
+      tracked.closed();
     }
   }
 
