@@ -40,10 +40,16 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class ImmutableMapping implements AutoCloseable {
-  private static final int SNAPSHOT_NO_WRITE =
-      Zircon.ZX_VMO_CHILD_SNAPSHOT() | Zircon.ZX_VMO_CHILD_NO_WRITE();
-  private static final int MAP_OPTIONS =
-      Zircon.ZX_VM_REQUIRE_NON_RESIZABLE() | Zircon.ZX_VM_PERM_READ();
+  /**
+   * Options from the bindings, in a holder of their own: reading them initialises the bindings,
+   * whose symbol lookup needs the zircon library loaded, which a live Vmo guarantees. As fields of
+   * this class they would run at its first use, even a rejected {@code create(null, ...)}.
+   */
+  private static final class Options {
+    static final int SNAPSHOT_NO_WRITE =
+        Zircon.ZX_VMO_CHILD_SNAPSHOT() | Zircon.ZX_VMO_CHILD_NO_WRITE();
+    static final int MAP = Zircon.ZX_VM_REQUIRE_NON_RESIZABLE() | Zircon.ZX_VM_PERM_READ();
+  }
 
   private final Arena arena;
   private final MemorySegment segment;
@@ -179,9 +185,9 @@ public final class ImmutableMapping implements AutoCloseable {
       return emptyView(arena);
     }
     long mappedLength = Syscalls.roundUpToPage(viewLength);
-    int options = immediatelyPage ? MAP_OPTIONS | Zircon.ZX_VM_MAP_RANGE() : MAP_OPTIONS;
+    int options = immediatelyPage ? Options.MAP | Zircon.ZX_VM_MAP_RANGE() : Options.MAP;
 
-    int child = Syscalls.vmoCreateChild(source, SNAPSHOT_NO_WRITE, offset, mappedLength);
+    int child = Syscalls.vmoCreateChild(source, Options.SNAPSHOT_NO_WRITE, offset, mappedLength);
     // The child exists: the VMO's handle is no longer needed, so the caller may drop the Vmo now
     // (until here, a Vmo becoming unreachable could have its handle closed under the syscalls).
     Reference.reachabilityFence(vmo);

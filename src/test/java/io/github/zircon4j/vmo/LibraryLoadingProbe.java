@@ -13,6 +13,14 @@ final class LibraryLoadingProbe {
   private LibraryLoadingProbe() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("reject-first")) {
+      // A call rejected before any library is loaded must not initialise the bindings early.
+      try {
+        ImmutableMapping.create(null, false);
+      } catch (Throwable t) {
+        System.out.println("rejected " + t);
+      }
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
       try (Vmo vmo = Vmo.create(1)) {
         vmo.write(new byte[] {42}, 0);

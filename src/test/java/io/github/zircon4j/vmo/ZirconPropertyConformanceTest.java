@@ -39,6 +39,11 @@ class ZirconPropertyConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
+  // The constants below initialise the bindings, which need the library loaded first.
+  static {
+    ZirconLibrary.ensureLoaded();
+  }
+
   private static final int NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
   private static int rightsWithout(int right) {

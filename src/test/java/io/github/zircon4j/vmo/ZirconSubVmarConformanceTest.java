@@ -31,6 +31,11 @@ class ZirconSubVmarConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
+  // The constants below initialise the bindings, which need the library loaded first.
+  static {
+    ZirconLibrary.ensureLoaded();
+  }
+
   private static final int CAN_RW = Zircon.ZX_VM_CAN_MAP_READ() | Zircon.ZX_VM_CAN_MAP_WRITE();
   private static final int RW = Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_PERM_WRITE();
 
