@@ -29,7 +29,7 @@ import java.util.Objects;
  * was taken, whatever the writer does afterwards.
  *
  * <pre>{@code
- * try (Mapping writer = Mapping.allocate(4096)) {
+ * try (Mapping writer = Mapping.allocate(4096, "frames")) {
  *   writer.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
  *   try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo(), false)) {
  *     writer.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 2);
@@ -73,12 +73,31 @@ public final class Mapping implements AutoCloseable {
     return allocate(size, null, false);
   }
 
+  /**
+   * Like {@link #allocate(long)}, and names the VMO ({@link Vmo#setName(String)}, truncated to 31
+   * bytes), which shows in {@link Vmo#info()} and in zircon's memory diagnostics.
+   *
+   * @param size the mapping's size in bytes
+   * @param name the VMO's name; must not contain NUL
+   * @return the mapping; close it to unmap and close the VMO
+   * @throws IllegalArgumentException if {@code size} is negative or {@code name} contains NUL
+   * @throws ZxException at step "create VMO", "set VMO name" or "map VMO"; nothing is left
+   *     allocated then
+   */
+  public static Mapping allocate(long size, String name) {
+    Vmo.requireValidName(Objects.requireNonNull(name, "name"));
+    return allocate(size, name, true);
+  }
+
   private static Mapping allocate(long size, String name, boolean named) {
     Vmo.requireNonNegative("size", size);
     Vmo vmo = Vmo.create(size);
     Arena arena = null;
     boolean opened = false;
     try {
+      if (named) {
+        vmo.setName(name);
+      }
       arena = Arena.ofConfined();
       MemorySegment view = mapWritable(vmo, 0, size, ALLOCATE_OPTIONS, arena);
       opened = true;

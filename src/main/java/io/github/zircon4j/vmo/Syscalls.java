@@ -333,6 +333,38 @@ final class Syscalls {
     }
   }
 
+  /** {@code zx_object_get_property(ZX_PROP_NAME)}: the object's name, empty if it has none. */
+  static String objectName(int handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment name = arena.allocate(MAX_NAME_LEN);
+      // Safety: `name` is a native buffer of ZX_MAX_NAME_LEN bytes alive for the call, and that
+      // size is passed: the kernel writes at most that many bytes, NUL-terminated.
+      int status =
+          Zircon.zx_object_get_property(handle, Zircon.ZX_PROP_NAME(), name, name.byteSize());
+      check(status, "get VMO name", () -> "vmo handle " + hex(handle));
+      return cString(name);
+    }
+  }
+
+  /**
+   * {@code zx_object_set_property(ZX_PROP_NAME)} with {@code name}, at most {@code MAX_NAME_LEN -
+   * 1} bytes without NUL (the caller checked).
+   */
+  static void setObjectName(int handle, byte[] name) {
+    try (Arena arena = Arena.ofConfined()) {
+      // One byte more than the name, so that even an empty name is a non-NULL buffer.
+      MemorySegment value = arena.allocate(name.length + 1L);
+      MemorySegment.copy(name, 0, value, ValueLayout.JAVA_BYTE, 0, name.length);
+      // Safety: `value` is a native buffer alive for the call; the kernel reads the `name.length`
+      // bytes passed as the size and keeps no reference.
+      int status = Zircon.zx_object_set_property(handle, Zircon.ZX_PROP_NAME(), value, name.length);
+      check(
+          status,
+          "set VMO name",
+          () -> "vmo handle " + hex(handle) + ", name of " + name.length + " bytes");
+    }
+  }
+
   /** The UTF-8 text of a NUL-terminated (or full) {@code char[]} field. */
   private static String cString(MemorySegment chars) {
     long length = 0;

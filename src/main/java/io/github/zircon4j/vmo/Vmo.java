@@ -1,6 +1,8 @@
 package io.github.zircon4j.vmo;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Vmo implements AutoCloseable {
   private static final int CLOSED = 0; // ZX_HANDLE_INVALID
+
+  /** zircon keeps at most ZX_MAX_NAME_LEN - 1 bytes of a name (the last byte is its NUL). */
+  private static final int MAX_NAME_BYTES = 31;
 
   private final AtomicInteger handle;
 
@@ -292,6 +297,57 @@ public final class Vmo implements AutoCloseable {
    */
   public VmoInfo info() {
     return Syscalls.vmoInfo(handle());
+  }
+
+  /**
+   * The VMO's name ({@code zx_object_get_property(ZX_PROP_NAME)}), as set by {@link
+   * #setName(String)}, {@link Mapping#allocate(long, String)} or whoever created the VMO.
+   *
+   * @return the name, empty if none was set
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "get VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
+   *     ZxRights#GET_PROPERTY}
+   */
+  public String name() {
+    return Syscalls.objectName(handle());
+  }
+
+  /**
+   * Names the VMO ({@code zx_object_set_property(ZX_PROP_NAME)}); the name shows in {@link #info()}
+   * and in zircon's memory diagnostics. zircon keeps at most 31 bytes: a longer name is truncated
+   * to the longest prefix of whole characters that fits in 31 bytes of UTF-8 (for ASCII, exactly
+   * zircon's truncation). An empty name clears it.
+   *
+   * @param name the new name; must not contain NUL ({@code '\0'})
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} contains NUL
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "set VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
+   *     ZxRights#SET_PROPERTY}
+   */
+  public void setName(String name) {
+    byte[] bytes = requireValidName(Objects.requireNonNull(name, "name"));
+    Syscalls.setObjectName(handle(), bytes);
+  }
+
+  /**
+   * The bytes zircon will keep of {@code name}: its UTF-8 encoding, cut after the last whole
+   * character that fits in {@code ZX_MAX_NAME_LEN - 1} (31) bytes.
+   */
+  static byte[] requireValidName(String name) {
+    if (name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "name must not contain NUL, but has one at index " + name.indexOf('\0') + ": " + name);
+    }
+    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+    int limit = MAX_NAME_BYTES;
+    if (utf8.length <= limit) {
+      return utf8;
+    }
+    while ((utf8[limit] & 0xC0) == 0x80) {
+      limit--; // utf8[limit] continues a character that started before it: cut before that one
+    }
+    return Arrays.copyOf(utf8, limit);
   }
 
   /**
