@@ -38,7 +38,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ImmutableMapping implements AutoCloseable {
-  private static final int MAP_OPTIONS = Syscalls.VM_REQUIRE_NON_RESIZABLE | Syscalls.VM_PERM_READ;
 
   private static final String MAP_STEP = "map child VMO";
 
@@ -205,7 +204,8 @@ public final class ImmutableMapping implements AutoCloseable {
       return MappedSegments.emptyView(arena).asReadOnly();
     }
     long mappedLength = Syscalls.roundUpToPage(viewLength);
-    int options = immediatelyPage ? MAP_OPTIONS | Syscalls.VM_MAP_RANGE : MAP_OPTIONS;
+    int options =
+        immediatelyPage ? Syscalls.VM_SNAPSHOT | Syscalls.VM_MAP_RANGE : Syscalls.VM_SNAPSHOT;
 
     int child =
         Syscalls.vmoCreateChild(source, Syscalls.CHILD_SNAPSHOT_NO_WRITE, offset, mappedLength);

@@ -40,13 +40,6 @@ import java.util.Objects;
  */
 public final class Mapping implements AutoCloseable {
   private static final String MAP_STEP = "map VMO";
-  private static final int ALLOCATE_OPTIONS =
-      Syscalls.VM_PERM_READ
-          | Syscalls.VM_PERM_WRITE
-          | Syscalls.VM_MAP_RANGE
-          | Syscalls.VM_REQUIRE_NON_RESIZABLE;
-  private static final int CREATE_OPTIONS =
-      Syscalls.VM_PERM_READ | Syscalls.VM_PERM_WRITE | Syscalls.VM_REQUIRE_NON_RESIZABLE;
 
   private final Arena arena;
   private final MemorySegment segment;
@@ -99,7 +92,8 @@ public final class Mapping implements AutoCloseable {
         vmo.setName(name);
       }
       arena = Arena.ofConfined();
-      MemorySegment view = mapWritable(vmo, 0, size, ALLOCATE_OPTIONS, arena);
+      MemorySegment view =
+          mapWritable(vmo, 0, size, Syscalls.VM_READ_WRITE | Syscalls.VM_MAP_RANGE, arena);
       opened = true;
       return new Mapping(arena, view, vmo);
     } finally {
@@ -134,7 +128,7 @@ public final class Mapping implements AutoCloseable {
     Arena arena = Arena.ofConfined();
     boolean opened = false;
     try {
-      MemorySegment view = mapWritable(vmo, offset, length, CREATE_OPTIONS, arena);
+      MemorySegment view = mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
       opened = true;
       return new Mapping(arena, view, null);
     } finally {
@@ -162,7 +156,7 @@ public final class Mapping implements AutoCloseable {
   public static MemorySegment map(Vmo vmo, long offset, long length, Arena arena) {
     requireRange(offset, length);
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapWritable(vmo, offset, length, CREATE_OPTIONS, arena);
+    return mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
   }
 
   private static void requireRange(long offset, long length) {
