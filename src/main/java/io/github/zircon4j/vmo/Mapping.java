@@ -92,8 +92,7 @@ public final class Mapping implements AutoCloseable {
         vmo.setName(name);
       }
       arena = Arena.ofConfined();
-      MemorySegment view =
-          mapWritable(vmo, 0, size, Syscalls.VM_READ_WRITE | Syscalls.VM_MAP_RANGE, arena);
+      MemorySegment view = mapWritable(vmo, 0, size, true, arena);
       opened = true;
       return new Mapping(arena, view, vmo);
     } finally {
@@ -128,7 +127,7 @@ public final class Mapping implements AutoCloseable {
     Arena arena = Arena.ofConfined();
     boolean opened = false;
     try {
-      MemorySegment view = mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
+      MemorySegment view = mapWritable(vmo, offset, length, false, arena);
       opened = true;
       return new Mapping(arena, view, null);
     } finally {
@@ -156,7 +155,7 @@ public final class Mapping implements AutoCloseable {
   public static MemorySegment map(Vmo vmo, long offset, long length, Arena arena) {
     requireRange(offset, length);
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
+    return mapWritable(vmo, offset, length, false, arena);
   }
 
   private static void requireRange(long offset, long length) {
@@ -164,9 +163,12 @@ public final class Mapping implements AutoCloseable {
     Vmo.requireNonNegative("length", length);
   }
 
-  /** Checks the range against the VMO's size, maps it and hands the mapping to {@code arena}. */
+  /**
+   * Checks the range against the VMO's size, maps it read-write (every page now if {@code
+   * immediatelyPage}) and hands the mapping to {@code arena}.
+   */
   private static MemorySegment mapWritable(
-      Vmo vmo, long offset, long length, int options, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
     int handle = Objects.requireNonNull(vmo, "vmo").handle();
     long viewLength = MappedSegments.checkRange(Syscalls.vmoGetSize(handle), offset, length);
     if (viewLength == 0) {
@@ -175,6 +177,8 @@ public final class Mapping implements AutoCloseable {
     long mappedLength = Syscalls.roundUpToPage(viewLength);
     // The range lies inside the VMO, which cannot shrink (REQUIRE_NON_RESIZABLE), so no access
     // through the mapping can fault for lack of pages (ZX_VM_ALLOW_FAULTS is not needed).
+    int options =
+        immediatelyPage ? Syscalls.VM_READ_WRITE | Syscalls.VM_MAP_RANGE : Syscalls.VM_READ_WRITE;
     long address = Syscalls.vmarMapRoot(MAP_STEP, options, handle, offset, mappedLength);
     if (address == 0) {
       throw MappedSegments.mappedAtZero(MAP_STEP, mappedLength);
