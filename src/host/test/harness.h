@@ -54,4 +54,7 @@ void run_vmar_tests(void);
 // conformance_objects.c
 void run_object_tests(void);
 
+// conformance_attribution.c
+void run_attribution_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
