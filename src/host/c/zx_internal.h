@@ -93,6 +93,15 @@ struct cnode {
   size_t lo, hi;            // scratch: the charge-order ranks [lo, hi) of this subtree's leaves
 };
 
+// A copy zircon would still hold at clone-tree node `node` of pages [start, end) of frozen layer
+// `layer`: left when a VMO that had forked those pages (its own copy, a marker, or a newer
+// version) is closed or shrunk, because zircon's copies along its path outlive it. See charge.c.
+struct kept_copy {
+  struct layer* layer;
+  struct cnode* node;
+  uint64_t start, end;  // layer pages
+};
+
 struct vmo {
   struct object obj;
   uint64_t size;              // bytes, a page multiple
@@ -164,6 +173,9 @@ struct zx_state {
   struct mapping* mappings;  // all live mappings
   struct vmar* root;         // the root VMAR, created lazily
   zx_handle_t root_handle;
+  struct kept_copy* kept;    // charge.c
+  size_t num_kept;
+  size_t cap_kept;
 };
 
 ZX_HIDDEN extern struct zx_state zx_g;
@@ -212,6 +224,14 @@ ZX_HIDDEN struct cnode* cnode_alloc_hidden(void);
 ZX_HIDDEN void cnode_add_snapshot(struct vmo* parent, struct vmo* child, struct cnode* hidden);
 // Takes v's leaf out of its clone tree, re-attributing as zircon does.
 ZX_HIDDEN void cnode_remove(struct vmo* v);
+// Records, as kept copies at v's leaf, the frozen pages v hides in its pages [from, to) (before a
+// shrink to `from` pages takes effect).
+ZX_HIDDEN void cnode_note_shrink(struct vmo* v, uint64_t from, uint64_t to);
+// Kept copies of layer pages follow them: those of `from` pages [start + off, end + off) are
+// also recorded for `to` pages [start, end) (folding); kept copies of a layer can be forgotten.
+ZX_HIDDEN void kept_copies_move(struct layer* from, struct layer* to, uint64_t off,
+                                uint64_t start, uint64_t end);
+ZX_HIDDEN void kept_copies_forget(const struct layer* l);
 // ZX_INFO_VMO committed_bytes: v's own pages plus the shared frozen pages charged to it.
 ZX_HIDDEN uint64_t vmo_committed_bytes(struct vmo* v);
 

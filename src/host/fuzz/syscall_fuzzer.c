@@ -446,6 +446,11 @@ static void check_model(void) {
            (unsigned long long)objs[o].size);
     }
     if (info.handle_rights != hnds[i].rights) FAIL("handle_rights changed");
+    // zircon never charges a VMO for more pages than it has, shared ones included.
+    if (info.committed_bytes > info.size_bytes) {
+      FAIL("committed %llu > size %llu", (unsigned long long)info.committed_bytes,
+           (unsigned long long)info.size_bytes);
+    }
   }
 }
 
@@ -636,11 +641,12 @@ static void op_vmo_op_range(struct input* in) {
   check_samples("vmo_op_range");
   if (st != ZX_OK || reader == ZX_HANDLE_INVALID) return;
   if (op == ZX_VMO_OP_ZERO || op == ZX_VMO_OP_DECOMMIT) {
-    // The range reads as zero afterwards (DECOMMIT takes whole pages only, and trims a range
-    // running past the end: only the part inside the VMO is read).
-    uint64_t vsize = objs[ob].size;
-    uint64_t n = offset < vsize ? (size < vsize - offset ? size : vsize - offset) : 0;
-    if (n > kMaxIo) n = kMaxIo;
+    // The range reads as zero afterwards (DECOMMIT takes whole pages only, and a range running
+    // past the end is trimmed to it).
+    uint64_t n = size < kMaxIo ? size : kMaxIo;
+    uint64_t vmo_size = 0;
+    if (zx_vmo_get_size(reader, &vmo_size) != ZX_OK) FAIL("get_size after op %u failed", op);
+    if (n > vmo_size - offset) n = vmo_size - offset;  // op OK: offset <= size
     uint8_t* back = malloc((size_t)n + 1);
     if (zx_vmo_read(reader, back, offset, n) != ZX_OK) FAIL("read after op %u failed", op);
     for (uint64_t i = 0; i < n; i++) {
