@@ -2685,6 +2685,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_RIGHTS_PROPERTY() {
         return ZX_RIGHTS_PROPERTY;
     }
+    private static final int ZX_RIGHTS_POLICY = (int)3072L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_RIGHTS_POLICY 3072
+     * }
+     */
+    public static int ZX_RIGHTS_POLICY() {
+        return ZX_RIGHTS_POLICY;
+    }
     private static final int ZX_DEFAULT_EVENT_RIGHTS = (int)53251L;
     /**
      * {@snippet lang=c :
