@@ -51,5 +51,7 @@ zx_info_vmo_t vmo_info(zx_handle_t h);
 
 // conformance_vmar.c
 void run_vmar_tests(void);
+// conformance_objects.c
+void run_object_tests(void);
 
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

@@ -36,6 +36,18 @@ final class ProcessResources {
   }
 
   /**
+   * Collects garbage until a collection releases no further leak (waiting up to a second each time
+   * for the cleaner thread), so that resources dropped earlier are not released later.
+   */
+  static void releasePendingLeaks() throws InterruptedException {
+    long released;
+    do {
+      released = LeakTracker.releasedLeaks();
+      System.gc();
+    } while (LeakTracker.awaitReleasedLeaks(released + 1, 1_000) > released);
+  }
+
+  /**
    * Collects garbage until the leak tracker has released at least {@code count} leaks in total (a
    * few rounds: a collection may find only part of them), and returns the number released.
    */
