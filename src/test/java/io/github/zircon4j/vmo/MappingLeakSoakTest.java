@@ -278,7 +278,7 @@ class MappingLeakSoakTest {
    * unless handles leaked in between (each leaked handle holds a slot the probe would otherwise
    * reuse, and the probe then grows the table past every slot seen before).
    */
-  private static int handleProbe() {
+  static int handleProbe() {
     try (Vmo vmo = Vmo.create(0)) {
       List<Vmo> copies = new ArrayList<>();
       int max = 0;
