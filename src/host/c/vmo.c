@@ -12,6 +12,10 @@
 // in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
 // this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
 //
+// ZERO and DECOMMIT never commit pages: they free the top layer's pages and, where a frozen
+// layer would show through, leave zero markers (see `struct layer`). Who is charged for the pages
+// that layers share is worked out in charge.c, from each VMO's place in its clone tree.
+//
 // A SLICE child has no layers: it is a window onto its parent's (non-slice) VMO.
 //
 // Needs tmpfs memfds with base-page granularity (the default, shmem_enabled=never/within_size
@@ -67,7 +71,9 @@ static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
     if (l->fd >= 0) close(l->fd);
+    if (l->frozen) kept_copies_forget(l);
     free(l->extents);
+    free(l->marks);
     free(l);
     l = below;
   }
@@ -111,14 +117,19 @@ static bool layer_cache_extents(struct layer* l) {
   return true;
 }
 
-// Index of the first cached extent whose end is > page (num_extents if none).
-static size_t extent_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_extents;
+// Index of the first of the n sorted [start, end) extents in `ext` whose end is > page (n if none).
+static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->extents[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+    if (ext[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+// Index of the first cached extent whose end is > page (num_extents if none).
+static size_t extent_search(const struct layer* l, uint64_t page) {
+  return extents_search(l->extents, l->num_extents, page);
 }
 
 // The first page at or after `page` present in `l`, or UINT64_MAX.
@@ -141,6 +152,98 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
   return seek_page(l, page, SEEK_HOLE);
 }
 
+// ---- Zero markers -------------------------------------------------------------------------
+
+// Index of the first marker extent whose end is > page (num_marks if none).
+static size_t marks_search(const struct layer* l, uint64_t page) {
+  return extents_search(l->marks, l->num_marks, page);
+}
+
+// Whether `page` is marked in `l`; if so *end is the end of its marker extent, else the start of
+// the next one (UINT64_MAX if none).
+static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
+  size_t i = marks_search(l, page);
+  if (i == l->num_marks) {
+    *end = UINT64_MAX;
+    return false;
+  }
+  bool in = l->marks[2 * i] <= page;
+  *end = in ? l->marks[2 * i + 1] : l->marks[2 * i];
+  return in;
+}
+
+// Makes room for one more marker extent at index i (a copy of the one there, if any). False if
+// out of memory (nothing changed).
+static bool marks_open_slot(struct layer* l, size_t i) {
+  if (l->num_marks == l->cap_marks) {
+    size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
+    uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
+    if (grown == NULL) return false;
+    l->marks = grown;
+    l->cap_marks = cap;
+  }
+  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
+  l->num_marks++;
+  return true;
+}
+
+// Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
+// of memory (nothing changed).
+static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
+  if (start >= end) return true;
+  size_t i = marks_search(l, start);
+  if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
+    if (!marks_open_slot(l, i)) return false;
+    l->marks[2 * i + 1] = start;
+    l->marks[2 * (i + 1)] = end;
+    return true;
+  }
+  size_t j = i;  // extents [i, j) lose pages
+  while (j < l->num_marks && l->marks[2 * j] < end) j++;
+  size_t keep_from = i, drop_to = j;
+  if (i < j && l->marks[2 * i] < start) {  // the first keeps its head
+    l->marks[2 * i + 1] = start;
+    keep_from = i + 1;
+  }
+  if (keep_from < j && l->marks[2 * (j - 1) + 1] > end) {  // the last keeps its tail
+    l->marks[2 * (j - 1)] = end;
+    drop_to = j - 1;
+  }
+  if (keep_from < drop_to) {
+    memmove(&l->marks[2 * keep_from], &l->marks[2 * drop_to],
+            2 * (l->num_marks - drop_to) * sizeof(uint64_t));
+    l->num_marks -= drop_to - keep_from;
+  }
+  return true;
+}
+
+// Adds pages [start, end) to l's markers, merging with touching extents. False if out of memory.
+static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
+  if (start >= end) return true;
+  size_t i = marks_search(l, start > 0 ? start - 1 : 0);  // first extent ending at or after start
+  if (i < l->num_marks && l->marks[2 * i + 1] < start) i++;
+  size_t j = i;  // extents [i, j) touch or overlap [start, end)
+  while (j < l->num_marks && l->marks[2 * j] <= end) j++;
+  if (i == j) {
+    if (!marks_open_slot(l, i)) return false;
+    l->marks[2 * i] = start;
+    l->marks[2 * i + 1] = end;
+    return true;
+  }
+  uint64_t lo = l->marks[2 * i] < start ? l->marks[2 * i] : start;
+  uint64_t hi = l->marks[2 * (j - 1) + 1] > end ? l->marks[2 * (j - 1) + 1] : end;
+  l->marks[2 * i] = lo;
+  l->marks[2 * i + 1] = hi;
+  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * j], 2 * (l->num_marks - j) * sizeof(uint64_t));
+  l->num_marks -= j - i - 1;
+  return true;
+}
+
+// Whether `l` holds neither data pages nor markers.
+static bool layer_empty(struct layer* l) {
+  return l->num_marks == 0 && layer_next_data(l, 0) == UINT64_MAX;
+}
+
 // Calls fn(ctx, at, n, layer, layer_page) for consecutive runs covering pages
 // [page, page + npages) of `l`, in order; `at` counts from the given start `at`. `layer` is the
 // layer that supplies the run (NULL: the run reads as zero).
@@ -157,6 +260,18 @@ zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t
       if (n > npages) n = npages;
       status = fn(ctx, at, n, l, page);
     } else {
+      uint64_t mark_end;
+      if (marked_at(l, page, &mark_end)) {  // reads as zero; hides the layers below
+        uint64_t stop = mark_end < data ? mark_end : data;
+        n = stop - page < npages ? stop - page : npages;
+        status = fn(ctx, at, n, NULL, 0);
+        if (status != ZX_OK) return status;
+        page += n;
+        at += n;
+        npages -= n;
+        continue;
+      }
+      if (mark_end < data) data = mark_end;  // the walk below stops where the next marker starts
       n = (data == UINT64_MAX || data - page > npages) ? npages : data - page;
       uint64_t below = 0;
       if (l->below != NULL && page < l->below_limit) {
@@ -267,11 +382,11 @@ static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct laye
   return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
 }
 
-static zx_status_t shadow_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+static zx_status_t mark_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   (void)lp;
   struct layer* top = arg;
   if (l == NULL || l == top) return ZX_OK;
-  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
+  return marks_add(top, at, at + n) ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
 // Makes every page of the range present in b's top layer (copies, or zero pages).
@@ -280,23 +395,22 @@ zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   if (status != ZX_OK || npages == 0) return status;
   status = layer_walk(b->top, page, npages, page, zero_fill_run, b->top);
   if (status != ZX_OK) return status;
+  marks_remove(b->top, page, page + npages);  // shrinks or keeps the list: data wins anyway
   return vmo_remap(b, page, npages);
 }
 
-// Makes the whole pages of the range read as zero, freeing b's top pages. Where a frozen layer
-// below would show through, a zero page is committed in the top layer instead.
+// Makes the whole pages of the range read as zero without committing anything: frees b's top
+// pages there and, where a frozen layer below would show through, leaves zero markers.
 static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   if (npages == 0) return ZX_OK;
-  if (fallocate(layer_fd(b->top), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
-                (off_t)(npages * ps)) != 0) {
-    zx_status_t status = write_zeros(layer_fd(b->top), page * ps, npages * ps);
-    if (status != ZX_OK) return status;
-  } else if (b->top->below != NULL) {
-    zx_status_t status = layer_walk(b->top, page, npages, page, shadow_run, b->top);
-    if (status != ZX_OK) return status;
+  struct layer* top = b->top;
+  if (top->fd >= 0 && fallocate(top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                                (off_t)(page * ps), (off_t)(npages * ps)) != 0) {
+    return write_zeros(top->fd, page * ps, npages * ps);  // no hole punching: zero in place
   }
-  return ZX_OK;
+  if (top->below == NULL) return ZX_OK;
+  return layer_walk(top, page, npages, page, mark_run, top);
 }
 
 zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
@@ -309,7 +423,29 @@ static bool top_has_all(struct vmo* b, uint64_t page, uint64_t npages) {
   return npages == 0 || layer_next_hole(b->top, page) >= page + npages;
 }
 
-// Zeroes bytes [off, off + len) of non-slice b, copying up partial pages, and re-points mappings.
+static zx_status_t find_supplier(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  (void)n;
+  (void)lp;
+  *(struct layer**)arg = l;
+  return ZX_OK;
+}
+
+// Zeroes bytes [off, off + len) of page `page` (one page) of non-slice b. A page that already
+// reads as zero because nothing supplies it (never committed, or marked) is left alone; a page
+// from a frozen layer is copied up first.
+static zx_status_t zero_part_of_page(struct vmo* b, uint64_t page, uint64_t off, uint64_t len) {
+  struct layer* supplier = NULL;
+  zx_status_t status = layer_walk(b->top, page, 1, page, find_supplier, &supplier);
+  if (status != ZX_OK || supplier == NULL) return status;
+  if (supplier != b->top) status = vmo_copy_up(b, page, 1);
+  if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, len);
+  return status;
+}
+
+// Zeroes bytes [off, off + len) of non-slice b and re-points mappings. Whole pages are zeroed
+// as zero_pages does (nothing committed); partial pages as zero_part_of_page.
 static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
@@ -319,16 +455,15 @@ static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   uint64_t full_end = (off + len) / ps;
   zx_status_t status = ZX_OK;
   if (full_first >= full_end) {  // no whole page: one or two partial pages
-    status = vmo_copy_up(b, first, end - first);
-    if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, len);
-  } else {
-    if (off % ps != 0) {
-      status = vmo_copy_up(b, first, 1);
-      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, full_first * ps - off);
+    uint64_t split = (first + 1) * ps < off + len ? (first + 1) * ps : off + len;
+    status = zero_part_of_page(b, first, off, split - off);
+    if (status == ZX_OK && split < off + len) {
+      status = zero_part_of_page(b, first + 1, split, off + len - split);
     }
+  } else {
+    if (off % ps != 0) status = zero_part_of_page(b, first, off, full_first * ps - off);
     if (status == ZX_OK && (off + len) % ps != 0) {
-      status = vmo_copy_up(b, full_end, 1);
-      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), full_end * ps, off + len - full_end * ps);
+      status = zero_part_of_page(b, full_end, full_end * ps, off + len - full_end * ps);
     }
     if (status == ZX_OK) status = zero_pages(b, full_first, full_end - full_first);
   }
@@ -380,7 +515,7 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
   return vmo_remap(b, first, end - first);
 }
 
-static uint64_t layer_bytes(const struct layer* l) {
+uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
   // Raw syscall: the fstat symbol needs GLIBC_2.33 (see glibc_baseline.h). On x86-64 and aarch64
   // the kernel's struct stat is the C library's, for glibc and musl alike.
@@ -389,105 +524,6 @@ static uint64_t layer_bytes(const struct layer* l) {
 }
 
 // ---- Collapsing chains -------------------------------------------------------------------
-
-// Copies pages [page, page + n) from layer `from` to the same pages of layer `to`.
-static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t page, uint64_t n,
-                              char* buf) {
-  uint64_t ps = zx_page();
-  while (n > 0) {
-    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
-    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), page * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), page * ps);
-    if (status != ZX_OK) return status;
-    page += k;
-    n -= k;
-  }
-  return ZX_OK;
-}
-
-// When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
-// are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains do not grow
-// with repeated snapshot/write cycles and the old pages are freed. The smaller layer's pages are
-// copied into the bigger one. Then every mapping of b is re-pointed. Best effort: on failure b is
-// left as it was (a failed copy leaves extra, still-correct pages in the destination).
-static void vmo_collapse(struct vmo* b) {
-  uint64_t ps = zx_page();
-  while (b->top != NULL && b->top->below != NULL) {
-    struct layer* t = b->top;
-    struct layer* f = t->below;
-    // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
-    // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
-    if (f->refs != 1 || f->owner != b || t->below_off != 0 ||
-        (layer_bytes(t) == 0 && f->below == NULL))
-      return;
-    char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
-    if (buf == NULL) return;
-    uint64_t lim = t->below_limit;
-    zx_status_t status = ZX_OK;
-    if (layer_bytes(t) <= layer_bytes(f)) {
-      // Into F: drop F's pages at or past T's limit, then copy T's pages over.
-      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0) {
-        status = ZX_ERR_NO_MEMORY;
-      }
-      free(f->extents);
-      f->extents = NULL;
-      f->num_extents = 0;
-      f->frozen = false;
-      for (uint64_t page = 0; status == ZX_OK;) {
-        uint64_t data = layer_next_data(t, page);
-        if (data == UINT64_MAX) break;
-        uint64_t hole = layer_next_hole(t, data);
-        if (hole <= data) hole = data + 1;
-        status = copy_pages(t, f, data, hole - data, buf);
-        page = hole;
-      }
-      if (status != ZX_OK) {
-        f->frozen = true;  // t stays on top; f's extra pages are shadowed or zero-limited
-        free(buf);
-        return;
-      }
-      if (f->below_limit > lim) f->below_limit = lim;
-      f->owner = NULL;
-      t->below = NULL;  // b->top takes over t's reference to f
-      b->top = f;
-      layer_unref(t);
-    } else {
-      // Into T: copy F's pages that T does not shadow, below T's limit.
-      for (uint64_t page = 0; status == ZX_OK && page < lim;) {
-        uint64_t data = layer_next_data(f, page);
-        if (data == UINT64_MAX || data >= lim) break;
-        uint64_t hole = layer_next_hole(f, data);
-        if (hole <= data) hole = data + 1;
-        if (hole > lim) hole = lim;
-        for (uint64_t cur = data; cur < hole && status == ZX_OK;) {
-          uint64_t td = layer_next_data(t, cur);
-          if (td == cur) {
-            uint64_t th = layer_next_hole(t, cur);
-            cur = th > cur && th < hole ? th : hole;
-          } else {
-            uint64_t stop = td < hole ? td : hole;
-            status = copy_pages(f, t, cur, stop - cur, buf);
-            cur = stop;
-          }
-        }
-        page = hole;
-      }
-      if (status != ZX_OK) {
-        free(buf);
-        return;
-      }
-      struct layer* below = f->below;
-      if (below != NULL) below->refs++;
-      t->below = below;
-      t->below_off = f->below_off;
-      if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
-      if (below == NULL) t->below_limit = 0;
-      layer_unref(f);
-    }
-    free(buf);
-    vmo_remap(b, 0, b->size / ps);
-  }
-}
 
 // Copies n pages from page `fp` of `from` to page `tp` of `to`.
 static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* to, uint64_t tp,
@@ -505,35 +541,162 @@ static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* 
   return ZX_OK;
 }
 
+// How fill_holes_from fills one hole [start, end) of `to` (to's pages) from `from` at +off.
+struct hole_fill {
+  struct layer* from;
+  struct layer* to;
+  uint64_t off;
+  bool marks;  // fill with markers instead of copied data
+  bool keep;   // `to` is frozen: the copies zircon keeps of the pages move along (kept_copy)
+  char* buf;
+};
+
+static zx_status_t fill_hole(struct hole_fill* h, uint64_t start, uint64_t end) {
+  if (h->marks) return marks_add(h->to, start, end) ? ZX_OK : ZX_ERR_NO_MEMORY;
+  // Copies zircon keeps of these pages stay with them in their new layer (a frozen one: folding).
+  if (h->keep) kept_copies_move(h->from, h->to, h->off, start, end);
+  return copy_pages_at(h->from, start + h->off, h->to, start, end - start, h->buf);
+}
+
+// Calls fill_hole for the stretches of [start, end) where h->to holds neither data nor markers.
+static zx_status_t fill_holes_in(struct hole_fill* h, uint64_t start, uint64_t end) {
+  uint64_t cur = start;
+  while (cur < end) {
+    uint64_t data = layer_next_data(h->to, cur);
+    if (data == cur) {
+      uint64_t hole = layer_next_hole(h->to, cur);
+      cur = hole > cur ? hole : cur + 1;
+      continue;
+    }
+    uint64_t mark_end;
+    if (marked_at(h->to, cur, &mark_end)) {
+      cur = mark_end;
+      continue;
+    }
+    uint64_t stop = data < mark_end ? data : mark_end;
+    if (stop > end) stop = end;
+    zx_status_t status = fill_hole(h, cur, stop);
+    if (status != ZX_OK) return status;
+    cur = stop;
+  }
+  return ZX_OK;
+}
+
+// Copies into `to`'s holes below page `lim` what `from` holds at page + off: its data pages as
+// data and its markers as markers. What `to` shows is unchanged where `from` showed through.
+// On failure part of it may have been copied (the same bytes and markers, still correct).
+static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_t off,
+                                   uint64_t lim, bool keep, char* buf) {
+  struct hole_fill h = {from, to, off, false, keep, buf};
+  zx_status_t status = ZX_OK;
+  for (uint64_t page = off; status == ZX_OK && page < off + lim;) {
+    uint64_t data = layer_next_data(from, page);
+    if (data == UINT64_MAX || data >= off + lim) break;
+    uint64_t hole = layer_next_hole(from, data);
+    if (hole <= data) hole = data + 1;
+    if (hole > off + lim) hole = off + lim;
+    status = fill_holes_in(&h, data - off, hole - off);
+    page = hole;
+  }
+  h.marks = true;
+  for (size_t i = 0; status == ZX_OK && i < from->num_marks; i++) {
+    uint64_t ms = from->marks[2 * i], me = from->marks[2 * i + 1];
+    if (me <= off || ms >= off + lim) continue;
+    if (ms < off) ms = off;
+    if (me > off + lim) me = off + lim;
+    status = fill_holes_in(&h, ms - off, me - off);
+  }
+  return status;
+}
+
+// When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
+// are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains
+// do not grow with repeated snapshot/write cycles and the old pages are freed. The smaller
+// layer's pages are copied into the bigger one (markers go along: T's hide F's pages, F's hide
+// what is below F). Then every mapping of b is re-pointed. Best effort: on failure b is left as
+// it was (a failed copy leaves extra, still-correct pages or markers in the destination).
+static void vmo_collapse(struct vmo* b) {
+  uint64_t ps = zx_page();
+  while (b->top != NULL && b->top->below != NULL) {
+    struct layer* t = b->top;
+    struct layer* f = t->below;
+    // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
+    // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
+    if (f->refs != 1 || f->owner != b || t->below_off != 0 || (layer_empty(t) && f->below == NULL))
+      return;
+    char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
+    if (buf == NULL) return;
+    uint64_t lim = t->below_limit;
+    zx_status_t status = ZX_OK;
+    kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
+    if (layer_bytes(t) <= layer_bytes(f)) {
+      // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
+      // then copy T's pages over.
+      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
+          !marks_remove(f, lim, UINT64_MAX)) {
+        status = ZX_ERR_NO_MEMORY;
+      }
+      free(f->extents);
+      f->extents = NULL;
+      f->num_extents = 0;
+      f->frozen = false;
+      for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
+        uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
+        if (f->fd >= 0 && ms < lim) {
+          uint64_t pe = me < lim ? me : lim;
+          fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(ms * ps),
+                    (off_t)((pe - ms) * ps));
+        }
+        if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
+      }
+      for (uint64_t page = 0; status == ZX_OK;) {
+        uint64_t data = layer_next_data(t, page);
+        if (data == UINT64_MAX) break;
+        uint64_t hole = layer_next_hole(t, data);
+        if (hole <= data) hole = data + 1;
+        status = copy_pages_at(t, data, f, data, hole - data, buf);
+        page = hole;
+      }
+      if (status != ZX_OK) {
+        f->frozen = true;  // t stays on top; f's extra pages are shadowed or zero-limited
+        free(buf);
+        return;
+      }
+      if (f->below_limit > lim) f->below_limit = lim;
+      f->owner = NULL;
+      t->below = NULL;  // b->top takes over t's reference to f
+      b->top = f;
+      layer_unref(t);
+    } else {
+      // Into T: copy F's pages and markers that T does not shadow, below T's limit.
+      status = fill_holes_from(t, f, 0, lim, false, buf);
+      if (status != ZX_OK) {
+        free(buf);
+        return;
+      }
+      struct layer* below = f->below;
+      if (below != NULL) below->refs++;
+      t->below = below;
+      t->below_off = f->below_off;
+      if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
+      if (below == NULL) t->below_limit = 0;
+      layer_unref(f);
+    }
+    free(buf);
+    vmo_remap(b, 0, b->size / ps);
+  }
+}
+
 // Folds frozen layer X = U->below into frozen layer U: copies into U's holes below its limit the
-// pages X supplies there, then U skips X. What U shows is unchanged (the copied pages are the ones
-// that showed through), so existing mappings stay correct. On a failed copy U keeps X (the pages
-// already copied are the same bytes). Returns whether X was folded.
+// pages and markers X supplies there, then U skips X. What U shows is unchanged, so existing
+// mappings stay correct. On a failed copy U keeps X (what was already copied is the same bytes).
+// Returns whether X was folded.
 static bool layer_fold_below(struct layer* u, char* buf) {
   struct layer* x = u->below;
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
-  zx_status_t status = ZX_OK;
   u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
-  for (uint64_t page = 0; status == ZX_OK && page < lim;) {
-    uint64_t data = layer_next_data(x, page + off);
-    if (data == UINT64_MAX || data - off >= lim) break;
-    uint64_t hole = layer_next_hole(x, data);
-    if (hole <= data) hole = data + 1;
-    uint64_t end = hole - off < lim ? hole - off : lim;
-    for (uint64_t cur = data - off; cur < end && status == ZX_OK;) {
-      uint64_t ud = layer_next_data(u, cur);
-      if (ud == cur) {
-        uint64_t uh = layer_next_hole(u, cur);
-        cur = uh > cur && uh < end ? uh : end;
-      } else {
-        uint64_t stop = ud < end ? ud : end;
-        status = copy_pages_at(x, cur + off, u, cur, stop - cur, buf);
-        cur = stop;
-      }
-    }
-    page = end;
-  }
+  zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
   free(u->extents);
   u->extents = NULL;
   u->num_extents = 0;
@@ -586,7 +749,8 @@ static struct vmo* vmo_new(uint64_t size, bool with_top) {
   if (v == NULL) return NULL;
   if (with_top) {
     v->top = layer_new(size);
-    if (v->top == NULL) {
+    if (v->top == NULL || cnode_new_leaf(v) != ZX_OK) {
+      free(v->top);
       free(v);
       return NULL;
     }
@@ -604,6 +768,7 @@ static struct vmo* vmo_new(uint64_t size, bool with_top) {
 // Called when the last handle, mapping and slice child of `v` are gone. Its children are handed
 // to its parent (or become parentless), as zircon's hidden-node collapse makes them appear.
 void vmo_destroy(struct vmo* v) {
+  cnode_remove(v);
   if (v->all_prev != NULL) v->all_prev->all_next = v->all_next; else zx_g.vmos = v->all_next;
   if (v->all_next != NULL) v->all_next->all_prev = v->all_prev;
   for (struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
@@ -656,15 +821,9 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
   if (v->resizable) info->flags |= ZX_INFO_VMO_RESIZABLE;
   if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;
-  if (v->top != NULL) {
-    uint64_t bytes = layer_bytes(v->top);
-    for (const struct layer* l = v->top->below; l != NULL; l = l->below) {
-      if (l->owner == v) bytes += layer_bytes(l);
-    }
-    info->committed_bytes = bytes;
-  }
+  info->committed_bytes = vmo_committed_bytes(v);
   info->handle_rights = rights;
-  info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
   // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
@@ -792,7 +951,8 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 
 // Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (no WRITE), UNAVAILABLE (not resizable),
 // ACCESS_DENIED (no RESIZE; only reachable on a resizable VMO through a reduced handle),
-// OUT_OF_RANGE (size > 2^46), NO_MEMORY.
+// OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
+// overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
   struct vmo* v;
   zx_rights_t rights;
@@ -807,10 +967,13 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     status = ZX_ERR_ACCESS_DENIED;
   } else if (size > ZX_HOST_MAX_VMO_SIZE) {
     status = ZX_ERR_OUT_OF_RANGE;
+  } else if (round_up_page(size) > UINT64_MAX - v->root_off) {
+    status = ZX_ERR_INVALID_ARGS;
   } else {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
     uint64_t old_size = v->size;
+    if (new_size < old_size) cnode_note_shrink(v, new_size / ps, old_size / ps);
     if (layer_truncate(v->top, new_size) != 0) {
       status = ZX_ERR_NO_MEMORY;
       goto out;
@@ -818,6 +981,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     if (new_size < old_size && v->top->below_limit > new_size / ps) {
       v->top->below_limit = new_size / ps;
     }
+    marks_remove(v->top, new_size / ps, UINT64_MAX);  // only shrinks the list: cannot fail
     v->size = new_size;
     v->content_size = size;
     if (size < new_size) status = zero_bytes(v, size, new_size - size);
@@ -839,7 +1003,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
   struct layer* below;
   uint64_t below_off;
   uint64_t below_limit;  // b coordinates
-  if (layer_next_data(top, 0) == UINT64_MAX) {
+  if (layer_empty(top)) {
     below = top->below;
     below_off = top->below_off;
     below_limit = top->below_limit < limit ? top->below_limit : limit;
@@ -886,9 +1050,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // Checks, in order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (DUPLICATE and READ),
 // INVALID_ARGS (unknown options; not exactly one of SNAPSHOT, SNAPSHOT_AT_LEAST_ON_WRITE, SLICE;
 // RESIZABLE with NO_WRITE; RESIZABLE with SLICE), INVALID_ARGS (offset not page-aligned),
-// OUT_OF_RANGE (offset + size overflows, or the rounded size exceeds 2^46), INVALID_ARGS
-// (out NULL), NOT_SUPPORTED (SLICE of a resizable VMO), OUT_OF_RANGE (SLICE not inside the
-// parent), NO_MEMORY.
+// OUT_OF_RANGE (the size does not round up to a page, or the rounded size exceeds 2^46),
+// OUT_OF_RANGE (non-slices: offset + size overflows), INVALID_ARGS (out NULL); then for a SLICE:
+// INVALID_ARGS (not inside the parent, including offset + size overflowing), NOT_SUPPORTED
+// (resizable parent); for the others: INVALID_ARGS (the offset added to the parent's accumulated
+// offset, or that plus the size, overflows); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
   const uint32_t types =
@@ -911,14 +1077,19 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_INVALID_ARGS;
   } else if (offset % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
-  } else if (size > UINT64_MAX - offset || size > ZX_HOST_MAX_VMO_SIZE) {
+  } else if (size > ZX_HOST_MAX_VMO_SIZE) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && size > UINT64_MAX - offset) {
     status = ZX_ERR_OUT_OF_RANGE;
   } else if (out == NULL) {
     status = ZX_ERR_INVALID_ARGS;
+  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   } else if (slice && v->resizable) {
     status = ZX_ERR_NOT_SUPPORTED;
-  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
-    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && (offset > UINT64_MAX - v->root_off ||
+                        round_up_page(size) > UINT64_MAX - v->root_off - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   }
   if (status != ZX_OK) goto out;
 
@@ -928,6 +1099,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_NO_MEMORY;
     goto out;
   }
+  child->root_off = v->root_off + offset;
   child->content_size = size;
   // As zircon: a child is named after its parent when the parent's handle may read the name.
   if ((rights & ZX_RIGHT_GET_PROPERTY) != 0) memcpy(child->name, v->name, sizeof(child->name));
@@ -944,11 +1116,17 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     child->resizable = resizable;
     uint64_t sp = (vmo_backing_offset(v) + (offset < v->size ? offset : v->size)) / ps;
     if (offset >= v->size) sp = UINT64_MAX;  // nothing of the parent shows
-    status = sp == UINT64_MAX ? ZX_OK : vmo_snapshot(b, sp, vmo_backing_limit(v), child);
+    struct cnode* hidden = cnode_alloc_hidden();
+    status = hidden == NULL ? ZX_ERR_NO_MEMORY : ZX_OK;
+    if (status == ZX_OK && sp != UINT64_MAX) {
+      status = vmo_snapshot(b, sp, vmo_backing_limit(v), child);
+    }
     if (status != ZX_OK) {
+      free(hidden);
       vmo_destroy(child);
       goto out;
     }
+    cnode_add_snapshot(b, child, hidden);
     child_rights = no_write ? (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY) &
                                   ~ZX_RIGHT_WRITE
                             : (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY |
@@ -965,6 +1143,32 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   v->num_children++;
   vmo_update_zero_children(v);
 out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_set_cache_policy -------------------------------------------------------------
+
+// Checks, in order: INVALID_ARGS (bits outside ZX_CACHE_POLICY_MASK), BAD_HANDLE, WRONG_TYPE,
+// ACCESS_DENIED (no MAP), BAD_STATE (pages committed while the policy is not CACHED; mapped; has
+// children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
+// cached whatever it says.
+ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status == ZX_OK && (rights & ZX_RIGHT_MAP) == 0) status = ZX_ERR_ACCESS_DENIED;
+  if (status == ZX_OK) {
+    bool committed = v->top != NULL && layer_bytes(v->top) > 0;
+    if ((committed && v->cache_policy != ZX_CACHE_POLICY_CACHED) || v->num_mappings > 0 ||
+        v->num_children > 0 || v->cow || v->slice || v->parent != NULL) {
+      status = ZX_ERR_BAD_STATE;
+    } else {
+      v->cache_policy = cache_policy;
+    }
+  }
   zx_unlock();
   return status;
 }
@@ -988,7 +1192,8 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // Checks: BAD_HANDLE, WRONG_TYPE, then per op:
 //   COMMIT: ACCESS_DENIED (WRITE), OUT_OF_RANGE. Commits (copies up / zero-fills) the pages.
 //   DECOMMIT: ACCESS_DENIED (WRITE), NOT_SUPPORTED (snapshot child, or a VMO with live
-//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE.
+//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE (offset
+//     past the end); a range running past the end is trimmed to it.
 //   ZERO: ACCESS_DENIED (WRITE), OUT_OF_RANGE.
 //   LOCK, UNLOCK, TRY_LOCK: ACCESS_DENIED (neither READ nor WRITE), NOT_SUPPORTED (no VMO here
 //     is discardable).
@@ -1028,10 +1233,12 @@ ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t 
         status = ZX_ERR_NOT_SUPPORTED;
       } else if (offset % ps != 0 || size % ps != 0) {
         status = ZX_ERR_INVALID_ARGS;
-      } else if (range_outside(v, offset, size)) {
+      } else if (offset > v->size) {
         status = ZX_ERR_OUT_OF_RANGE;
       } else {
-        status = vmo_decommit_pages(b, (boff + offset) / ps, size / ps);
+        // A range that starts inside the VMO and ends past it is trimmed to the VMO's end.
+        uint64_t len = size < v->size - offset ? size : v->size - offset;
+        status = vmo_decommit_pages(b, (boff + offset) / ps, len / ps);
       }
       break;
     case ZX_VMO_OP_ZERO:

@@ -25,6 +25,11 @@ import java.util.Objects;
  * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
  * a hot loop.
  *
+ * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
+ * {@link ByteBuffer} of it can be reached any more, and the leak is logged (see {@link Vmo} for
+ * {@code -Dzircon4j.leakDetection}). Relying on that is a bug: the garbage collector runs when the
+ * Java heap fills, not when address space or {@code vm.max_map_count} runs out.
+ *
  * <p>The VMO's handle needs {@link ZxRights#DUPLICATE} and {@link ZxRights#READ} (to take the
  * snapshot) and {@link ZxRights#MAP} (to map it); a {@link Vmo#create(long)} handle has all three.
  *
@@ -37,14 +42,8 @@ import java.util.Objects;
  *   byte first = mapping.segment().get(ValueLayout.JAVA_BYTE, 0);
  * }
  * }</pre>
- *
- * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
- * {@link java.nio.ByteBuffer} of it can be reached any more, and the leak is logged (see {@link
- * Vmo} for {@code -Dzircon4j.leakDetection}). Do not rely on it: the garbage collector runs when
- * the Java heap fills, not when address space or {@code vm.max_map_count} runs out.
  */
 public final class ImmutableMapping implements AutoCloseable {
-  private static final int MAP_OPTIONS = Syscalls.VM_REQUIRE_NON_RESIZABLE | Syscalls.VM_PERM_READ;
 
   private static final String MAP_STEP = "map child VMO";
 
@@ -214,8 +213,12 @@ public final class ImmutableMapping implements AutoCloseable {
   /**
    * The original's sequence: get size, check it, snapshot child, map child, close child. {@code
    * length < 0} means the whole VMO. The arena must be alive and usable by this thread (see {@link
-   * #requireUsable}). {@code factory} names the public method for the leak tracker, or is null for
-   * a caller's arena ({@link MappedSegments#own}).
+   * MappedSegments#requireUsable}).
+   *
+   * <p>A {@code factory} name means the arena is this class's own: the mapping is then also
+   * released if the segment's scope becomes unreachable unclosed ({@link LeakTracker}). A caller's
+   * arena ({@code factory == null}) decides the lifetime itself: an {@code Arena.ofAuto()} already
+   * unmaps on GC, and any other arena unmaps when it closes.
    *
    * <p>This is the hot path of every create + close, so it stays small enough for the JIT to inline
    * into its caller (under {@code -XX:FreqInlineSize}): every message and every rare case is built
@@ -231,12 +234,13 @@ public final class ImmutableMapping implements AutoCloseable {
       return MappedSegments.emptyView(arena).asReadOnly();
     }
     long mappedLength = Syscalls.roundUpToPage(viewLength);
-    int options = immediatelyPage ? MAP_OPTIONS | Syscalls.VM_MAP_RANGE : MAP_OPTIONS;
+    int options =
+        immediatelyPage ? Syscalls.VM_SNAPSHOT | Syscalls.VM_MAP_RANGE : Syscalls.VM_SNAPSHOT;
 
     int child =
         Syscalls.vmoCreateChild(source, Syscalls.CHILD_SNAPSHOT_NO_WRITE, offset, mappedLength);
-    // The child exists: the VMO's handle is not needed any more, so the caller may drop the Vmo
-    // from here on (before, its leak tracker could close the handle under the syscalls).
+    // The child exists: the VMO's handle is no longer needed, so the caller may drop the Vmo now
+    // (until here, a Vmo becoming unreachable could have its handle closed under the syscalls).
     Reference.reachabilityFence(vmo);
     long address;
     try {
@@ -255,7 +259,8 @@ public final class ImmutableMapping implements AutoCloseable {
     }
     // Safety: a read-only mapping of an immutable snapshot, handed to `arena` (see
     // MappedSegments.own); the segment is made read-only too, so no Java code can write it.
-    return MappedSegments.own(address, viewLength, mappedLength, arena, factory).asReadOnly();
+    return MappedSegments.own(address, viewLength, mappedLength, arena, "ImmutableMapping", factory)
+        .asReadOnly();
   }
 
   /** The VMO's size, if a mapping of all of it could be addressed. */

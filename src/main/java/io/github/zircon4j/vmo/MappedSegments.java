@@ -15,31 +15,28 @@ final class MappedSegments {
 
   /**
    * Hands the mapping {@code [address, address + mappedLength)} to {@code arena}, whose cleanup is
-   * then its only unmap, and returns the first {@code viewLength} bytes as a segment.
-   *
-   * <p>A {@code factory} (the public method that made the mapping, such as {@code
-   * "ImmutableMapping.create(Vmo, boolean)"}) means the arena is the mapping class's own: the
-   * mapping is then also unmapped if the segment's scope becomes unreachable unclosed, and the leak
-   * reported ({@link LeakTracker}). A caller's arena ({@code factory == null}) decides the lifetime
-   * itself: an {@code Arena.ofAuto()} unmaps on GC already, any other arena when it closes.
+   * then its only unmap, and returns the first {@code viewLength} bytes as a segment. A {@code
+   * factory} name means the arena is the mapping class's own: the mapping is then also unmapped,
+   * and the leak reported as a {@code what} made by {@code factory}, if the segment's scope becomes
+   * unreachable unclosed ({@link LeakTracker}). A caller's arena ({@code factory == null}) decides
+   * the lifetime itself.
    *
    * <p>Safety: the caller made this mapping and nobody else knows its address, so nothing else can
    * unmap it. The segment exposes {@code viewLength <= mappedLength} bytes and dies with {@code
    * arena}: after its cleanup unmaps the range, the FFM runtime fails every access with {@link
-   * IllegalStateException} before it reaches the address. The leak tracker unmaps only once the
-   * scope is unreachable, when no segment or buffer of it can be used any more, and then the arena
-   * can never close. The unmap status is ignored, as in the Rust original: the range is exactly one
-   * mapping we made, so it cannot fail.
+   * IllegalStateException} before it reaches the address. The unmap status is ignored, as in the
+   * Rust original: the range is exactly one mapping we made, so it cannot fail. If the scope
+   * becomes unreachable unclosed, no segment or buffer of it can be reached either, and the leak
+   * tracker unmaps.
    */
   static MemorySegment own(
-      long address, long viewLength, long mappedLength, Arena arena, String factory) {
+      long address, long viewLength, long mappedLength, Arena arena, String what, String factory) {
     Unmap unmap = new Unmap(address, mappedLength);
     boolean owned = false;
     try {
       MemorySegment view = MemorySegment.ofAddress(address).reinterpret(viewLength, arena, unmap);
       owned = true;
       if (factory != null) {
-        String what = factory.substring(0, factory.indexOf('.'));
         unmap.tracked = LeakTracker.track(view.scope(), what, factory, unmap);
       }
       return view;
@@ -55,7 +52,7 @@ final class MappedSegments {
   /**
    * Unmaps one mapping: run by the arena's close ({@link #accept}, which also tells the leak
    * tracker), or by the leak tracker ({@link #run}) once the segment's scope is unreachable. It
-   * holds only numbers and the tracker's entry, never the segment, its scope or the arena.
+   * holds only numbers and the tracker's entry, never the segment, scope or arena.
    */
   private static final class Unmap implements Consumer<MemorySegment>, Runnable {
     private final long address;

@@ -37,13 +37,25 @@ final class Syscalls {
   /** {@code zx_vmar_root_self()}: owned by the process runtime, never closed. */
   static final int ROOT_VMAR = Zircon.zx_vmar_root_self();
 
-  // Options of the mapping calls, read once from the bindings (which hold the values).
+  // Options of the mapping calls, read once from the bindings (which hold the values). The mapping
+  // classes read them only inside methods that already hold an open Vmo (so the library is
+  // loaded), never in their own static initialisers: a missing library must keep failing with
+  // ZirconLibrary's explanation, not break those classes for the JVM's life.
+
+  /** A snapshot child: copy-on-write, and never writable through its handle. */
   static final int CHILD_SNAPSHOT_NO_WRITE =
       Zircon.ZX_VMO_CHILD_SNAPSHOT() | Zircon.ZX_VMO_CHILD_NO_WRITE();
-  static final int VM_PERM_READ = Zircon.ZX_VM_PERM_READ();
-  static final int VM_PERM_WRITE = Zircon.ZX_VM_PERM_WRITE();
+
+  /** ImmutableMapping's mapping of a snapshot: read-only, of a child that cannot be resized. */
+  static final int VM_SNAPSHOT = Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
+  /** Mapping's read-write mapping; the VMO must not be resizable (Rust's flags). */
+  static final int VM_READ_WRITE =
+      Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_PERM_WRITE() | Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
+  /** Map every page now rather than on first touch. */
   static final int VM_MAP_RANGE = Zircon.ZX_VM_MAP_RANGE();
-  static final int VM_REQUIRE_NON_RESIZABLE = Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
   private static final int VMAR_OP_MAP_RANGE = Zircon.ZX_VMAR_OP_MAP_RANGE();
   private static final int OBJ_TYPE_VMO = Zircon.ZX_OBJ_TYPE_VMO();
 

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Resources that are never closed</h2>
  *
  * <p>A {@code Vmo} that becomes unreachable without {@link #close()} has its handle closed by a
- * cleaner thread, and a mapping ({@link ImmutableMapping}, {@link Mapping}) that is never closed is
+ * cleaner thread, and an {@link ImmutableMapping} or {@link Mapping} that is never closed is
  * unmapped once nothing can reach it, its segment, or any slice or buffer of it. Each such leak is
  * logged through {@link System.Logger} (logger {@code io.github.zircon4j.vmo}, level {@code
  * WARNING}), once per creation site, so a loop that leaks logs one line. The system property {@code
@@ -301,24 +301,30 @@ public final class Vmo implements AutoCloseable {
    */
   public Vmo replace(int rights) {
     int vmo = handle();
-    if (rights != ZxRights.SAME_RIGHTS) {
-      int held = Syscalls.vmoHandleRights(vmo, "replace VMO handle");
-      Reference.reachabilityFence(this);
-      if ((rights & ~held) != 0) {
-        throw new IllegalArgumentException(
-            "rights "
-                + ZxRights.toString(rights)
-                + " must be a subset of the handle's rights "
-                + ZxRights.toString(held)
-                + " (or ZxRights.SAME_RIGHTS); missing "
-                + ZxRights.toString(rights & ~held));
+    try {
+      if (rights != ZxRights.SAME_RIGHTS) {
+        requireSubset(rights, Syscalls.vmoHandleRights(vmo, "replace VMO handle"));
       }
+    } finally {
+      Reference.reachabilityFence(this);
     }
     if (!handle.compareAndSet(vmo, CLOSED)) {
       throw closed(); // closed, released or replaced by another thread meanwhile
     }
-    tracked.closed(); // the old handle is gone (zircon invalidates it even if replace fails)
+    tracked.closed(); // the handle is zircon's to invalidate now, not the cleaner's to close
     return new Vmo(Syscalls.handleReplace(vmo, rights), "Vmo.replace(int)");
+  }
+
+  private static void requireSubset(int rights, int held) {
+    if ((rights & ~held) != 0) {
+      throw new IllegalArgumentException(
+          "rights "
+              + ZxRights.toString(rights)
+              + " must be a subset of the handle's rights "
+              + ZxRights.toString(held)
+              + " (or ZxRights.SAME_RIGHTS); missing "
+              + ZxRights.toString(rights & ~held));
+    }
   }
 
   /**
@@ -334,7 +340,7 @@ public final class Vmo implements AutoCloseable {
     if (value == CLOSED) {
       throw closed();
     }
-    tracked.closed(); // the caller owns the raw handle now
+    tracked.closed(); // the caller owns the handle now: no cleaner may close it
     return value;
   }
 

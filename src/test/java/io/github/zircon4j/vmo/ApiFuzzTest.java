@@ -50,10 +50,10 @@ class ApiFuzzTest {
     FuzzSpec spec = new FuzzSpec();
     // Warm up, so that the baseline includes the JVM's and the handle table's steady state.
     SequenceCheck.check("ApiFuzzTest warm-up", "zircon4j.fuzz.warmup.seed", 20, STEPS, spec);
-    ProcessResources.releasePendingLeaks();
+    ProcessResources.releaseEarlierLeaks();
     long maps = proc ? ProcessResources.mapsLines() : 0;
     long fds = proc ? ProcessResources.openFds() : 0;
-    int slots = handleSlots();
+    int slots = MappingLeakSoakTest.handleProbe();
     long leaksBefore = LeakTracker.releasedLeaks();
 
     long seconds =
@@ -71,8 +71,8 @@ class ApiFuzzTest {
         && System.nanoTime() - start < seconds * 1_000_000_000L);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
-    ProcessResources.releasePendingLeaks();
-    int slotsAfter = handleSlots();
+    ProcessResources.releaseEarlierLeaks();
+    int slotsAfter = MappingLeakSoakTest.handleProbe();
     System.out.printf(
         "ApiFuzzTest: %,d sequences, %,d calls in %,d ms (%,d failed as documented);"
             + " maps %d -> %d, fds %d -> %d, handle probe slot %d -> %d, leaks released %d%n",
@@ -97,13 +97,6 @@ class ApiFuzzTest {
       assertThat(ProcessResources.openFds()).as("open file descriptors").isLessThanOrEqualTo(fds);
     }
     assertThat(slotsAfter).as("highest handle slot a probe needs").isLessThanOrEqualTo(slots);
-  }
-
-  /** The highest handle slot a probe needs; FIFO reuse hands each probe the oldest free slots. */
-  private static int handleSlots() {
-    return Math.max(
-        MappingLeakSoakTest.handleProbe(),
-        Math.max(MappingLeakSoakTest.handleProbe(), MappingLeakSoakTest.handleProbe()));
   }
 
   // ---- The world: everything a sequence made, closed at its end ------------------------------

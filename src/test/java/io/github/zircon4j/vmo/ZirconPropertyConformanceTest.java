@@ -39,6 +39,12 @@ class ZirconPropertyConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
+  static {
+    // NAME_LEN reads the bindings when the class initialises, before @BeforeAll runs; touching
+    // them before the library is loaded would break them for the JVM's life.
+    ZirconLibrary.ensureLoaded();
+  }
+
   private static final int NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
   private static int rightsWithout(int right) {
