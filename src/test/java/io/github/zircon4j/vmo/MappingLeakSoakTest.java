@@ -278,7 +278,7 @@ class MappingLeakSoakTest {
    * 63 and then new ones: its highest slot is the number of live handles plus a constant, whatever
    * order the free list is in. A leaked handle raises it by one.
    */
-  private static int handleProbe() {
+  static int handleProbe() {
     try (Vmo vmo = Vmo.create(0)) {
       List<Vmo> copies = new ArrayList<>();
       int max = 0;
