@@ -875,6 +875,9 @@ int main(void) {
   RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
   run_attribution_tests();
+  run_object_tests();
+  run_event_tests();
+  run_subvmar_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

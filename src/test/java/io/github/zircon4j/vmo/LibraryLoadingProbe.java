@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Run in a fresh JVM by {@link LibraryLoadingTest}: uses the library twice and prints what
- * happened, one line per attempt, then each line of {@code /proc/self/maps} that maps a zircon
- * library ({@code maps ...}).
+ * happened, one line per attempt, then each line of {@code /proc/self/maps} that maps a file named
+ * {@code libzircon.so} ({@code maps ...}).
  */
 final class LibraryLoadingProbe {
   private LibraryLoadingProbe() {}
@@ -35,7 +35,7 @@ final class LibraryLoadingProbe {
       }
     }
     for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-      if (line.contains("zircon")) {
+      if (line.contains(ZirconLibrary.SONAME)) {
         System.out.println("maps " + line);
       }
     }

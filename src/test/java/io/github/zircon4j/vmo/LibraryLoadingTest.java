@@ -259,9 +259,8 @@ class LibraryLoadingTest {
             extractionFailure(
                 "cannot load "
                     + mount
-                    + "/zircon4j-<jvm>/libzircon.so: "
-                    + mount
-                    + "/zircon4j-<jvm>/libzircon.so: failed to map segment from shared object"));
+                    + "/zircon4j-<jvm>/libzircon-anchor.so: libzircon.so: failed to map segment"
+                    + " from shared object"));
   }
 
   @Test
