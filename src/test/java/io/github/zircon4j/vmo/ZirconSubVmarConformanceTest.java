@@ -31,8 +31,14 @@ class ZirconSubVmarConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
-  private static final int CAN_RW = Zircon.ZX_VM_CAN_MAP_READ() | Zircon.ZX_VM_CAN_MAP_WRITE();
-  private static final int RW = Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_PERM_WRITE();
+  // Methods, not constants: Zircon is only usable once the library is loaded.
+  private static int canRw() {
+    return Zircon.ZX_VM_CAN_MAP_READ() | Zircon.ZX_VM_CAN_MAP_WRITE();
+  }
+
+  private static int rw() {
+    return Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_PERM_WRITE();
+  }
 
   /** A sub-region handle and its base address. */
   record Region(int status, int handle, long base) {}
@@ -80,7 +86,7 @@ class ZirconSubVmarConformanceTest {
   @Test
   void anAllocatedRegionHasDefaultVmarRightsAndItsRange() {
     try (var res = new Resources()) {
-      Region region = allocate(res, root(), CAN_RW, 0, 8 * pageSize());
+      Region region = allocate(res, root(), canRw(), 0, 8 * pageSize());
       assertThat(region.base() % pageSize()).isZero();
       assertThat(handleBasic(region.handle()).type()).isEqualTo(Zircon.ZX_OBJ_TYPE_VMAR());
       assertThat(handleBasic(region.handle()).rights())
@@ -96,28 +102,28 @@ class ZirconSubVmarConformanceTest {
     try (var res = new Resources()) {
       int vmo = res.vmo(pageSize());
       assertStatus(
-          rawAllocate(vmo, CAN_RW, 0, pageSize()).status(),
+          rawAllocate(vmo, canRw(), 0, pageSize()).status(),
           Zircon.ZX_ERR_WRONG_TYPE(),
           "allocate in a VMO");
       assertStatus(
-          rawAllocate(root(), CAN_RW | Zircon.ZX_VM_PERM_READ(), 0, pageSize()).status(),
+          rawAllocate(root(), canRw() | Zircon.ZX_VM_PERM_READ(), 0, pageSize()).status(),
           Zircon.ZX_ERR_INVALID_ARGS(),
           "PERM_READ in allocate options");
       assertStatus(
-          rawAllocate(root(), CAN_RW, 0, pageSize() - 1).status(),
+          rawAllocate(root(), canRw(), 0, pageSize() - 1).status(),
           Zircon.ZX_ERR_INVALID_ARGS(),
           "unaligned size");
       assertStatus(
-          rawAllocate(root(), CAN_RW, pageSize(), pageSize()).status(),
+          rawAllocate(root(), canRw(), pageSize(), pageSize()).status(),
           Zircon.ZX_ERR_INVALID_ARGS(),
           "offset without SPECIFIC");
       Region readOnly = allocate(res, root(), Zircon.ZX_VM_CAN_MAP_READ(), 0, 4 * pageSize());
       assertStatus(
-          rawAllocate(readOnly.handle(), CAN_RW, 0, pageSize()).status(),
+          rawAllocate(readOnly.handle(), canRw(), 0, pageSize()).status(),
           Zircon.ZX_ERR_ACCESS_DENIED(),
           "a writable child of a read-only region");
       assertStatus(
-          rawAllocate(readOnly.handle(), CAN_RW, 0, 5 * pageSize()).status(),
+          rawAllocate(readOnly.handle(), canRw(), 0, 5 * pageSize()).status(),
           Zircon.ZX_ERR_ACCESS_DENIED(),
           "rights are checked before the size");
       assertStatus(
@@ -132,7 +138,7 @@ class ZirconSubVmarConformanceTest {
   void mappingsInARegionStayInsideItUntilItIsFull() {
     try (var res = new Resources()) {
       long page = pageSize();
-      Region region = allocate(res, root(), CAN_RW, 0, 3 * page);
+      Region region = allocate(res, root(), canRw(), 0, 3 * page);
       int vmo = res.vmoWith(page, filled(16, 0x5A));
       for (int i = 0; i < 3; i++) {
         long at = mapIn(region.handle(), Zircon.ZX_VM_PERM_READ(), 0, vmo, page);
@@ -153,20 +159,20 @@ class ZirconSubVmarConformanceTest {
     try (var res = new Resources()) {
       long page = pageSize();
       int vmo = res.vmo(page);
-      Region plain = allocate(res, root(), CAN_RW, 0, 4 * page);
+      Region plain = allocate(res, root(), canRw(), 0, 4 * page);
       assertStatus(
-          rawMap(plain.handle(), RW | Zircon.ZX_VM_SPECIFIC(), page, vmo, 0, page).status(),
+          rawMap(plain.handle(), rw() | Zircon.ZX_VM_SPECIFIC(), page, vmo, 0, page).status(),
           Zircon.ZX_ERR_ACCESS_DENIED(),
           "SPECIFIC without CAN_MAP_SPECIFIC");
-      Region spec = allocate(res, root(), CAN_RW | Zircon.ZX_VM_CAN_MAP_SPECIFIC(), 0, 4 * page);
-      long at = mapIn(spec.handle(), RW | Zircon.ZX_VM_SPECIFIC(), 2 * page, vmo, page);
+      Region spec = allocate(res, root(), canRw() | Zircon.ZX_VM_CAN_MAP_SPECIFIC(), 0, 4 * page);
+      long at = mapIn(spec.handle(), rw() | Zircon.ZX_VM_SPECIFIC(), 2 * page, vmo, page);
       assertThat(at).isEqualTo(spec.base() + 2 * page);
       assertStatus(
-          rawMap(spec.handle(), RW | Zircon.ZX_VM_SPECIFIC(), 2 * page, vmo, 0, page).status(),
+          rawMap(spec.handle(), rw() | Zircon.ZX_VM_SPECIFIC(), 2 * page, vmo, 0, page).status(),
           Zircon.ZX_ERR_ALREADY_EXISTS(),
           "SPECIFIC over a mapping");
       assertStatus(
-          rawMap(spec.handle(), RW | Zircon.ZX_VM_SPECIFIC(), 4 * page, vmo, 0, page).status(),
+          rawMap(spec.handle(), rw() | Zircon.ZX_VM_SPECIFIC(), 4 * page, vmo, 0, page).status(),
           Zircon.ZX_ERR_INVALID_ARGS(),
           "SPECIFIC past the region");
       assertOk(Zircon.zx_vmar_destroy(spec.handle()), "destroy");
@@ -178,10 +184,10 @@ class ZirconSubVmarConformanceTest {
   void aDestroyedRegionsHandleGivesBadStateAndItsMappingsAreGone() {
     try (var res = new Resources()) {
       long page = pageSize();
-      Region outer = allocate(res, root(), CAN_RW, 0, 4 * page);
-      Region inner = allocate(res, outer.handle(), CAN_RW, 0, page);
+      Region outer = allocate(res, root(), canRw(), 0, 4 * page);
+      Region inner = allocate(res, outer.handle(), canRw(), 0, page);
       int vmo = res.vmo(page);
-      long mapped = mapIn(inner.handle(), RW, 0, vmo, page);
+      long mapped = mapIn(inner.handle(), rw(), 0, vmo, page);
       writeMapped(mapped, filled(8, 7));
       assertThat(read(vmo, 0, 8)).isEqualTo(filled(8, 7));
       assertOk(Zircon.zx_vmar_destroy(outer.handle()), "destroy the outer region");
@@ -191,9 +197,9 @@ class ZirconSubVmarConformanceTest {
           .isFalse();
       for (int h : new int[] {outer.handle(), inner.handle()}) {
         assertStatus(Zircon.zx_vmar_destroy(h), Zircon.ZX_ERR_BAD_STATE(), "destroy again");
-        assertStatus(rawMap(h, RW, 0, vmo, 0, page).status(), Zircon.ZX_ERR_BAD_STATE(), "map");
+        assertStatus(rawMap(h, rw(), 0, vmo, 0, page).status(), Zircon.ZX_ERR_BAD_STATE(), "map");
         assertStatus(
-            rawAllocate(h, CAN_RW, 0, page).status(), Zircon.ZX_ERR_BAD_STATE(), "allocate");
+            rawAllocate(h, canRw(), 0, page).status(), Zircon.ZX_ERR_BAD_STATE(), "allocate");
         assertStatus(Zircon.zx_vmar_unmap(h, mapped, page), Zircon.ZX_ERR_BAD_STATE(), "unmap");
         assertStatus(
             Zircon.zx_vmar_protect(h, Zircon.ZX_VM_PERM_READ(), mapped, page),
@@ -211,7 +217,7 @@ class ZirconSubVmarConformanceTest {
       long page = pageSize();
       int vmo = res.vmoWith(3 * page, filled(4, 1));
       long at = res.map(Zircon.ZX_VM_PERM_READ(), vmo, 0, 3 * page);
-      assertOk(Zircon.zx_vmar_protect(root(), RW, at + page, page), "protect the middle page");
+      assertOk(Zircon.zx_vmar_protect(root(), rw(), at + page, page), "protect the middle page");
       assertThat(vmoInfo(vmo).numMappings()).as("split in three").isEqualTo(3);
       writeMapped(at + page, filled(4, 9));
       assertThat(read(vmo, page, 4)).isEqualTo(filled(4, 9));
@@ -233,7 +239,7 @@ class ZirconSubVmarConformanceTest {
       int readOnly = res.duplicate(vmo, Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~Zircon.ZX_RIGHT_WRITE());
       long at = res.map(Zircon.ZX_VM_PERM_READ(), readOnly, 0, page);
       assertStatus(
-          Zircon.zx_vmar_protect(root(), RW, at, page),
+          Zircon.zx_vmar_protect(root(), rw(), at, page),
           Zircon.ZX_ERR_ACCESS_DENIED(),
           "write on a mapping made through a handle without WRITE");
       assertStatus(
