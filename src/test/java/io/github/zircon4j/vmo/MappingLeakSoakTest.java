@@ -49,7 +49,14 @@ class MappingLeakSoakTest {
    */
   private static final int MAPS_TOLERANCE = 8;
 
-  private static final int PROBE_HANDLES = 512;
+  /**
+   * More handles than the handle table can have free when the soak starts, so that every probe
+   * takes all free slots and then grows the table (see {@link #handleProbe}). Earlier tests in the
+   * same JVM may leave thousands of slots free (LeakReleaseTest frees 5,000 at a time); with fewer
+   * probe handles than free slots, the highest slot a probe gets depends on where the FIFO free
+   * list happens to be, not on leaks.
+   */
+  private static final int PROBE_HANDLES = 1 << 15;
 
   static {
     ZirconLibrary.ensureLoaded();
@@ -270,22 +277,29 @@ class MappingLeakSoakTest {
    * Duplicates a handle {@value #PROBE_HANDLES} times at once, closes them, and returns the highest
    * handle-table slot they used. The host emulation (src/host/c/README.md) keeps slot indices in
    * bits 2-21 of a handle value, reuses freed slots first-in first-out, and grows its table only
-   * when fewer than 64 slots are free; so once a probe has run, a later probe needs no new slot
-   * unless handles leaked in between (each leaked handle holds a slot the probe would otherwise
-   * reuse, and the probe then grows the table past every slot seen before).
+   * when fewer than 64 slots are free. A probe larger than the free list takes every free slot and
+   * then new ones, and leaves its own slots free; so once a probe has run, a later one reaches the
+   * same highest slot unless handles leaked in between (each leaked handle holds a slot the probe
+   * would otherwise reuse, and the probe then grows the table past every slot seen before). Raw
+   * handles, so that the probe itself creates no Java objects for the leak tracker.
    */
   private static int handleProbe() {
     try (Vmo vmo = Vmo.create(0)) {
-      List<Vmo> copies = new ArrayList<>();
+      int[] copies = new int[PROBE_HANDLES];
+      int count = 0;
       int max = 0;
       try {
-        for (int i = 0; i < PROBE_HANDLES; i++) {
-          Vmo copy = vmo.duplicate(Zircon.ZX_RIGHT_SAME_RIGHTS());
-          copies.add(copy);
+        for (; count < PROBE_HANDLES; count++) {
+          ZxTestSupport.HandleResult copy =
+              ZxTestSupport.rawDuplicate(vmo.handle(), Zircon.ZX_RIGHT_SAME_RIGHTS());
+          ZxTestSupport.assertOk(copy.status(), "zx_handle_duplicate in the handle probe");
+          copies[count] = copy.handle();
           max = Math.max(max, (copy.handle() >>> 2) & 0xFFFFF);
         }
       } finally {
-        copies.forEach(Vmo::close);
+        for (int i = 0; i < count; i++) {
+          Zircon.zx_handle_close(copies[i]);
+        }
       }
       return max;
     }
