@@ -12,6 +12,10 @@
 // in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
 // this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
 //
+// ZERO and DECOMMIT never commit pages: they free the top layer's pages and, where a frozen
+// layer would show through, leave zero markers (see `struct layer`). Who is charged for the pages
+// that layers share is worked out in charge.c, from each VMO's place in its clone tree.
+//
 // A SLICE child has no layers: it is a window onto its parent's (non-slice) VMO.
 //
 // Needs tmpfs memfds with base-page granularity (the default, shmem_enabled=never/within_size
@@ -67,6 +71,7 @@ static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
     if (l->fd >= 0) close(l->fd);
+    if (l->frozen) kept_copies_forget(l);
     free(l->extents);
     free(l->marks);
     free(l);
@@ -112,14 +117,19 @@ static bool layer_cache_extents(struct layer* l) {
   return true;
 }
 
-// Index of the first cached extent whose end is > page (num_extents if none).
-static size_t extent_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_extents;
+// Index of the first of the n sorted [start, end) extents in `ext` whose end is > page (n if none).
+static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->extents[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+    if (ext[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+// Index of the first cached extent whose end is > page (num_extents if none).
+static size_t extent_search(const struct layer* l, uint64_t page) {
+  return extents_search(l->extents, l->num_extents, page);
 }
 
 // The first page at or after `page` present in `l`, or UINT64_MAX.
@@ -146,12 +156,7 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
 
 // Index of the first marker extent whose end is > page (num_marks if none).
 static size_t marks_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_marks;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (l->marks[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return extents_search(l->marks, l->num_marks, page);
 }
 
 // Whether `page` is marked in `l`; if so *end is the end of its marker extent, else the start of
@@ -167,21 +172,28 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
   return in;
 }
 
+// Makes room for one more marker extent at index i (a copy of the one there, if any). False if
+// out of memory (nothing changed).
+static bool marks_open_slot(struct layer* l, size_t i) {
+  if (l->num_marks == l->cap_marks) {
+    size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
+    uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
+    if (grown == NULL) return false;
+    l->marks = grown;
+    l->cap_marks = cap;
+  }
+  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
+  l->num_marks++;
+  return true;
+}
+
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
 // of memory (nothing changed).
 static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
   if (start >= end) return true;
   size_t i = marks_search(l, start);
   if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i + 1] = start;
     l->marks[2 * (i + 1)] = end;
     return true;
@@ -213,15 +225,7 @@ static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
   size_t j = i;  // extents [i, j) touch or overlap [start, end)
   while (j < l->num_marks && l->marks[2 * j] <= end) j++;
   if (i == j) {
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i] = start;
     l->marks[2 * i + 1] = end;
     return true;
@@ -543,11 +547,14 @@ struct hole_fill {
   struct layer* to;
   uint64_t off;
   bool marks;  // fill with markers instead of copied data
+  bool keep;   // `to` is frozen: the copies zircon keeps of the pages move along (kept_copy)
   char* buf;
 };
 
 static zx_status_t fill_hole(struct hole_fill* h, uint64_t start, uint64_t end) {
   if (h->marks) return marks_add(h->to, start, end) ? ZX_OK : ZX_ERR_NO_MEMORY;
+  // Copies zircon keeps of these pages stay with them in their new layer (a frozen one: folding).
+  if (h->keep) kept_copies_move(h->from, h->to, h->off, start, end);
   return copy_pages_at(h->from, start + h->off, h->to, start, end - start, h->buf);
 }
 
@@ -579,8 +586,8 @@ static zx_status_t fill_holes_in(struct hole_fill* h, uint64_t start, uint64_t e
 // data and its markers as markers. What `to` shows is unchanged where `from` showed through.
 // On failure part of it may have been copied (the same bytes and markers, still correct).
 static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_t off,
-                                   uint64_t lim, char* buf) {
-  struct hole_fill h = {from, to, off, false, buf};
+                                   uint64_t lim, bool keep, char* buf) {
+  struct hole_fill h = {from, to, off, false, keep, buf};
   zx_status_t status = ZX_OK;
   for (uint64_t page = off; status == ZX_OK && page < off + lim;) {
     uint64_t data = layer_next_data(from, page);
@@ -621,6 +628,7 @@ static void vmo_collapse(struct vmo* b) {
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
+    kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
     if (layer_bytes(t) <= layer_bytes(f)) {
       // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
       // then copy T's pages over.
@@ -661,7 +669,7 @@ static void vmo_collapse(struct vmo* b) {
       layer_unref(t);
     } else {
       // Into T: copy F's pages and markers that T does not shadow, below T's limit.
-      status = fill_holes_from(t, f, 0, lim, buf);
+      status = fill_holes_from(t, f, 0, lim, false, buf);
       if (status != ZX_OK) {
         free(buf);
         return;
@@ -688,7 +696,7 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
   u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
-  zx_status_t status = fill_holes_from(u, x, off, lim, buf);
+  zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
   free(u->extents);
   u->extents = NULL;
   u->num_extents = 0;
@@ -815,7 +823,7 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;
   info->committed_bytes = vmo_committed_bytes(v);
   info->handle_rights = rights;
-  info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
   // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
@@ -965,6 +973,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
     uint64_t old_size = v->size;
+    if (new_size < old_size) cnode_note_shrink(v, new_size / ps, old_size / ps);
     if (layer_truncate(v->top, new_size) != 0) {
       status = ZX_ERR_NO_MEMORY;
       goto out;
@@ -1090,10 +1099,10 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_NO_MEMORY;
     goto out;
   }
+  child->root_off = v->root_off + offset;
   child->content_size = size;
   // As zircon: a child is named after its parent when the parent's handle may read the name.
   if ((rights & ZX_RIGHT_GET_PROPERTY) != 0) memcpy(child->name, v->name, sizeof(child->name));
-  child->root_off = v->root_off + offset;
   zx_rights_t child_rights;
   if (slice) {
     child->slice = true;
@@ -1134,6 +1143,32 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   v->num_children++;
   vmo_update_zero_children(v);
 out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_set_cache_policy -------------------------------------------------------------
+
+// Checks, in order: INVALID_ARGS (bits outside ZX_CACHE_POLICY_MASK), BAD_HANDLE, WRONG_TYPE,
+// ACCESS_DENIED (no MAP), BAD_STATE (pages committed while the policy is not CACHED; mapped; has
+// children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
+// cached whatever it says.
+ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status == ZX_OK && (rights & ZX_RIGHT_MAP) == 0) status = ZX_ERR_ACCESS_DENIED;
+  if (status == ZX_OK) {
+    bool committed = v->top != NULL && layer_bytes(v->top) > 0;
+    if ((committed && v->cache_policy != ZX_CACHE_POLICY_CACHED) || v->num_mappings > 0 ||
+        v->num_children > 0 || v->cow || v->slice || v->parent != NULL) {
+      status = ZX_ERR_BAD_STATE;
+    } else {
+      v->cache_policy = cache_policy;
+    }
+  }
   zx_unlock();
   return status;
 }

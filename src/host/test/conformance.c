@@ -2,8 +2,6 @@
 // Mapping, memory and thread scenarios are in conformance_vmar.c.
 
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,12 +653,10 @@ struct waiter {
   zx_time_t deadline;
   zx_status_t status;
   zx_signals_t observed;
-  atomic_int started;  // set just before the wait, so a test can wait for the thread to get there
 };
 
 static void* wait_thread(void* arg) {
   struct waiter* w = arg;
-  atomic_store(&w->started, 1);
   w->status = zx_object_wait_one(w->handle, ZX_VMO_ZERO_CHILDREN, w->deadline, &w->observed);
   return NULL;
 }
@@ -674,7 +670,7 @@ SCENARIO(wait_one_blocks_until_signal) {
   zx_handle_t v = make_vmo(1, 0);
   zx_handle_t c;
   CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, 1, &c), ZX_OK);
-  struct waiter w = {v, zx_clock_get_monotonic() + 10LL * 1000 * 1000 * 1000, 1, 0, 0};
+  struct waiter w = {v, zx_clock_get_monotonic() + 10LL * 1000 * 1000 * 1000, 1, 0};
   pthread_t t;
   CHECK_EQ(pthread_create(&t, NULL, wait_thread, &w), 0);
   sleep_ms(20);
@@ -697,7 +693,7 @@ SCENARIO(wait_survives_handle_table_growth) {
   zx_handle_t v = make_vmo(1, 0);
   zx_handle_t c;
   CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, 1, &c), ZX_OK);
-  struct waiter w = {v, zx_clock_get_monotonic() + 10LL * 1000 * 1000 * 1000, 1, 0, 0};
+  struct waiter w = {v, zx_clock_get_monotonic() + 10LL * 1000 * 1000 * 1000, 1, 0};
   pthread_t t;
   CHECK_EQ(pthread_create(&t, NULL, wait_thread, &w), 0);
   sleep_ms(10);
@@ -739,17 +735,18 @@ SCENARIO(wait_one_canceled_by_close) {
   zx_handle_t v = make_vmo(1, 0);
   zx_handle_t c, d;
   CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, 1, &c), ZX_OK);
-  CHECK_EQ(zx_handle_duplicate(v, ZX_RIGHT_SAME_RIGHTS, &d), ZX_OK);
-  struct waiter w = {d, ZX_TIME_INFINITE, 1, 0, 0};
-  pthread_t t;
-  CHECK_EQ(pthread_create(&t, NULL, wait_thread, &w), 0);
-  // On a loaded machine a new thread may take longer than any fixed sleep to start, and closing
-  // before it waits gives BAD_HANDLE instead of CANCELED: wait until it is about to wait, then
-  // give it time to block.
-  while (atomic_load(&w.started) == 0) sched_yield();
-  sleep_ms(20);
-  CHECK_EQ(zx_handle_close(d), ZX_OK);
-  CHECK_EQ(pthread_join(t, NULL), 0);
+  // The close must come while the waiter waits. On a loaded machine the waiter may only start
+  // after the close (it then sees BAD_HANDLE): try again, giving it longer each time.
+  struct waiter w = {ZX_HANDLE_INVALID, ZX_TIME_INFINITE, ZX_ERR_BAD_HANDLE, 0};
+  for (long ms = 20; w.status == ZX_ERR_BAD_HANDLE && ms <= 2560; ms *= 2) {
+    CHECK_EQ(zx_handle_duplicate(v, ZX_RIGHT_SAME_RIGHTS, &d), ZX_OK);
+    w = (struct waiter){d, ZX_TIME_INFINITE, 1, 0};
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, wait_thread, &w), 0);
+    sleep_ms(ms);
+    CHECK_EQ(zx_handle_close(d), ZX_OK);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+  }
   CHECK_EQ(w.status, ZX_ERR_CANCELED);
   CHECK_EQ(w.observed & ZX_SIGNAL_HANDLE_CLOSED, ZX_SIGNAL_HANDLE_CLOSED);
   CHECK_EQ(w.observed & ZX_VMO_ZERO_CHILDREN, 0);
@@ -882,8 +879,10 @@ int main(void) {
   RUN(vmo_op_range_ops);
   RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
-  run_object_tests();
   run_attribution_tests();
+  run_object_tests();
+  run_event_tests();
+  run_subvmar_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

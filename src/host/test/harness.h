@@ -44,15 +44,24 @@ extern const char* g_scenario;
     name();           \
   } while (0)
 
-// support.c: the page size, a VMO created with a checked status, and its checked ZX_INFO_VMO.
+// support.c: the page size, a VMO created with a checked status, its checked ZX_INFO_VMO, and
+// probes of what the host has mapped.
 uint64_t ps(void);
 zx_handle_t make_vmo(uint64_t size, uint32_t options);
 zx_info_vmo_t vmo_info(zx_handle_t h);
+// Touches addr (writes when `write`) in a forked child; returns the signal that killed it, or 0.
+int touch_signal(uintptr_t addr, int write);
+// The permission string ("r--p", ...) of the /proc/self/maps line holding addr, or "????".
+void perms_of(uintptr_t addr, char out[5]);
 
 // conformance_vmar.c
 void run_vmar_tests(void);
 // conformance_objects.c
 void run_object_tests(void);
+// conformance_events.c
+void run_event_tests(void);
+// conformance_subvmar.c
+void run_subvmar_tests(void);
 
 // conformance_attribution.c
 void run_attribution_tests(void);

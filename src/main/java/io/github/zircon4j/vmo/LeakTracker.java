@@ -142,31 +142,25 @@ final class LeakTracker {
       if (!REPORTED.add(leak.what + " at " + site)) {
         return;
       }
+      boolean traced = leak.creation != null;
+      String message =
+          "LEAK: "
+              + ("AEIOU".indexOf(leak.what.charAt(0)) >= 0 ? "an " : "a ")
+              + leak.what
+              + " made by "
+              + leak.factory
+              + (traced ? " at " + site : "")
+              + " became unreachable without close(); it was released now. Close it (for example"
+              + " in try-with-resources) to release it promptly. "
+              + (traced
+                  ? "Reported once per creation site; it was created at:"
+                  : "Reported once per factory; run with -Dzircon4j.leakDetection=trace to see"
+                      + " where each leaked resource was created.");
       System.Logger logger = System.getLogger(LOGGER_NAME);
-      if (leak.creation == null) {
-        logger.log(
-            System.Logger.Level.WARNING,
-            "LEAK: a "
-                + leak.what
-                + " made by "
-                + leak.factory
-                + " became unreachable without close(); it was released now. Close it (for"
-                + " example in try-with-resources) to release it promptly. Reported once per"
-                + " factory; run with -Dzircon4j.leakDetection=trace to see where each leaked"
-                + " resource was created.");
+      if (traced) {
+        logger.log(System.Logger.Level.WARNING, message, leak.creation);
       } else {
-        logger.log(
-            System.Logger.Level.WARNING,
-            "LEAK: a "
-                + leak.what
-                + " made by "
-                + leak.factory
-                + " at "
-                + site
-                + " became unreachable without close(); it was released now. Close it (for"
-                + " example in try-with-resources) to release it promptly. Reported once per"
-                + " creation site; it was created at:",
-            leak.creation);
+        logger.log(System.Logger.Level.WARNING, message);
       }
     } catch (RuntimeException | Error failedToReport) {
       // A broken logger must not stop the cleaner thread, which releases every later leak.

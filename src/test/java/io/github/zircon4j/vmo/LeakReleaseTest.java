@@ -43,7 +43,7 @@ class LeakReleaseTest {
     try (Vmo vmo = Vmo.create(2 * PAGE)) {
       vmo.write(ZxTestSupport.pattern((int) (2 * PAGE), 9), 0);
       warmUp(vmo);
-      long released = ProcessResources.collectUntilReleased(0);
+      long released = ProcessResources.releaseEarlierLeaks();
       long mapsBefore = ProcessResources.mapsLines();
       long peak = mapsBefore;
       for (int i = 0; i < DROPPED; i++) {
@@ -72,7 +72,7 @@ class LeakReleaseTest {
 
   @Test
   void droppedWrittenVmosHaveTheirHandlesClosedOnceUnreachable() throws Exception {
-    long released = ProcessResources.collectUntilReleased(0);
+    long released = ProcessResources.releaseEarlierLeaks();
     long fdsBefore = ProcessResources.openFds();
     long peak = fdsBefore;
     byte[] data = {1, 2, 3};

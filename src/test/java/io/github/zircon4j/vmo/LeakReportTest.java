@@ -34,7 +34,7 @@ class LeakReportTest {
         .anySatisfy(
             r ->
                 assertThat(r)
-                    .contains("a ImmutableMapping made by ImmutableMapping.create(Vmo, boolean)")
+                    .contains("an ImmutableMapping made by ImmutableMapping.create(Vmo, boolean)")
                     .contains("-Dzircon4j.leakDetection=trace"))
         .anySatisfy(r -> assertThat(r).contains("a Vmo made by Vmo.create(long, int)"));
     assertThat(run.output()).doesNotContain("created here").doesNotContain("\tat ");

@@ -49,13 +49,6 @@ class MappingLeakSoakTest {
    */
   private static final int MAPS_TOLERANCE = 8;
 
-  /**
-   * More handles than the handle table can have free when the soak starts, so that every probe
-   * takes all free slots and then grows the table (see {@link #handleProbe}). Earlier tests in the
-   * same JVM may leave thousands of slots free (LeakReleaseTest frees 5,000 at a time); with fewer
-   * probe handles than free slots, the highest slot a probe gets depends on where the FIFO free
-   * list happens to be, not on leaks.
-   */
   private static final int PROBE_HANDLES = 1 << 15;
 
   static {
@@ -77,12 +70,15 @@ class MappingLeakSoakTest {
       int probeMaxSlot) {}
 
   @Test
-  void createCloseCyclesLeaveNoResourceBehind() throws IOException {
+  void createCloseCyclesLeaveNoResourceBehind() throws IOException, InterruptedException {
     assumeTrue(
         Files.isReadable(Path.of("/proc/self/statm"))
             && Files.isDirectory(Path.of("/proc/self/fd")),
         "needs Linux /proc/self (the zircon-level checks run in the other tests)");
     int cycles = Boolean.getBoolean("zircon4j.stress") ? STRESS_CYCLES : CI_CYCLES;
+    // What earlier tests dropped unclosed is released now: a handle the cleaner closed in the
+    // middle of the run would join the free list and change which slots the probe gets.
+    ProcessResources.releaseEarlierLeaks();
     List<Vmo> parents = new ArrayList<>();
     long[] sizes = {0, PAGE, 3 * PAGE + 100, 16 * PAGE};
     for (long size : sizes) {
@@ -277,29 +273,23 @@ class MappingLeakSoakTest {
    * Duplicates a handle {@value #PROBE_HANDLES} times at once, closes them, and returns the highest
    * handle-table slot they used. The host emulation (src/host/c/README.md) keeps slot indices in
    * bits 2-21 of a handle value, reuses freed slots first-in first-out, and grows its table only
-   * when fewer than 64 slots are free. A probe larger than the free list takes every free slot and
-   * then new ones, and leaves its own slots free; so once a probe has run, a later one reaches the
-   * same highest slot unless handles leaked in between (each leaked handle holds a slot the probe
-   * would otherwise reuse, and the probe then grows the table past every slot seen before). Raw
-   * handles, so that the probe itself creates no Java objects for the leak tracker.
+   * when fewer than 64 slots are free. The probe is bigger than any free list these tests leave
+   * (earlier tests in the JVM may have freed thousands of slots), so it takes every free slot but
+   * 63 and then new ones: its highest slot is the number of live handles plus a constant, whatever
+   * order the free list is in. A leaked handle raises it by one.
    */
-  private static int handleProbe() {
+  static int handleProbe() {
     try (Vmo vmo = Vmo.create(0)) {
-      int[] copies = new int[PROBE_HANDLES];
-      int count = 0;
+      List<Vmo> copies = new ArrayList<>();
       int max = 0;
       try {
-        for (; count < PROBE_HANDLES; count++) {
-          ZxTestSupport.HandleResult copy =
-              ZxTestSupport.rawDuplicate(vmo.handle(), Zircon.ZX_RIGHT_SAME_RIGHTS());
-          ZxTestSupport.assertOk(copy.status(), "zx_handle_duplicate in the handle probe");
-          copies[count] = copy.handle();
+        for (int i = 0; i < PROBE_HANDLES; i++) {
+          Vmo copy = vmo.duplicate(Zircon.ZX_RIGHT_SAME_RIGHTS());
+          copies.add(copy);
           max = Math.max(max, (copy.handle() >>> 2) & 0xFFFFF);
         }
       } finally {
-        for (int i = 0; i < count; i++) {
-          Zircon.zx_handle_close(copies[i]);
-        }
+        copies.forEach(Vmo::close);
       }
       return max;
     }
