@@ -180,6 +180,7 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
   int pop = populate ? MAP_POPULATE : 0;
   if (valid > 0) {
     if (m->writable) {
+      layer_untrack(m->backing->top);  // the writer's stores allocate pages we do not see
       void* got = mmap((void*)(m->base + rel * ps), (size_t)(valid * ps), m->prot,
                        MAP_SHARED | MAP_FIXED | pop, layer_fd(m->backing->top),
                        (off_t)(bp * ps));
@@ -194,6 +195,7 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
       while (cur < end && status == ZX_OK) {
         uint64_t seg_end;
         if (writable_cover(m->backing, cur, end, &seg_end)) {
+          layer_untrack(m->backing->top);  // reading a hole through it allocates a page
           status = map_run(&c, rel + (cur - bp), seg_end - cur, m->backing->top, cur);
         } else {
           status = layer_walk(m->backing->top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
@@ -227,6 +229,13 @@ zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
     if (status != ZX_OK) result = status;
   }
   return result;
+}
+
+bool vmo_writably_mapped(const struct vmo* b) {
+  for (const struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->backing == b && m->writable) return true;
+  }
+  return false;
 }
 
 // ---- Mapping records ---------------------------------------------------------------------

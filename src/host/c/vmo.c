@@ -39,6 +39,7 @@ static struct layer* layer_new(uint64_t bytes) {
   l->fd = -1;  // created by layer_fd on the first write: most snapshot tops are never written
   l->bytes = bytes;
   l->refs = 1;
+  l->tracked = true;  // no memfd, no page: the empty extent list is exact
   return l;
 }
 
@@ -55,12 +56,6 @@ int layer_fd(struct layer* l) {
   return l->fd;
 }
 
-// Sets the size of the layer's memfd (now, or when it is created).
-static int layer_truncate(struct layer* l, uint64_t bytes) {
-  l->bytes = bytes;
-  return l->fd < 0 ? 0 : ftruncate(l->fd, (off_t)bytes);
-}
-
 static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
@@ -71,45 +66,32 @@ static void layer_unref(struct layer* l) {
   }
 }
 
-static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
-  if (l->fd < 0) return whence == SEEK_DATA ? UINT64_MAX : page;  // no memfd: no page
-  off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
-  if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
-  return ((uint64_t)at + zx_page() - 1) / zx_page();
-}
+// ---- Extent lists ----------------------------------------------------------------------------
+//
+// A tracked layer knows its present pages as a sorted list of disjoint, non-touching [start, end)
+// page extents, updated by every write the library makes into its memfd; so freezing, mapping
+// and merging layers cost O(extents), not O(VMO size). A layer stops being tracked when memory
+// it cannot see may allocate pages in its memfd (a mutable top mapped where a writer's stores,
+// or reads of holes through a shared mapping, allocate pages) or when the list cannot grow; an
+// untracked top is asked with SEEK_DATA/SEEK_HOLE, and scanned once into a list when it is
+// frozen (frozen layers never change). The one imprecision left is harmless: a read of a hole
+// through a shared mapping may allocate a zero page the list does not show, where the layers
+// below show nothing either (such holes are mapped from the top only where nothing supplies
+// them), so the contents agree.
 
-// Computes a frozen layer's extent list. Returns false if out of memory (callers then seek).
-static bool layer_cache_extents(struct layer* l) {
-  if (l->extents != NULL) return true;
-  size_t n = 0, cap = 4;
-  uint64_t* ext = malloc(2 * cap * sizeof(*ext));
-  if (ext == NULL) return false;
-  uint64_t page = 0;
-  for (;;) {
-    uint64_t data = seek_page(l, page, SEEK_DATA);
-    if (data == UINT64_MAX) break;
-    uint64_t hole = seek_page(l, data, SEEK_HOLE);
-    if (hole <= data) hole = data + 1;
-    if (n == cap) {
-      uint64_t* grown = realloc(ext, 4 * cap * sizeof(*ext));
-      if (grown == NULL) {
-        free(ext);
-        return false;
-      }
-      ext = grown;
-      cap *= 2;
-    }
-    ext[2 * n] = data;
-    ext[2 * n + 1] = hole;
-    n++;
-    page = hole;
-  }
-  l->extents = ext;
-  l->num_extents = n;
+// Makes room for `n` extents. Returns false if out of memory.
+static bool extents_reserve(struct layer* l, size_t n) {
+  if (n <= l->cap_extents) return true;
+  size_t cap = l->cap_extents < 4 ? 4 : l->cap_extents;
+  while (cap < n) cap *= 2;
+  uint64_t* grown = realloc(l->extents, 2 * cap * sizeof(*grown));
+  if (grown == NULL) return false;
+  l->extents = grown;
+  l->cap_extents = cap;
   return true;
 }
 
-// Index of the first cached extent whose end is > page (num_extents if none).
+// Index of the first extent whose end is > page (num_extents if none).
 static size_t extent_search(const struct layer* l, uint64_t page) {
   size_t lo = 0, hi = l->num_extents;
   while (lo < hi) {
@@ -119,9 +101,120 @@ static size_t extent_search(const struct layer* l, uint64_t page) {
   return lo;
 }
 
+// Adds pages [a, b) to the list, merging with the extents it overlaps or touches.
+static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
+  if (a >= b) return true;
+  size_t i = extent_search(l, a > 0 ? a - 1 : 0);  // first extent with end >= a
+  if (i < l->num_extents && l->extents[2 * i + 1] < a) i++;
+  size_t j = i;  // first extent that starts after b
+  while (j < l->num_extents && l->extents[2 * j] <= b) j++;
+  if (i == j) {  // nothing to merge with: insert [a, b) at i
+    if (!extents_reserve(l, l->num_extents + 1)) return false;
+    memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
+            2 * (l->num_extents - i) * sizeof(*l->extents));
+    l->extents[2 * i] = a;
+    l->extents[2 * i + 1] = b;
+    l->num_extents++;
+    return true;
+  }
+  uint64_t start = l->extents[2 * i] < a ? l->extents[2 * i] : a;
+  uint64_t end = l->extents[2 * (j - 1) + 1] > b ? l->extents[2 * (j - 1) + 1] : b;
+  l->extents[2 * i] = start;
+  l->extents[2 * i + 1] = end;
+  memmove(&l->extents[2 * (i + 1)], &l->extents[2 * j],
+          2 * (l->num_extents - j) * sizeof(*l->extents));
+  l->num_extents -= j - i - 1;
+  return true;
+}
+
+// Removes pages [a, b) from the list, splitting an extent that straddles the range.
+static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
+  if (a >= b) return true;
+  size_t i = extent_search(l, a);
+  if (i == l->num_extents || l->extents[2 * i] >= b) return true;
+  if (l->extents[2 * i] < a && l->extents[2 * i + 1] > b) {  // split extent i in two
+    if (!extents_reserve(l, l->num_extents + 1)) return false;
+    memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
+            2 * (l->num_extents - i) * sizeof(*l->extents));
+    l->num_extents++;
+    l->extents[2 * i + 1] = a;
+    l->extents[2 * (i + 1)] = b;
+    return true;
+  }
+  if (l->extents[2 * i] < a) {  // keep the head of extent i
+    l->extents[2 * i + 1] = a;
+    i++;
+  }
+  size_t j = i;
+  while (j < l->num_extents && l->extents[2 * j + 1] <= b) j++;  // wholly inside: dropped
+  if (j < l->num_extents && l->extents[2 * j] < b) l->extents[2 * j] = b;  // keep the tail
+  memmove(&l->extents[2 * i], &l->extents[2 * j], 2 * (l->num_extents - j) * sizeof(*l->extents));
+  l->num_extents -= j - i;
+  return true;
+}
+
+void layer_untrack(struct layer* l) {
+  if (!l->tracked) return;
+  l->tracked = false;
+  free(l->extents);
+  l->extents = NULL;
+  l->num_extents = 0;
+  l->cap_extents = 0;
+}
+
+// Records that pages [first, end) of `l` are now present (after a write the library made).
+static void layer_mark(struct layer* l, uint64_t first, uint64_t end) {
+  if (l->tracked && !extents_add(l, first, end)) layer_untrack(l);
+}
+
+// Records that pages [first, end) of `l` are no longer present.
+static void layer_unmark(struct layer* l, uint64_t first, uint64_t end) {
+  if (l->tracked && !extents_remove(l, first, end)) layer_untrack(l);
+}
+
+// Sets the size of the layer's memfd (now, or when it is created); pages past it are dropped.
+static int layer_truncate(struct layer* l, uint64_t bytes) {
+  l->bytes = bytes;
+  if (l->fd < 0) return 0;
+  if (ftruncate(l->fd, (off_t)bytes) != 0) return -1;
+  layer_unmark(l, (bytes + zx_page() - 1) / zx_page(), UINT64_MAX);
+  return 0;
+}
+
+static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
+  if (l->fd < 0) return whence == SEEK_DATA ? UINT64_MAX : page;  // no memfd: no page
+  off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
+  if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
+  return ((uint64_t)at + zx_page() - 1) / zx_page();
+}
+
+// Scans an untracked frozen layer's memfd into its extent list, once. Returns whether the list is
+// usable (false: out of memory, or a mutable untracked layer; callers then seek).
+static bool layer_extents_ready(struct layer* l) {
+  if (l->tracked) return true;
+  if (!l->frozen) return false;
+  uint64_t page = 0;
+  for (;;) {
+    uint64_t data = seek_page(l, page, SEEK_DATA);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = seek_page(l, data, SEEK_HOLE);
+    if (hole <= data) hole = data + 1;
+    if (!extents_add(l, data, hole)) {
+      free(l->extents);
+      l->extents = NULL;
+      l->num_extents = 0;
+      l->cap_extents = 0;
+      return false;
+    }
+    page = hole;
+  }
+  l->tracked = true;
+  return true;
+}
+
 // The first page at or after `page` present in `l`, or UINT64_MAX.
 static uint64_t layer_next_data(struct layer* l, uint64_t page) {
-  if (l->frozen && layer_cache_extents(l)) {
+  if (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
     if (i == l->num_extents) return UINT64_MAX;
     return l->extents[2 * i] > page ? l->extents[2 * i] : page;
@@ -131,7 +224,7 @@ static uint64_t layer_next_data(struct layer* l, uint64_t page) {
 
 // The first page at or after `page` not present in `l`.
 static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
-  if (l->frozen && layer_cache_extents(l)) {
+  if (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
     if (i == l->num_extents || l->extents[2 * i] > page) return page;
     return l->extents[2 * i + 1];
@@ -205,15 +298,28 @@ static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off
   return ZX_OK;
 }
 
-// Writes zero bytes to [off, off + len) of `fd`.
-static zx_status_t write_zeros(int fd, uint64_t off, uint64_t len) {
+// Writes `len` bytes at byte `off` of layer `l` (creating its memfd) and records the pages.
+static zx_status_t layer_pwrite(struct layer* l, const void* buf, size_t len, uint64_t off) {
+  if (len == 0) return ZX_OK;
+  zx_status_t status = full_pwrite(layer_fd(l), buf, len, off);
+  uint64_t ps = zx_page();
+  if (status == ZX_OK) {
+    layer_mark(l, off / ps, (off + len + ps - 1) / ps);
+  } else {
+    layer_untrack(l);  // a part may have been written: ask the memfd from now on
+  }
+  return status;
+}
+
+// Writes zero bytes to [off, off + len) of layer `l`.
+static zx_status_t layer_write_zeros(struct layer* l, uint64_t off, uint64_t len) {
   size_t chunk = (size_t)(COPY_CHUNK_PAGES * zx_page());
   char* zeros = calloc(1, chunk);
   if (zeros == NULL) return ZX_ERR_NO_MEMORY;
   zx_status_t status = ZX_OK;
   while (len > 0 && status == ZX_OK) {
     size_t n = len < chunk ? (size_t)len : chunk;
-    status = full_pwrite(fd, zeros, n, off);
+    status = layer_pwrite(l, zeros, n, off);
     off += n;
     len -= n;
   }
@@ -235,7 +341,7 @@ static zx_status_t copy_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(l->fd, c->buf, (size_t)(k * ps), lp * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(c->top), c->buf, (size_t)(k * ps), at * ps);
+    if (status == ZX_OK) status = layer_pwrite(c->top, c->buf, (size_t)(k * ps), at * ps);
     if (status != ZX_OK) return status;
     at += k;
     lp += k;
@@ -262,14 +368,14 @@ static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct laye
   (void)lp;
   struct layer* top = arg;
   if (l == top) return ZX_OK;
-  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
+  return layer_write_zeros(top, at * zx_page(), n * zx_page());
 }
 
 static zx_status_t shadow_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   (void)lp;
   struct layer* top = arg;
   if (l == NULL || l == top) return ZX_OK;
-  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
+  return layer_write_zeros(top, at * zx_page(), n * zx_page());
 }
 
 // Makes every page of the range present in b's top layer (copies, or zero pages).
@@ -288,9 +394,9 @@ static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   if (npages == 0) return ZX_OK;
   if (fallocate(layer_fd(b->top), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
                 (off_t)(npages * ps)) != 0) {
-    zx_status_t status = write_zeros(layer_fd(b->top), page * ps, npages * ps);
+    zx_status_t status = layer_write_zeros(b->top, page * ps, npages * ps);
     if (status != ZX_OK) return status;
-  } else if (b->top->below != NULL) {
+  } else if (layer_unmark(b->top, page, page + npages), b->top->below != NULL) {
     zx_status_t status = layer_walk(b->top, page, npages, page, shadow_run, b->top);
     if (status != ZX_OK) return status;
   }
@@ -318,15 +424,15 @@ static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   zx_status_t status = ZX_OK;
   if (full_first >= full_end) {  // no whole page: one or two partial pages
     status = vmo_copy_up(b, first, end - first);
-    if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, len);
+    if (status == ZX_OK) status = layer_write_zeros(b->top, off, len);
   } else {
     if (off % ps != 0) {
       status = vmo_copy_up(b, first, 1);
-      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, full_first * ps - off);
+      if (status == ZX_OK) status = layer_write_zeros(b->top, off, full_first * ps - off);
     }
     if (status == ZX_OK && (off + len) % ps != 0) {
       status = vmo_copy_up(b, full_end, 1);
-      if (status == ZX_OK) status = write_zeros(layer_fd(b->top), full_end * ps, off + len - full_end * ps);
+      if (status == ZX_OK) status = layer_write_zeros(b->top, full_end * ps, off + len - full_end * ps);
     }
     if (status == ZX_OK) status = zero_pages(b, full_first, full_end - full_first);
   }
@@ -373,7 +479,7 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
     if (off % ps != 0) status = vmo_copy_up(b, first, 1);
     if (status == ZX_OK && (off + len) % ps != 0) status = vmo_copy_up(b, end - 1, 1);
   }
-  if (status == ZX_OK) status = full_pwrite(layer_fd(b->top), buf, (size_t)len, off);
+  if (status == ZX_OK) status = layer_pwrite(b->top, buf, (size_t)len, off);
   if (status != ZX_OK || present) return status;
   return vmo_remap(b, first, end - first);
 }
@@ -393,7 +499,7 @@ static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t pag
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), page * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), page * ps);
+    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), page * ps);
     if (status != ZX_OK) return status;
     page += k;
     n -= k;
@@ -401,10 +507,38 @@ static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t pag
   return ZX_OK;
 }
 
+// Re-points, in every mapping of b, the pages (below `lim`) present in layer `l`, a layer of b's
+// chain at offset 0.
+static void remap_present(struct vmo* b, struct layer* l, uint64_t lim) {
+  for (uint64_t page = 0; page < lim;) {
+    uint64_t data = layer_next_data(l, page);
+    if (data == UINT64_MAX || data >= lim) break;
+    uint64_t hole = layer_next_hole(l, data);
+    if (hole <= data) hole = data + 1;
+    if (hole > lim) hole = lim;
+    vmo_remap(b, data, hole - data);
+    page = hole;
+  }
+}
+
+static zx_status_t remap_zero_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                  uint64_t lp) {
+  (void)lp;
+  if (l == NULL) vmo_remap(arg, at, n);
+  return ZX_OK;
+}
+
+// Re-points, in every mapping of b, the pages no layer of b supplies.
+static void remap_unsupplied(struct vmo* b) {
+  uint64_t ps = zx_page();
+  layer_walk(b->top, 0, b->size / ps, 0, remap_zero_run, b);
+}
+
 // When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
 // are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains do not grow
 // with repeated snapshot/write cycles and the old pages are freed. The smaller layer's pages are
-// copied into the bigger one. Then every mapping of b is re-pointed. Best effort: on failure b is
+// copied into the bigger one. Then the pages whose layer changed are re-pointed in b's mappings
+// (O(pages of the smaller layer), not O(VMO size)). Best effort: on failure b is
 // left as it was (a failed copy leaves extra, still-correct pages in the destination).
 static void vmo_collapse(struct vmo* b) {
   uint64_t ps = zx_page();
@@ -425,9 +559,7 @@ static void vmo_collapse(struct vmo* b) {
       if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0) {
         status = ZX_ERR_NO_MEMORY;
       }
-      free(f->extents);
-      f->extents = NULL;
-      f->num_extents = 0;
+      layer_extents_ready(f);  // F's list (if it can be had) now follows F's changes
       f->frozen = false;
       for (uint64_t page = 0; status == ZX_OK;) {
         uint64_t data = layer_next_data(t, page);
@@ -446,6 +578,10 @@ static void vmo_collapse(struct vmo* b) {
       f->owner = NULL;
       t->below = NULL;  // b->top takes over t's reference to f
       b->top = f;
+      // What changed for b's mappings: T's pages now come from F, and pages nothing supplies
+      // are F's holes now (a writable mapping maps them from the top).
+      remap_present(b, t, UINT64_MAX);
+      if (vmo_writably_mapped(b)) remap_unsupplied(b);
       layer_unref(t);
     } else {
       // Into T: copy F's pages that T does not shadow, below T's limit.
@@ -478,10 +614,10 @@ static void vmo_collapse(struct vmo* b) {
       t->below_off = f->below_off;
       if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
       if (below == NULL) t->below_limit = 0;
+      remap_present(b, f, lim);  // the pages copied from F now come from T
       layer_unref(f);
     }
     free(buf);
-    vmo_remap(b, 0, b->size / ps);
   }
 }
 
@@ -492,7 +628,7 @@ static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* 
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), tp * ps);
+    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), tp * ps);
     if (status != ZX_OK) return status;
     fp += k;
     tp += k;
@@ -510,7 +646,6 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
   zx_status_t status = ZX_OK;
-  u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
   for (uint64_t page = 0; status == ZX_OK && page < lim;) {
     uint64_t data = layer_next_data(x, page + off);
     if (data == UINT64_MAX || data - off >= lim) break;
@@ -530,10 +665,6 @@ static bool layer_fold_below(struct layer* u, char* buf) {
     }
     page = end;
   }
-  free(u->extents);
-  u->extents = NULL;
-  u->num_extents = 0;
-  u->frozen = true;
   if (status != ZX_OK) return false;
   struct layer* below = x->below;
   if (below != NULL) below->refs++;
@@ -820,7 +951,9 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     below = top;
     below_off = 0;
     below_limit = limit;
-    // A writable mapping must show b's new top: copy its pages up and re-point it.
+    // A writable mapping must show b's new top: copy its pages up and re-point it. Mappings
+    // without one only map pages present in layers (or zeros), which stay where they are.
+    if (!vmo_writably_mapped(b)) goto frozen;
     for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
       if (m->backing != b || !m->writable) continue;
       uint64_t first = m->off / zx_page();
@@ -835,6 +968,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     zx_status_t status = vmo_remap(b, 0, b->size / zx_page());
     if (status != ZX_OK) return status;
   }
+frozen:
   if (below != NULL && sp < below_limit) {
     below->refs++;
     child->top->below = below;

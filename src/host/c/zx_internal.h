@@ -49,9 +49,9 @@ struct object {
 };
 
 // A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
-// allocated in the memfd (SEEK_DATA/SEEK_HOLE, page granularity on tmpfs). A page that is not
-// present reads from `below` at page `page + below_off` if `page < below_limit`, else zero.
-// A VMO's top layer is mutable; a frozen layer never changes again and is shared (refcounted).
+// allocated in the memfd (page granularity on tmpfs). A page that is not present reads from
+// `below` at page `page + below_off` if `page < below_limit`, else zero. A VMO's top layer is
+// mutable; a frozen layer never changes again and is shared (refcounted).
 struct layer {
   int fd;                // the memfd, or -1 until the first write needs one (see layer_fd)
   uint64_t bytes;        // the memfd's size (applied when it is created)
@@ -61,10 +61,13 @@ struct layer {
   uint64_t below_off;    // pages
   uint64_t below_limit;  // pages, in this layer's coordinates
   struct vmo* owner;     // the VMO that froze it (its committed bytes include it), or NULL
-  // Frozen layers only: their present pages as sorted [start, end) page extents, computed once
-  // (frozen layers never change), so mapping a big snapshot does not rescan the page cache.
-  uint64_t* extents;     // 2 * num_extents entries, or NULL when not computed yet
+  // The present pages as sorted, disjoint [start, end) page extents, kept up to date by every
+  // write the library makes (see "Extent lists" in vmo.c). Exact while `tracked`; an untracked
+  // layer is asked with SEEK_DATA/SEEK_HOLE (and scanned into a list once frozen).
+  bool tracked;
+  uint64_t* extents;     // 2 * num_extents entries (room for 2 * cap_extents)
   size_t num_extents;
+  size_t cap_extents;
 };
 
 struct vmo {
@@ -145,6 +148,9 @@ ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t 
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
+// Stops tracking a mutable layer's pages: called when it is mapped where stores (or reads of
+// holes) through the mapping may allocate pages the library does not see.
+ZX_HIDDEN void layer_untrack(struct layer* l);
 
 typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct layer* layer,
                               uint64_t layer_page);
@@ -156,5 +162,7 @@ ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
+// Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
+ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
 
 #endif  // ZIRCON4J_HOST_ZX_INTERNAL_H_
