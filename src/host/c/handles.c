@@ -70,6 +70,8 @@ static zx_handle_t handle_value(uint32_t index, uint32_t gen) {
 }
 
 zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out) {
+  zx_status_t status = vmar_prepare_user_write(out, sizeof(*out));
+  if (status != ZX_OK) return status;
   uint32_t index;
   if (zx_g.free_count >= kMinFree ||
       (zx_g.num_handles == HANDLE_MAX_SLOTS && zx_g.free_count > 0)) {
@@ -300,7 +302,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
           info.related_koid = v->parent != NULL ? v->parent->obj.koid : ZX_KOID_INVALID;
           info.props = ZX_OBJ_PROP_WAITABLE;
         }
-        memcpy(buffer, &info, sizeof(info));
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;
     }
@@ -316,6 +319,7 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       } else {
         zx_info_vmo_t info;
         status = vmo_get_info((struct vmo*)e->obj, e->rights, &info);
+        if (status == ZX_OK) status = vmar_prepare_user_write(buffer, sizeof(info));
         if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;

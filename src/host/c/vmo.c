@@ -356,7 +356,9 @@ zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages) {
   struct layer* top = b->top;
   if (npages == 0 || top->below == NULL) return ZX_OK;
   if (layer_next_hole(top, page) >= page + npages) return ZX_OK;  // all present already
-  struct copy_ctx c = {top, malloc((size_t)(COPY_CHUNK_PAGES * zx_page()))};
+  // Sized for the copy: a fault copies one page, and a big buffer would cost an mmap each time.
+  uint64_t chunk = npages < COPY_CHUNK_PAGES ? npages : COPY_CHUNK_PAGES;
+  struct copy_ctx c = {top, malloc((size_t)(chunk * zx_page()))};
   if (c.buf == NULL) return ZX_ERR_NO_MEMORY;
   zx_status_t status = layer_walk(top, page, npages, page, copy_run, &c);
   free(c.buf);
@@ -855,6 +857,7 @@ ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t off
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
+  if (status == ZX_OK) status = vmar_prepare_user_write(buffer, len);
   if (status == ZX_OK) {
     status = vmo_read_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), len);
   }
@@ -882,6 +885,7 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
   zx_lock();
   zx_status_t status = vmo_lookup(handle, &v, &rights);
   if (status == ZX_OK && size == NULL) status = ZX_ERR_INVALID_ARGS;
+  if (status == ZX_OK) status = vmar_prepare_user_write(size, sizeof(*size));
   if (status == ZX_OK) *size = v->size;
   zx_unlock();
   return status;
@@ -928,6 +932,36 @@ out:
 
 // ---- zx_vmo_create_child -----------------------------------------------------------------
 
+// After b's top layer was frozen: b's writable mappings must no longer store into it. With write
+// protection (uffd.c) each is write-protected, copying nothing (its pages are copied up when
+// first stored to), and the pages no layer supplies, which it maps from the frozen layer's holes,
+// are re-pointed to the new top. Otherwise (or if protecting fails) the mapped pages are copied
+// into the new top at once and every mapping of b is re-pointed. Mappings without a writable one
+// only map pages present in layers (or zeros), which stay where they are.
+static zx_status_t snapshot_writers(struct vmo* b) {
+  uint64_t ps = zx_page();
+  bool eager = false;
+  zx_status_t status = ZX_OK;
+  for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
+    if (m->backing != b || !m->writable) continue;
+    uint64_t first = m->off / ps;
+    uint64_t end = first + m->len / ps;
+    uint64_t lim = vmo_backing_limit(m->vmo);
+    if (end > lim) end = lim;
+    if (first >= end) continue;
+    if (wp_enabled() && wp_protect(m->base, (size_t)((end - first) * ps)) == ZX_OK) {
+      m->wp_armed = true;
+    } else {
+      eager = true;
+      status = vmo_copy_up(b, first, end - first);
+    }
+  }
+  if (status != ZX_OK) return status;
+  if (eager) return vmo_remap(b, 0, b->size / ps);
+  remap_unsupplied(b);
+  return ZX_OK;
+}
+
 // Gives `child` (fresh top layer) the contents of pages [sp, ...) of non-slice `b`, frozen now;
 // pages at or past `limit` (b coordinates) read as zero.
 static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, struct vmo* child) {
@@ -942,6 +976,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
   } else {
     struct layer* fresh = layer_new(b->size);
     if (fresh == NULL) return ZX_ERR_NO_MEMORY;
+    zx_status_t status;
     top->frozen = true;
     top->owner = b;
     fresh->below = top;  // takes over b's reference
@@ -951,24 +986,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     below = top;
     below_off = 0;
     below_limit = limit;
-    // A writable mapping must show b's new top: copy its pages up and re-point it. Mappings
-    // without one only map pages present in layers (or zeros), which stay where they are.
-    if (!vmo_writably_mapped(b)) goto frozen;
-    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-      if (m->backing != b || !m->writable) continue;
-      uint64_t first = m->off / zx_page();
-      uint64_t end = first + m->len / zx_page();
-      uint64_t lim = vmo_backing_limit(m->vmo);
-      if (end > lim) end = lim;
-      zx_status_t status = first < end ? vmo_copy_up(b, first, end - first) : ZX_OK;
+    if (vmo_writably_mapped(b)) {
+      status = snapshot_writers(b);
       if (status != ZX_OK) return status;
     }
-    // Re-point every mapping of b: none may keep showing holes of the now frozen layer (a fault
-    // on a hole would allocate a page in it).
-    zx_status_t status = vmo_remap(b, 0, b->size / zx_page());
-    if (status != ZX_OK) return status;
   }
-frozen:
   if (below != NULL && sp < below_limit) {
     below->refs++;
     child->top->below = below;

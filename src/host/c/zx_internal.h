@@ -98,7 +98,8 @@ struct mapping {
   struct vmo* backing;        // non-slice VMO whose pages are shown (vmo, or a slice's backing)
   uint64_t off;               // byte offset of `base` in `backing`
   int prot;                   // PROT_* of the mapping
-  bool writable;              // ZX_VM_PERM_WRITE: always maps backing's top layer
+  bool writable;              // ZX_VM_PERM_WRITE: stores land in backing's top layer
+  bool wp_armed;              // some pages may be write-protected (lazy copy-on-write, uffd.c)
   struct mapping* next;
 };
 
@@ -164,5 +165,24 @@ ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, ui
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
 // Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
 ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
+// A write fault at page `addr` of a write-protected mapping: copies the page up into the VMO's
+// top layer and re-points it in every mapping. ZX_OK also when no mapping holds it any more.
+ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr);
+// Called with the lock held before the library writes into caller memory [ptr, ptr + len):
+// resolves the write-protected pages there first, because the handler thread needs the lock to
+// resolve a fault (a holder touching a protected page would wait for it forever).
+ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
+// Copies up and re-points every write-protected page of every writable mapping (before fork).
+ZX_HIDDEN void vmar_resolve_all_protected(void);
+
+// uffd.c: write protection of writable mappings (lazy copy-on-write). All with the lock held.
+// Whether it is available (initialized on the first call; logs once to stderr if not).
+ZX_HIDDEN bool wp_enabled(void);
+// Whether kernel-mode stores into protected pages fail (EFAULT) instead of being resolved.
+ZX_HIDDEN bool wp_user_mode_only(void);
+// Registers [addr, addr + len) (our shmem mappings) for write protection.
+ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
+// Write-protects registered [addr, addr + len): the next store to each page faults to the handler.
+ZX_HIDDEN zx_status_t wp_protect(uintptr_t addr, size_t len);
 
 #endif  // ZIRCON4J_HOST_ZX_INTERNAL_H_
