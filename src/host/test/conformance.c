@@ -772,6 +772,7 @@ int main(void) {
   RUN(repeated_snapshot_write_cycles_do_not_grow);
   RUN(vmo_op_range_ops);
   run_vmar_tests();
+  run_cow_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

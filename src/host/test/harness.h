@@ -52,4 +52,7 @@ zx_info_vmo_t vmo_info(zx_handle_t h);
 // conformance_vmar.c
 void run_vmar_tests(void);
 
+// conformance_cow.c
+void run_cow_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
