@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "zx_internal.h"
@@ -45,7 +46,8 @@ static struct layer* layer_new(uint64_t bytes) {
 
 int layer_fd(struct layer* l) {
   if (l->fd < 0) {
-    int fd = memfd_create("zx-vmo", MFD_CLOEXEC);
+    // Raw syscall: the memfd_create wrapper needs GLIBC_2.27 (see glibc_baseline.h).
+    int fd = (int)syscall(SYS_memfd_create, "zx-vmo", MFD_CLOEXEC);
     if (fd < 0) return -1;
     if (ftruncate(fd, (off_t)l->bytes) != 0) {
       close(fd);
@@ -488,7 +490,9 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
 
 static uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
-  if (l->fd < 0 || fstat(l->fd, &st) != 0) return 0;
+  // Raw syscall: the fstat symbol needs GLIBC_2.33 (see glibc_baseline.h). On x86-64 and aarch64
+  // the kernel's struct stat is the C library's, for glibc and musl alike.
+  if (l->fd < 0 || syscall(SYS_fstat, l->fd, &st) != 0) return 0;
   return (uint64_t)st.st_blocks * 512u;
 }
 

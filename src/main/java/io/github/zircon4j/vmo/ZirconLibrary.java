@@ -1,38 +1,52 @@
 package io.github.zircon4j.vmo;
 
+import java.io.File;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Makes the {@code zx_*} symbols visible to the generated bindings before their first use.
+ * Makes sure a zircon library is loaded before the generated bindings look their symbols up.
  *
- * <p>The bindings resolve symbols through {@code SymbolLookup.loaderLookup()}, which sees every
- * library this module's class loader has loaded. So loading {@code libzircon.so} here, once, is all
- * the bindings need. Where it comes from, first match wins:
+ * <p>The bindings resolve every {@code zx_*} symbol in {@code dlopen("libzircon.so")}: the object
+ * already loaded whose {@code DT_SONAME} is {@code libzircon.so} (on Fuchsia, the vDSO). This class
+ * finds or loads one, first match wins:
  *
  * <ol>
  *   <li>the absolute path in the system property {@value #PATH_PROPERTY};
- *   <li>{@code System.loadLibrary("zircon")}: on Fuchsia the vDSO every process has, elsewhere a
- *       {@code libzircon.so} on {@code java.library.path};
- *   <li>the host emulation bundled in this JAR for the running platform (see {@link
- *       BundledHostLibrary}).
+ *   <li>a zircon library already in the process, asked for without loading any file ({@code
+ *       RTLD_NOLOAD}): the vDSO on Fuchsia, an {@code LD_PRELOAD}ed emulation on Linux;
+ *   <li>{@code libzircon.so} in a directory on {@code java.library.path};
+ *   <li>on Linux only, the host emulation bundled in this JAR (see {@link BundledHostLibrary}).
  * </ol>
  *
- * <p>A failure is remembered: every later call fails with the same explanation.
+ * <p>A library that loads but lacks a {@code zx_*} function the bindings declare is rejected,
+ * naming the file and the first missing symbol. A failure is remembered: every later call fails
+ * with the same explanation.
  */
 final class ZirconLibrary {
   static final String PATH_PROPERTY = "zircon4j.library";
-  static final String LIBRARY_NAME = "zircon";
+  static final String SONAME = "libzircon.so";
+  static final String CLASS_PATH_FLAG = "--enable-native-access=ALL-UNNAMED";
+  static final String MODULE_PATH_FLAG = "--enable-native-access=io.github.zircon4j.mappedvmo";
+  private static final String BINDINGS = "io.github.zircon4j.zircon.Zircon";
 
   private ZirconLibrary() {}
 
-  /** Loads the library once; throws {@link UnsatisfiedLinkError} explaining what was tried. */
+  /** Loads the library once; throws the remembered explanation on every call after a failure. */
   static void ensureLoaded() {
-    if (Holder.FAILURE != null) {
-      var error = new UnsatisfiedLinkError(Holder.FAILURE.getMessage());
-      error.initCause(Holder.FAILURE);
+    Throwable failure = Holder.FAILURE;
+    if (failure instanceof IllegalCallerException) {
+      throw new IllegalCallerException(failure.getMessage(), failure);
+    }
+    if (failure != null) {
+      var error = new UnsatisfiedLinkError(failure.getMessage());
+      error.initCause(failure);
       throw error;
     }
   }
@@ -43,52 +57,101 @@ final class ZirconLibrary {
     return Holder.origin;
   }
 
+  /** The {@code zx_*} functions the generated bindings declare, sorted by name. */
+  static List<String> requiredSymbols() {
+    try {
+      Class<?> bindings = Class.forName(BINDINGS, false, ZirconLibrary.class.getClassLoader());
+      return Arrays.stream(bindings.getDeclaredMethods())
+          .filter(m -> Modifier.isStatic(m.getModifiers()) && Modifier.isPublic(m.getModifiers()))
+          .map(Method::getName)
+          .filter(name -> name.startsWith("zx_") && !name.contains("$"))
+          .distinct()
+          .sorted()
+          .toList();
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("zircon4j: the generated bindings are missing", e);
+    }
+  }
+
   private static final class Holder {
     static String origin;
     static final Throwable FAILURE = load();
 
     private static Throwable load() {
-      List<String> tried = new ArrayList<>();
-      String configured = System.getProperty(PATH_PROPERTY);
-      if (configured != null && !configured.isBlank()) {
-        return loadConfigured(configured.strip());
-      }
       try {
-        System.loadLibrary(LIBRARY_NAME);
-        origin = "System.loadLibrary(\"" + LIBRARY_NAME + "\")";
-        return null;
-      } catch (UnsatisfiedLinkError e) {
-        tried.add(
-            System.mapLibraryName(LIBRARY_NAME)
-                + " on java.library.path ["
-                + System.getProperty("java.library.path", "")
-                + "]: "
-                + e.getMessage());
+        return new Resolution(DynamicLinker.bind()).run();
+      } catch (IllegalCallerException e) {
+        return nativeAccessDenied(e);
+      } catch (RuntimeException | LinkageError e) {
+        return new UnsatisfiedLinkError("zircon4j: loading the zircon library failed: " + e);
       }
-      try {
-        Path extracted = BundledHostLibrary.extract();
-        if (extracted != null) {
-          System.load(extracted.toString());
-          BundledHostLibrary.loaded(extracted);
-          origin = "host emulation bundled for " + BundledHostLibrary.platform();
-          return null;
-        }
-        tried.add("no host emulation is bundled in this JAR for " + BundledHostLibrary.platform());
-      } catch (RuntimeException | UnsatisfiedLinkError e) {
-        tried.add("bundled host emulation for " + BundledHostLibrary.platform() + ": " + e);
-      }
-      return new UnsatisfiedLinkError(
-          "zircon4j: cannot find the zircon library (lib"
-              + LIBRARY_NAME
-              + ".so, which provides the zx_* syscalls). Tried:\n  - "
-              + String.join("\n  - ", tried)
-              + "\nOn Fuchsia it is the vDSO. On Linux, build the host emulation with"
-              + " `src/host/build-lib target/host` (or `mvn verify`) and run with -D"
-              + PATH_PROPERTY
-              + "=/absolute/path/to/libzircon.so, or put its directory on java.library.path.");
+    }
+  }
+
+  private static IllegalCallerException nativeAccessDenied(IllegalCallerException cause) {
+    Module module = ZirconLibrary.class.getModule();
+    String where =
+        module.isNamed()
+            ? "module " + module.getName() + " (on the module path)"
+            : "the unnamed module (zircon4j is on the class path)";
+    return new IllegalCallerException(
+        "zircon4j: native access is denied to "
+            + where
+            + ", so the zircon library cannot be loaded or called ("
+            + cause.getMessage()
+            + "). Start the JVM with "
+            + CLASS_PATH_FLAG
+            + " when zircon4j is on the class path, or with "
+            + MODULE_PATH_FLAG
+            + " when it is on the module path (for Maven Surefire: in <argLine>).",
+        cause);
+  }
+
+  /** One resolution attempt: the steps in order, and what each found. */
+  private static final class Resolution {
+    private final DynamicLinker linker;
+    private final List<String> symbols = requiredSymbols();
+    private final List<String> tried = new ArrayList<>();
+    private String advice =
+        "On Fuchsia the vDSO provides libzircon.so. Elsewhere, pass -D"
+            + PATH_PROPERTY
+            + "=/absolute/path/to/libzircon.so (the host emulation is built by"
+            + " `src/host/build-lib OUT_DIR` from the zircon4j sources), or put a libzircon.so on"
+            + " java.library.path.";
+
+    Resolution(DynamicLinker linker) {
+      this.linker = linker;
     }
 
-    private static Throwable loadConfigured(String configured) {
+    Throwable run() {
+      String configured = System.getProperty(PATH_PROPERTY);
+      if (configured != null && !configured.isBlank()) {
+        return configured(configured.strip());
+      }
+      Throwable result;
+      if ((result = alreadyLoaded()) != NOT_FOUND) {
+        return result;
+      }
+      if ((result = onLibraryPath()) != NOT_FOUND) {
+        return result;
+      }
+      if ((result = bundled()) != NOT_FOUND) {
+        return result;
+      }
+      return new UnsatisfiedLinkError(
+          "zircon4j: cannot find the zircon library ("
+              + SONAME
+              + ", which provides the zx_* syscalls). Tried, in order:\n  - "
+              + String.join("\n  - ", tried)
+              + "\n"
+              + advice);
+    }
+
+    /** Marks a step that found nothing, so the next one runs. */
+    private static final Throwable NOT_FOUND = new Throwable("this step found no library");
+
+    private Throwable configured(String configured) {
+      String from = " (from -D" + PATH_PROPERTY + ")";
       Path path = Path.of(configured);
       if (!path.isAbsolute()) {
         return new UnsatisfiedLinkError(
@@ -105,16 +168,158 @@ final class ZirconLibrary {
                 + " names "
                 + path
                 + ", which does not exist or is not a file. Build the host emulation with"
-                + " `src/host/build-lib target/host` (or `mvn verify`), or unset the property.");
+                + " `src/host/build-lib OUT_DIR` (or `mvn verify`), or unset the property.");
       }
-      try {
-        System.load(path.toString());
-        origin = PATH_PROPERTY + "=" + path;
-        return null;
-      } catch (UnsatisfiedLinkError e) {
+      DynamicLinker.Opened opened = linker.open(path.toString(), DynamicLinker.RTLD_NOW);
+      if (!opened.ok()) {
         return new UnsatisfiedLinkError(
-            "zircon4j: cannot load " + path + " (from " + PATH_PROPERTY + "): " + e.getMessage());
+            "zircon4j: cannot load " + path + from + ": " + opened.error());
       }
+      String missing = firstMissing(opened.handle());
+      if (missing != null) {
+        return notZircon(
+            path + from,
+            missing,
+            "Point -D"
+                + PATH_PROPERTY
+                + " at a libzircon.so"
+                + " built from src/host/c, or unset it.");
+      }
+      return adopt(opened.handle(), PATH_PROPERTY + "=" + path);
+    }
+
+    private Throwable alreadyLoaded() {
+      String step = "already in the process (dlopen(\"" + SONAME + "\", RTLD_NOLOAD))";
+      MemorySegment handle = linker.openIfLoaded(SONAME);
+      if (handle == null) {
+        tried.add(step + ": none loaded");
+        return NOT_FOUND;
+      }
+      String file = linker.pathOf(handle);
+      String missing = firstMissing(handle);
+      if (missing != null) {
+        // It would shadow any library loaded later: the bindings' dlopen("libzircon.so") finds it.
+        return notZircon(
+            file + ", loaded in this process as " + SONAME + ",",
+            missing,
+            "It would shadow any other libzircon.so: remove it from LD_PRELOAD (or whatever loads"
+                + " it).");
+      }
+      return adopt(handle, "already in the process: " + file);
+    }
+
+    private Throwable onLibraryPath() {
+      String searchPath = System.getProperty("java.library.path", "");
+      for (String dir : searchPath.split(File.pathSeparator)) {
+        if (dir.isEmpty()) {
+          continue;
+        }
+        Path file = Path.of(dir).resolve(SONAME).toAbsolutePath();
+        if (!Files.isRegularFile(file)) {
+          continue;
+        }
+        DynamicLinker.Opened opened = linker.open(file.toString(), DynamicLinker.RTLD_NOW);
+        if (!opened.ok()) {
+          tried.add(file + " on java.library.path: cannot load it: " + opened.error());
+          continue;
+        }
+        String missing = firstMissing(opened.handle());
+        if (missing != null) {
+          tried.add(file + " on java.library.path: not a zircon library (lacks " + missing + ")");
+          continue;
+        }
+        return adopt(opened.handle(), "java.library.path: " + file);
+      }
+      tried.add(SONAME + " on java.library.path [" + searchPath + "]: not found");
+      return NOT_FOUND;
+    }
+
+    private Throwable bundled() {
+      String step = "host emulation bundled for " + BundledHostLibrary.platform();
+      if (!BundledHostLibrary.isLinux()) {
+        tried.add(
+            step
+                + ": not used, the bundled host emulation is for Linux and os.name is "
+                + System.getProperty("os.name"));
+        return NOT_FOUND;
+      }
+      BundledHostLibrary.Loaded loaded;
+      try {
+        loaded = BundledHostLibrary.load(linker);
+      } catch (BundledHostLibrary.Unusable e) {
+        tried.add(step + ": " + e.getMessage());
+        advice =
+            "As a user of the zircon4j JAR: run with -Djava.io.tmpdir=<a writable directory on a"
+                + " file system mounted with exec>, or with -D"
+                + PATH_PROPERTY
+                + "=/absolute/path/to/libzircon.so.";
+        return NOT_FOUND;
+      }
+      if (loaded == null) {
+        tried.add("no host emulation is bundled in this JAR for " + BundledHostLibrary.platform());
+        return NOT_FOUND;
+      }
+      String missing = firstMissing(loaded.handle());
+      if (missing != null) {
+        return notZircon("the " + step, missing, "This JAR is broken: report it.");
+      }
+      return adopt(loaded.handle(), step + ", loaded " + loaded.how());
+    }
+
+    /**
+     * Checks that the bindings' own lookup, {@code dlopen("libzircon.so")}, finds the library just
+     * chosen and not some other one, then records where it came from.
+     */
+    private Throwable adopt(MemorySegment handle, String where) {
+      MemorySegment bySoname = linker.openIfLoaded(SONAME);
+      if (bySoname == null) {
+        return new UnsatisfiedLinkError(
+            "zircon4j: loaded "
+                + linker.pathOf(handle)
+                + " ("
+                + where
+                + "), but dlopen(\""
+                + SONAME
+                + "\") does not find it, so the bindings could not use it. glibc finds a loaded"
+                + " library by its DT_SONAME, which must be "
+                + SONAME
+                + " (check with readelf -d); musl finds it only by the file name it was searched"
+                + " under.");
+      }
+      String probe = symbols.get(0);
+      if (!linker.symbol(bySoname, probe).equals(linker.symbol(handle, probe))) {
+        return new UnsatisfiedLinkError(
+            "zircon4j: loaded "
+                + linker.pathOf(handle)
+                + " ("
+                + where
+                + "), but dlopen(\""
+                + SONAME
+                + "\") finds another library, "
+                + linker.pathOf(bySoname)
+                + ", which the bindings would use instead. Load only one of them.");
+      }
+      Holder.origin = where;
+      return null;
+    }
+
+    private String firstMissing(MemorySegment handle) {
+      for (String symbol : symbols) {
+        if (linker.symbol(handle, symbol).equals(MemorySegment.NULL)) {
+          return symbol;
+        }
+      }
+      return null;
+    }
+
+    private static UnsatisfiedLinkError notZircon(String what, String missing, String fix) {
+      return new UnsatisfiedLinkError(
+          "zircon4j: "
+              + what
+              + " is not a zircon library: it does not define "
+              + missing
+              + ", which the bindings call. "
+              + fix);
     }
   }
 }
