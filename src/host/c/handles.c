@@ -298,8 +298,9 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
         info.rights = e->rights;
         info.type = e->obj->type;
         if (e->obj->type == ZX_OBJ_TYPE_VMO) {
-          struct vmo* v = (struct vmo*)e->obj;
-          info.related_koid = v->parent != NULL ? v->parent->obj.koid : ZX_KOID_INVALID;
+          // related_koid names a pager-backed VMO's pager; no VMO here has one, so it is 0 (a
+          // child's parent is reported by ZX_INFO_VMO.parent_koid, not here).
+          info.related_koid = ZX_KOID_INVALID;
           info.props = ZX_OBJ_PROP_WAITABLE;
         }
         status = vmar_prepare_user_write(buffer, sizeof(info));

@@ -63,6 +63,7 @@ static void layer_unref(struct layer* l) {
     struct layer* below = l->below;
     if (l->fd >= 0) close(l->fd);
     free(l->extents);
+    free(l->marks);
     free(l);
     l = below;
   }
@@ -234,6 +235,104 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
   return seek_page(l, page, SEEK_HOLE);
 }
 
+// ---- Zero markers -------------------------------------------------------------------------
+
+// Index of the first marker extent whose end is > page (num_marks if none).
+static size_t marks_search(const struct layer* l, uint64_t page) {
+  size_t lo = 0, hi = l->num_marks;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (l->marks[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+// Whether `page` is marked in `l`; if so *end is the end of its marker extent, else the start of
+// the next one (UINT64_MAX if none).
+static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
+  size_t i = marks_search(l, page);
+  if (i == l->num_marks) {
+    *end = UINT64_MAX;
+    return false;
+  }
+  bool in = l->marks[2 * i] <= page;
+  *end = in ? l->marks[2 * i + 1] : l->marks[2 * i];
+  return in;
+}
+
+// Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
+// of memory (nothing changed).
+static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
+  if (start >= end) return true;
+  size_t i = marks_search(l, start);
+  if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
+    if (l->num_marks == l->cap_marks) {
+      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
+      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
+      if (grown == NULL) return false;
+      l->marks = grown;
+      l->cap_marks = cap;
+    }
+    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
+    l->num_marks++;
+    l->marks[2 * i + 1] = start;
+    l->marks[2 * (i + 1)] = end;
+    return true;
+  }
+  size_t j = i;  // extents [i, j) lose pages
+  while (j < l->num_marks && l->marks[2 * j] < end) j++;
+  size_t keep_from = i, drop_to = j;
+  if (i < j && l->marks[2 * i] < start) {  // the first keeps its head
+    l->marks[2 * i + 1] = start;
+    keep_from = i + 1;
+  }
+  if (keep_from < j && l->marks[2 * (j - 1) + 1] > end) {  // the last keeps its tail
+    l->marks[2 * (j - 1)] = end;
+    drop_to = j - 1;
+  }
+  if (keep_from < drop_to) {
+    memmove(&l->marks[2 * keep_from], &l->marks[2 * drop_to],
+            2 * (l->num_marks - drop_to) * sizeof(uint64_t));
+    l->num_marks -= drop_to - keep_from;
+  }
+  return true;
+}
+
+// Adds pages [start, end) to l's markers, merging with touching extents. False if out of memory.
+static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
+  if (start >= end) return true;
+  size_t i = marks_search(l, start > 0 ? start - 1 : 0);  // first extent ending at or after start
+  if (i < l->num_marks && l->marks[2 * i + 1] < start) i++;
+  size_t j = i;  // extents [i, j) touch or overlap [start, end)
+  while (j < l->num_marks && l->marks[2 * j] <= end) j++;
+  if (i == j) {
+    if (l->num_marks == l->cap_marks) {
+      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
+      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
+      if (grown == NULL) return false;
+      l->marks = grown;
+      l->cap_marks = cap;
+    }
+    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
+    l->num_marks++;
+    l->marks[2 * i] = start;
+    l->marks[2 * i + 1] = end;
+    return true;
+  }
+  uint64_t lo = l->marks[2 * i] < start ? l->marks[2 * i] : start;
+  uint64_t hi = l->marks[2 * (j - 1) + 1] > end ? l->marks[2 * (j - 1) + 1] : end;
+  l->marks[2 * i] = lo;
+  l->marks[2 * i + 1] = hi;
+  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * j], 2 * (l->num_marks - j) * sizeof(uint64_t));
+  l->num_marks -= j - i - 1;
+  return true;
+}
+
+// Whether `l` holds neither data pages nor markers.
+static bool layer_empty(struct layer* l) {
+  return l->num_marks == 0 && layer_next_data(l, 0) == UINT64_MAX;
+}
+
 // Calls fn(ctx, at, n, layer, layer_page) for consecutive runs covering pages
 // [page, page + npages) of `l`, in order; `at` counts from the given start `at`. `layer` is the
 // layer that supplies the run (NULL: the run reads as zero).
@@ -250,6 +349,18 @@ zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t
       if (n > npages) n = npages;
       status = fn(ctx, at, n, l, page);
     } else {
+      uint64_t mark_end;
+      if (marked_at(l, page, &mark_end)) {  // reads as zero; hides the layers below
+        uint64_t stop = mark_end < data ? mark_end : data;
+        n = stop - page < npages ? stop - page : npages;
+        status = fn(ctx, at, n, NULL, 0);
+        if (status != ZX_OK) return status;
+        page += n;
+        at += n;
+        npages -= n;
+        continue;
+      }
+      if (mark_end < data) data = mark_end;  // the walk below stops where the next marker starts
       n = (data == UINT64_MAX || data - page > npages) ? npages : data - page;
       uint64_t below = 0;
       if (l->below != NULL && page < l->below_limit) {
@@ -375,11 +486,11 @@ static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct laye
   return layer_write_zeros(top, at * zx_page(), n * zx_page());
 }
 
-static zx_status_t shadow_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+static zx_status_t mark_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   (void)lp;
   struct layer* top = arg;
   if (l == NULL || l == top) return ZX_OK;
-  return layer_write_zeros(top, at * zx_page(), n * zx_page());
+  return marks_add(top, at, at + n) ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
 // Makes every page of the range present in b's top layer (copies, or zero pages).
@@ -388,23 +499,25 @@ zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   if (status != ZX_OK || npages == 0) return status;
   status = layer_walk(b->top, page, npages, page, zero_fill_run, b->top);
   if (status != ZX_OK) return status;
+  marks_remove(b->top, page, page + npages);  // shrinks or keeps the list: data wins anyway
   return vmo_remap(b, page, npages);
 }
 
-// Makes the whole pages of the range read as zero, freeing b's top pages. Where a frozen layer
-// below would show through, a zero page is committed in the top layer instead.
+// Makes the whole pages of the range read as zero without committing anything: frees b's top
+// pages there and, where a frozen layer below would show through, leaves zero markers.
 static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   if (npages == 0) return ZX_OK;
-  if (fallocate(layer_fd(b->top), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
-                (off_t)(npages * ps)) != 0) {
-    zx_status_t status = layer_write_zeros(b->top, page * ps, npages * ps);
-    if (status != ZX_OK) return status;
-  } else if (layer_unmark(b->top, page, page + npages), b->top->below != NULL) {
-    zx_status_t status = layer_walk(b->top, page, npages, page, shadow_run, b->top);
-    if (status != ZX_OK) return status;
+  struct layer* top = b->top;
+  if (top->fd >= 0) {
+    if (fallocate(top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
+                  (off_t)(npages * ps)) != 0) {
+      return layer_write_zeros(top, page * ps, npages * ps);  // no hole punching: zero in place
+    }
+    layer_unmark(top, page, page + npages);
   }
-  return ZX_OK;
+  if (top->below == NULL) return ZX_OK;
+  return layer_walk(top, page, npages, page, mark_run, top);
 }
 
 zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages) {
@@ -417,7 +530,29 @@ static bool top_has_all(struct vmo* b, uint64_t page, uint64_t npages) {
   return npages == 0 || layer_next_hole(b->top, page) >= page + npages;
 }
 
-// Zeroes bytes [off, off + len) of non-slice b, copying up partial pages, and re-points mappings.
+static zx_status_t find_supplier(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  (void)n;
+  (void)lp;
+  *(struct layer**)arg = l;
+  return ZX_OK;
+}
+
+// Zeroes bytes [off, off + len) of page `page` (one page) of non-slice b. A page that already
+// reads as zero because nothing supplies it (never committed, or marked) is left alone; a page
+// from a frozen layer is copied up first.
+static zx_status_t zero_part_of_page(struct vmo* b, uint64_t page, uint64_t off, uint64_t len) {
+  struct layer* supplier = NULL;
+  zx_status_t status = layer_walk(b->top, page, 1, page, find_supplier, &supplier);
+  if (status != ZX_OK || supplier == NULL) return status;
+  if (supplier != b->top) status = vmo_copy_up(b, page, 1);
+  if (status == ZX_OK) status = layer_write_zeros(b->top, off, len);
+  return status;
+}
+
+// Zeroes bytes [off, off + len) of non-slice b and re-points mappings. Whole pages are zeroed
+// as zero_pages does (nothing committed); partial pages as zero_part_of_page.
 static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
@@ -427,16 +562,15 @@ static zx_status_t zero_bytes(struct vmo* b, uint64_t off, uint64_t len) {
   uint64_t full_end = (off + len) / ps;
   zx_status_t status = ZX_OK;
   if (full_first >= full_end) {  // no whole page: one or two partial pages
-    status = vmo_copy_up(b, first, end - first);
-    if (status == ZX_OK) status = layer_write_zeros(b->top, off, len);
-  } else {
-    if (off % ps != 0) {
-      status = vmo_copy_up(b, first, 1);
-      if (status == ZX_OK) status = layer_write_zeros(b->top, off, full_first * ps - off);
+    uint64_t split = (first + 1) * ps < off + len ? (first + 1) * ps : off + len;
+    status = zero_part_of_page(b, first, off, split - off);
+    if (status == ZX_OK && split < off + len) {
+      status = zero_part_of_page(b, first + 1, split, off + len - split);
     }
+  } else {
+    if (off % ps != 0) status = zero_part_of_page(b, first, off, full_first * ps - off);
     if (status == ZX_OK && (off + len) % ps != 0) {
-      status = vmo_copy_up(b, full_end, 1);
-      if (status == ZX_OK) status = layer_write_zeros(b->top, full_end * ps, off + len - full_end * ps);
+      status = zero_part_of_page(b, full_end, full_end * ps, off + len - full_end * ps);
     }
     if (status == ZX_OK) status = zero_pages(b, full_first, full_end - full_first);
   }
@@ -488,7 +622,7 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
   return vmo_remap(b, first, end - first);
 }
 
-static uint64_t layer_bytes(const struct layer* l) {
+uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
   // Raw syscall: the fstat symbol needs GLIBC_2.33 (see glibc_baseline.h). On x86-64 and aarch64
   // the kernel's struct stat is the C library's, for glibc and musl alike.
@@ -497,21 +631,6 @@ static uint64_t layer_bytes(const struct layer* l) {
 }
 
 // ---- Collapsing chains -------------------------------------------------------------------
-
-// Copies pages [page, page + n) from layer `from` to the same pages of layer `to`.
-static zx_status_t copy_pages(struct layer* from, struct layer* to, uint64_t page, uint64_t n,
-                              char* buf) {
-  uint64_t ps = zx_page();
-  while (n > 0) {
-    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
-    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), page * ps);
-    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), page * ps);
-    if (status != ZX_OK) return status;
-    page += k;
-    n -= k;
-  }
-  return ZX_OK;
-}
 
 // Re-points, in every mapping of b, the pages (below `lim`) present in layer `l`, a layer of b's
 // chain at offset 0.
@@ -540,12 +659,93 @@ static void remap_unsupplied(struct vmo* b) {
   layer_walk(b->top, 0, b->size / ps, 0, remap_zero_run, b);
 }
 
+// Copies n pages from page `fp` of `from` to page `tp` of `to`.
+static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* to, uint64_t tp,
+                                 uint64_t n, char* buf) {
+  uint64_t ps = zx_page();
+  while (n > 0) {
+    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
+    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
+    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), tp * ps);
+    if (status != ZX_OK) return status;
+    fp += k;
+    tp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+// How fill_holes_from fills one hole [start, end) of `to` (to's pages) from `from` at +off.
+struct hole_fill {
+  struct layer* from;
+  struct layer* to;
+  uint64_t off;
+  bool marks;  // fill with markers instead of copied data
+  char* buf;
+};
+
+static zx_status_t fill_hole(struct hole_fill* h, uint64_t start, uint64_t end) {
+  if (h->marks) return marks_add(h->to, start, end) ? ZX_OK : ZX_ERR_NO_MEMORY;
+  return copy_pages_at(h->from, start + h->off, h->to, start, end - start, h->buf);
+}
+
+// Calls fill_hole for the stretches of [start, end) where h->to holds neither data nor markers.
+static zx_status_t fill_holes_in(struct hole_fill* h, uint64_t start, uint64_t end) {
+  uint64_t cur = start;
+  while (cur < end) {
+    uint64_t data = layer_next_data(h->to, cur);
+    if (data == cur) {
+      uint64_t hole = layer_next_hole(h->to, cur);
+      cur = hole > cur ? hole : cur + 1;
+      continue;
+    }
+    uint64_t mark_end;
+    if (marked_at(h->to, cur, &mark_end)) {
+      cur = mark_end;
+      continue;
+    }
+    uint64_t stop = data < mark_end ? data : mark_end;
+    if (stop > end) stop = end;
+    zx_status_t status = fill_hole(h, cur, stop);
+    if (status != ZX_OK) return status;
+    cur = stop;
+  }
+  return ZX_OK;
+}
+
+// Copies into `to`'s holes below page `lim` what `from` holds at page + off: its data pages as
+// data and its markers as markers. What `to` shows is unchanged where `from` showed through.
+// On failure part of it may have been copied (the same bytes and markers, still correct).
+static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_t off,
+                                   uint64_t lim, char* buf) {
+  struct hole_fill h = {from, to, off, false, buf};
+  zx_status_t status = ZX_OK;
+  for (uint64_t page = off; status == ZX_OK && page < off + lim;) {
+    uint64_t data = layer_next_data(from, page);
+    if (data == UINT64_MAX || data >= off + lim) break;
+    uint64_t hole = layer_next_hole(from, data);
+    if (hole <= data) hole = data + 1;
+    if (hole > off + lim) hole = off + lim;
+    status = fill_holes_in(&h, data - off, hole - off);
+    page = hole;
+  }
+  h.marks = true;
+  for (size_t i = 0; status == ZX_OK && i < from->num_marks; i++) {
+    uint64_t ms = from->marks[2 * i], me = from->marks[2 * i + 1];
+    if (me <= off || ms >= off + lim) continue;
+    if (ms < off) ms = off;
+    if (me > off + lim) me = off + lim;
+    status = fill_holes_in(&h, ms - off, me - off);
+  }
+  return status;
+}
+
 // When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
-// are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains do not grow
-// with repeated snapshot/write cycles and the old pages are freed. The smaller layer's pages are
-// copied into the bigger one. Then the pages whose layer changed are re-pointed in b's mappings
-// (O(pages of the smaller layer), not O(VMO size)). Best effort: on failure b is
-// left as it was (a failed copy leaves extra, still-correct pages in the destination).
+// are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains
+// do not grow with repeated snapshot/write cycles and the old pages are freed. The smaller
+// layer's pages are copied into the bigger one (markers go along: T's hide F's pages, F's hide
+// what is below F). Then the pages whose layer changed are re-pointed in b's mappings
+// (O(pages of the smaller layer), not O(VMO size)). Best effort: on failure b is left as it was (a failed copy leaves extra, still-correct pages or markers in the destination).
 static void vmo_collapse(struct vmo* b) {
   uint64_t ps = zx_page();
   while (b->top != NULL && b->top->below != NULL) {
@@ -553,26 +753,38 @@ static void vmo_collapse(struct vmo* b) {
     struct layer* f = t->below;
     // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
     // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
-    if (f->refs != 1 || f->owner != b || t->below_off != 0 ||
-        (layer_bytes(t) == 0 && f->below == NULL))
+    if (f->refs != 1 || f->owner != b || t->below_off != 0 || (layer_empty(t) && f->below == NULL))
       return;
     char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
     if (layer_bytes(t) <= layer_bytes(f)) {
-      // Into F: drop F's pages at or past T's limit, then copy T's pages over.
-      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0) {
+      // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
+      // then copy T's pages over.
+      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
+          !marks_remove(f, lim, UINT64_MAX)) {
         status = ZX_ERR_NO_MEMORY;
       }
       layer_extents_ready(f);  // F's list (if it can be had) now follows F's changes
       f->frozen = false;
+      for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
+        uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
+        if (f->fd >= 0 && ms < lim) {
+          uint64_t pe = me < lim ? me : lim;
+          if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(ms * ps),
+                        (off_t)((pe - ms) * ps)) == 0) {
+            layer_unmark(f, ms, pe);
+          }
+        }
+        if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
+      }
       for (uint64_t page = 0; status == ZX_OK;) {
         uint64_t data = layer_next_data(t, page);
         if (data == UINT64_MAX) break;
         uint64_t hole = layer_next_hole(t, data);
         if (hole <= data) hole = data + 1;
-        status = copy_pages(t, f, data, hole - data, buf);
+        status = copy_pages_at(t, data, f, data, hole - data, buf);
         page = hole;
       }
       if (status != ZX_OK) {
@@ -585,31 +797,14 @@ static void vmo_collapse(struct vmo* b) {
       t->below = NULL;  // b->top takes over t's reference to f
       b->top = f;
       // What changed for b's mappings: T's pages now come from F, and pages nothing supplies
-      // are F's holes now (a writable mapping maps them from the top).
+      // are F's holes now (a writable mapping maps them from the top). Markers read as zero
+      // before and after.
       remap_present(b, t, UINT64_MAX);
       if (vmo_writably_mapped(b)) remap_unsupplied(b);
       layer_unref(t);
     } else {
-      // Into T: copy F's pages that T does not shadow, below T's limit.
-      for (uint64_t page = 0; status == ZX_OK && page < lim;) {
-        uint64_t data = layer_next_data(f, page);
-        if (data == UINT64_MAX || data >= lim) break;
-        uint64_t hole = layer_next_hole(f, data);
-        if (hole <= data) hole = data + 1;
-        if (hole > lim) hole = lim;
-        for (uint64_t cur = data; cur < hole && status == ZX_OK;) {
-          uint64_t td = layer_next_data(t, cur);
-          if (td == cur) {
-            uint64_t th = layer_next_hole(t, cur);
-            cur = th > cur && th < hole ? th : hole;
-          } else {
-            uint64_t stop = td < hole ? td : hole;
-            status = copy_pages(f, t, cur, stop - cur, buf);
-            cur = stop;
-          }
-        }
-        page = hole;
-      }
+      // Into T: copy F's pages and markers that T does not shadow, below T's limit.
+      status = fill_holes_from(t, f, 0, lim, buf);
       if (status != ZX_OK) {
         free(buf);
         return;
@@ -627,50 +822,15 @@ static void vmo_collapse(struct vmo* b) {
   }
 }
 
-// Copies n pages from page `fp` of `from` to page `tp` of `to`.
-static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* to, uint64_t tp,
-                                 uint64_t n, char* buf) {
-  uint64_t ps = zx_page();
-  while (n > 0) {
-    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
-    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
-    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), tp * ps);
-    if (status != ZX_OK) return status;
-    fp += k;
-    tp += k;
-    n -= k;
-  }
-  return ZX_OK;
-}
-
 // Folds frozen layer X = U->below into frozen layer U: copies into U's holes below its limit the
-// pages X supplies there, then U skips X. What U shows is unchanged (the copied pages are the ones
-// that showed through), so existing mappings stay correct. On a failed copy U keeps X (the pages
-// already copied are the same bytes). Returns whether X was folded.
+// pages and markers X supplies there, then U skips X. What U shows is unchanged, so existing
+// mappings stay correct. On a failed copy U keeps X (what was already copied is the same bytes).
+// Returns whether X was folded.
 static bool layer_fold_below(struct layer* u, char* buf) {
   struct layer* x = u->below;
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
-  zx_status_t status = ZX_OK;
-  for (uint64_t page = 0; status == ZX_OK && page < lim;) {
-    uint64_t data = layer_next_data(x, page + off);
-    if (data == UINT64_MAX || data - off >= lim) break;
-    uint64_t hole = layer_next_hole(x, data);
-    if (hole <= data) hole = data + 1;
-    uint64_t end = hole - off < lim ? hole - off : lim;
-    for (uint64_t cur = data - off; cur < end && status == ZX_OK;) {
-      uint64_t ud = layer_next_data(u, cur);
-      if (ud == cur) {
-        uint64_t uh = layer_next_hole(u, cur);
-        cur = uh > cur && uh < end ? uh : end;
-      } else {
-        uint64_t stop = ud < end ? ud : end;
-        status = copy_pages_at(x, cur + off, u, cur, stop - cur, buf);
-        cur = stop;
-      }
-    }
-    page = end;
-  }
+  zx_status_t status = fill_holes_from(u, x, off, lim, buf);
   if (status != ZX_OK) return false;
   struct layer* below = x->below;
   if (below != NULL) below->refs++;
@@ -719,7 +879,8 @@ static struct vmo* vmo_new(uint64_t size, bool with_top) {
   if (v == NULL) return NULL;
   if (with_top) {
     v->top = layer_new(size);
-    if (v->top == NULL) {
+    if (v->top == NULL || cnode_new_leaf(v) != ZX_OK) {
+      free(v->top);
       free(v);
       return NULL;
     }
@@ -737,6 +898,7 @@ static struct vmo* vmo_new(uint64_t size, bool with_top) {
 // Called when the last handle, mapping and slice child of `v` are gone. Its children are handed
 // to its parent (or become parentless), as zircon's hidden-node collapse makes them appear.
 void vmo_destroy(struct vmo* v) {
+  cnode_remove(v);
   if (v->all_prev != NULL) v->all_prev->all_next = v->all_next; else zx_g.vmos = v->all_next;
   if (v->all_next != NULL) v->all_next->all_prev = v->all_prev;
   for (struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
@@ -789,13 +951,7 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
   if (v->resizable) info->flags |= ZX_INFO_VMO_RESIZABLE;
   if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;
-  if (v->top != NULL) {
-    uint64_t bytes = layer_bytes(v->top);
-    for (const struct layer* l = v->top->below; l != NULL; l = l->below) {
-      if (l->owner == v) bytes += layer_bytes(l);
-    }
-    info->committed_bytes = bytes;
-  }
+  info->committed_bytes = vmo_committed_bytes(v);
   info->handle_rights = rights;
   info->cache_policy = ZX_CACHE_POLICY_CACHED;
   return ZX_OK;
@@ -897,7 +1053,8 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 
 // Checks: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (no WRITE), UNAVAILABLE (not resizable),
 // ACCESS_DENIED (no RESIZE; only reachable on a resizable VMO through a reduced handle),
-// OUT_OF_RANGE (size > 2^46), NO_MEMORY.
+// OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
+// overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
   struct vmo* v;
   zx_rights_t rights;
@@ -912,6 +1069,8 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     status = ZX_ERR_ACCESS_DENIED;
   } else if (size > ZX_HOST_MAX_VMO_SIZE) {
     status = ZX_ERR_OUT_OF_RANGE;
+  } else if (round_up_page(size) > UINT64_MAX - v->root_off) {
+    status = ZX_ERR_INVALID_ARGS;
   } else {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
@@ -923,6 +1082,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     if (new_size < old_size && v->top->below_limit > new_size / ps) {
       v->top->below_limit = new_size / ps;
     }
+    marks_remove(v->top, new_size / ps, UINT64_MAX);  // only shrinks the list: cannot fail
     v->size = new_size;
     if (size < new_size) status = zero_bytes(v, size, new_size - size);
     uint64_t lo = (old_size < new_size ? old_size : new_size) / ps;
@@ -973,7 +1133,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
   struct layer* below;
   uint64_t below_off;
   uint64_t below_limit;  // b coordinates
-  if (layer_next_data(top, 0) == UINT64_MAX) {
+  if (layer_empty(top)) {
     below = top->below;
     below_off = top->below_off;
     below_limit = top->below_limit < limit ? top->below_limit : limit;
@@ -1011,9 +1171,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // Checks, in order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (DUPLICATE and READ),
 // INVALID_ARGS (unknown options; not exactly one of SNAPSHOT, SNAPSHOT_AT_LEAST_ON_WRITE, SLICE;
 // RESIZABLE with NO_WRITE; RESIZABLE with SLICE), INVALID_ARGS (offset not page-aligned),
-// OUT_OF_RANGE (offset + size overflows, or the rounded size exceeds 2^46), INVALID_ARGS
-// (out NULL), NOT_SUPPORTED (SLICE of a resizable VMO), OUT_OF_RANGE (SLICE not inside the
-// parent), NO_MEMORY.
+// OUT_OF_RANGE (the size does not round up to a page, or the rounded size exceeds 2^46),
+// OUT_OF_RANGE (non-slices: offset + size overflows), INVALID_ARGS (out NULL); then for a SLICE:
+// INVALID_ARGS (not inside the parent, including offset + size overflowing), NOT_SUPPORTED
+// (resizable parent); for the others: INVALID_ARGS (the offset added to the parent's accumulated
+// offset, or that plus the size, overflows); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
   const uint32_t types =
@@ -1036,14 +1198,19 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_INVALID_ARGS;
   } else if (offset % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
-  } else if (size > UINT64_MAX - offset || size > ZX_HOST_MAX_VMO_SIZE) {
+  } else if (size > ZX_HOST_MAX_VMO_SIZE) {
+    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && size > UINT64_MAX - offset) {
     status = ZX_ERR_OUT_OF_RANGE;
   } else if (out == NULL) {
     status = ZX_ERR_INVALID_ARGS;
+  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   } else if (slice && v->resizable) {
     status = ZX_ERR_NOT_SUPPORTED;
-  } else if (slice && (offset > v->size || round_up_page(size) > v->size - offset)) {
-    status = ZX_ERR_OUT_OF_RANGE;
+  } else if (!slice && (offset > UINT64_MAX - v->root_off ||
+                        round_up_page(size) > UINT64_MAX - v->root_off - offset)) {
+    status = ZX_ERR_INVALID_ARGS;
   }
   if (status != ZX_OK) goto out;
 
@@ -1053,6 +1220,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     status = ZX_ERR_NO_MEMORY;
     goto out;
   }
+  child->root_off = v->root_off + offset;
   zx_rights_t child_rights;
   if (slice) {
     child->slice = true;
@@ -1066,11 +1234,17 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     child->resizable = resizable;
     uint64_t sp = (vmo_backing_offset(v) + (offset < v->size ? offset : v->size)) / ps;
     if (offset >= v->size) sp = UINT64_MAX;  // nothing of the parent shows
-    status = sp == UINT64_MAX ? ZX_OK : vmo_snapshot(b, sp, vmo_backing_limit(v), child);
+    struct cnode* hidden = cnode_alloc_hidden();
+    status = hidden == NULL ? ZX_ERR_NO_MEMORY : ZX_OK;
+    if (status == ZX_OK && sp != UINT64_MAX) {
+      status = vmo_snapshot(b, sp, vmo_backing_limit(v), child);
+    }
     if (status != ZX_OK) {
+      free(hidden);
       vmo_destroy(child);
       goto out;
     }
+    cnode_add_snapshot(b, child, hidden);
     child_rights = no_write ? (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY) &
                                   ~ZX_RIGHT_WRITE
                             : (rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY |
@@ -1110,7 +1284,8 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // Checks: BAD_HANDLE, WRONG_TYPE, then per op:
 //   COMMIT: ACCESS_DENIED (WRITE), OUT_OF_RANGE. Commits (copies up / zero-fills) the pages.
 //   DECOMMIT: ACCESS_DENIED (WRITE), NOT_SUPPORTED (snapshot child, or a VMO with live
-//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE.
+//     snapshot children), INVALID_ARGS (offset or size not page-aligned), OUT_OF_RANGE (offset
+//     past the end); a range running past the end is trimmed to it.
 //   ZERO: ACCESS_DENIED (WRITE), OUT_OF_RANGE.
 //   LOCK, UNLOCK, TRY_LOCK: ACCESS_DENIED (neither READ nor WRITE), NOT_SUPPORTED (no VMO here
 //     is discardable).
@@ -1150,10 +1325,12 @@ ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t 
         status = ZX_ERR_NOT_SUPPORTED;
       } else if (offset % ps != 0 || size % ps != 0) {
         status = ZX_ERR_INVALID_ARGS;
-      } else if (range_outside(v, offset, size)) {
+      } else if (offset > v->size) {
         status = ZX_ERR_OUT_OF_RANGE;
       } else {
-        status = vmo_decommit_pages(b, (boff + offset) / ps, size / ps);
+        // A range that starts inside the VMO and ends past it is trimmed to the VMO's end.
+        uint64_t len = size < v->size - offset ? size : v->size - offset;
+        status = vmo_decommit_pages(b, (boff + offset) / ps, len / ps);
       }
       break;
     case ZX_VMO_OP_ZERO:

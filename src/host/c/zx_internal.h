@@ -49,9 +49,12 @@ struct object {
 };
 
 // A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
-// allocated in the memfd (page granularity on tmpfs). A page that is not present reads from
-// `below` at page `page + below_off` if `page < below_limit`, else zero. A VMO's top layer is
-// mutable; a frozen layer never changes again and is shared (refcounted).
+// allocated in the memfd (page granularity on tmpfs), or it is a zero marker: a page that
+// reads as zero, costs nothing and hides the layers below (what ZERO and DECOMMIT leave where a
+// frozen layer would otherwise show through). A data page wins over a marker at the same page (a
+// writable mapping can fill a marked hole). A page that is not present reads from `below` at
+// page `page + below_off` if `page < below_limit`, else zero. A VMO's top layer is mutable; a
+// frozen layer never changes again and is shared (refcounted).
 struct layer {
   int fd;                // the memfd, or -1 until the first write needs one (see layer_fd)
   uint64_t bytes;        // the memfd's size (applied when it is created)
@@ -68,6 +71,21 @@ struct layer {
   uint64_t* extents;     // 2 * num_extents entries (room for 2 * cap_extents)
   size_t num_extents;
   size_t cap_extents;
+  // Zero markers as sorted, disjoint [start, end) page extents (2 * num_marks entries).
+  uint64_t* marks;
+  size_t num_marks;
+  size_t cap_marks;
+};
+
+// A node of a clone tree, which decides who is charged for a page several VMOs share (see
+// vmo_committed_bytes in vmo.c). It has zircon's shape: each snapshot replaces its parent's leaf
+// with a hidden node whose children are the parent's leaf (child[0]) and the new child's
+// (child[1]). The leaves in depth-first order, child[0] first, are the charge order.
+struct cnode {
+  struct cnode* parent;     // NULL at the root
+  struct cnode* child[2];   // hidden nodes only
+  struct vmo* vmo;          // leaves only
+  size_t lo, hi;            // scratch: the charge-order ranks [lo, hi) of this subtree's leaves
 };
 
 struct vmo {
@@ -77,8 +95,11 @@ struct vmo {
   bool cow;                   // a SNAPSHOT / SNAPSHOT_AT_LEAST_ON_WRITE child
   bool slice;                 // a SLICE child: no layers, a window onto `backing`
   struct layer* top;          // non-slices only
+  struct cnode* node;         // non-slices only: its leaf in its clone tree
   struct vmo* backing;        // slices only: the non-slice VMO whose pages it shows (holds a ref)
   uint64_t backing_off;       // slices only: byte offset into `backing`
+  uint64_t root_off;          // bytes: offsets of this VMO and its ancestors added up; with the
+                              // size it never overflows (create_child and set_size check it)
   struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
   size_t num_children;        // live children
   size_t num_mappings;        // live mappings of this VMO
@@ -157,6 +178,19 @@ typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct la
                               uint64_t layer_page);
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
                                  run_fn fn, void* ctx);
+
+// The bytes of the layer's memfd that hold data (allocated blocks).
+ZX_HIDDEN uint64_t layer_bytes(const struct layer* l);
+
+// charge.c
+ZX_HIDDEN zx_status_t cnode_new_leaf(struct vmo* v);
+ZX_HIDDEN struct cnode* cnode_alloc_hidden(void);
+// Makes `child` (a fresh leaf) a snapshot of `parent` in its clone tree, using `hidden`.
+ZX_HIDDEN void cnode_add_snapshot(struct vmo* parent, struct vmo* child, struct cnode* hidden);
+// Takes v's leaf out of its clone tree, re-attributing as zircon does.
+ZX_HIDDEN void cnode_remove(struct vmo* v);
+// ZX_INFO_VMO committed_bytes: v's own pages plus the shared frozen pages charged to it.
+ZX_HIDDEN uint64_t vmo_committed_bytes(struct vmo* v);
 
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);

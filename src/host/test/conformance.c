@@ -335,12 +335,83 @@ SCENARIO(create_child_errors_in_order) {
   CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, p, NULL), ZX_ERR_INVALID_ARGS);
   zx_handle_t r = make_vmo(p, ZX_VMO_RESIZABLE);
   CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 0, p, &c), ZX_ERR_NOT_SUPPORTED);
-  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SLICE, p, 2 * p, &c), ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SLICE, p, 2 * p, &c), ZX_ERR_INVALID_ARGS);
   // Nothing leaked: still zero children.
   CHECK_EQ(poll(v, ZX_VMO_ZERO_CHILDREN, NULL), ZX_OK);
   CHECK_EQ(zx_handle_close(no_dup), ZX_OK);
   CHECK_EQ(zx_handle_close(no_read), ZX_OK);
   CHECK_EQ(zx_handle_close(r), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+// A SLICE must lie inside its parent: INVALID_ARGS, checked before the parent's resizability
+// (NOT_SUPPORTED) and after the size checks (OUT_OF_RANGE); an offset + size that wraps past
+// 2^64 is outside too.
+SCENARIO(slice_outside_parent_is_invalid_args_before_resizability) {
+  uint64_t p = ps();
+  uint64_t last_page = UINT64_MAX - p + 1;
+  zx_handle_t r = make_vmo(2 * p, ZX_VMO_RESIZABLE);
+  zx_handle_t c = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 0, 3 * p, &c), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, p, 2 * p, &c), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 2 * p, p, &c), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, last_page, p, &c), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 0, UINT64_MAX, &c), ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 0, last_page, &c), ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, last_page, last_page, &c),
+           ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, last_page, UINT64_MAX, &c),
+           ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_create_child(r, ZX_VMO_CHILD_SLICE, 0, p, &c), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_t v = make_vmo(2 * p, 0);
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SLICE, last_page, p, &c), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SLICE, 2 * p, 0, &c), ZX_OK);  // empty, at the end
+  CHECK_EQ(zx_handle_close(c), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+  CHECK_EQ(zx_handle_close(r), ZX_OK);
+}
+
+// A child's offset is added to its ancestors' offsets: a grandchild whose accumulated offset (or
+// offset + size) would pass 2^64 is INVALID_ARGS, and so is growing a resizable child that far.
+SCENARIO(accumulated_child_offsets_must_not_overflow) {
+  uint64_t p = ps();
+  uint64_t far = UINT64_MAX - 8 * p + 1;  // 0xffffffffffff8000 with 4 KiB pages
+  zx_handle_t v = make_vmo(p, 0);
+  zx_handle_t c = ZX_HANDLE_INVALID, g = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE, far, p, &c),
+           ZX_OK);
+  CHECK_EQ(zx_vmo_create_child(c, ZX_VMO_CHILD_SNAPSHOT, 8 * p, p, &g), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(c, ZX_VMO_CHILD_SNAPSHOT, 7 * p, p, &g), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmo_create_child(c, ZX_VMO_CHILD_SNAPSHOT, 6 * p, p, &g), ZX_OK);
+  CHECK_EQ(zx_handle_close(g), ZX_OK);
+  CHECK_EQ(zx_vmo_set_size(c, 7 * p), ZX_OK);  // ends at 2^64 - 1
+  CHECK_EQ(zx_vmo_set_size(c, 8 * p), ZX_ERR_INVALID_ARGS);
+  uint64_t size = 0;
+  CHECK_EQ(zx_vmo_get_size(c, &size), ZX_OK);
+  CHECK_EQ(size, 7 * p);
+  CHECK_EQ(zx_handle_close(c), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+// ZX_INFO_HANDLE_BASIC.related_koid is a pager's koid for pager-backed VMOs and 0 for every
+// other VMO, children included (their parent is ZX_INFO_VMO.parent_koid).
+SCENARIO(handle_basic_related_koid_is_zero_for_children) {
+  uint64_t p = ps();
+  zx_handle_t v = make_vmo(p, 0);
+  zx_handle_t c = ZX_HANDLE_INVALID, s = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SNAPSHOT, 0, p, &c), ZX_OK);
+  CHECK_EQ(zx_vmo_create_child(v, ZX_VMO_CHILD_SLICE, 0, p, &s), ZX_OK);
+  zx_handle_t handles[] = {v, c, s};
+  for (size_t i = 0; i < 3; i++) {
+    zx_info_handle_basic_t basic;
+    CHECK_EQ(zx_object_get_info(handles[i], ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL,
+                                NULL),
+             ZX_OK);
+    CHECK_EQ(basic.related_koid, 0);
+  }
+  CHECK_EQ(vmo_info(c).parent_koid, vmo_info(v).koid);
+  CHECK_EQ(zx_handle_close(s), ZX_OK);
+  CHECK_EQ(zx_handle_close(c), ZX_OK);
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
@@ -449,16 +520,13 @@ SCENARIO(cow_copies_only_touched_pages) {
   write_byte(c, 3 * p + 1, 1);
   write_byte(c, 10 * p, 2);
   CHECK_EQ(vmo_info(c).committed_bytes, 2 * p);
-  write_byte(v, 0, 3);
-  CHECK_EQ(vmo_info(v).committed_bytes, (pages + 1) * p);
+  write_byte(v, 0, 3);  // the old page 0 now only the child sees: it is charged to the child
+  CHECK_EQ(vmo_info(v).committed_bytes, pages * p);
+  CHECK_EQ(vmo_info(c).committed_bytes, 3 * p);
   uint8_t page[64];
   CHECK_EQ(zx_vmo_read(c, page, 3 * p, sizeof(page)), ZX_OK);
   CHECK_EQ(page[0], 0x5a);  // copied-up page keeps the rest of the data
   CHECK_EQ(page[1], 1);
-  // Basic info of a child names its parent.
-  zx_info_handle_basic_t basic;
-  CHECK_EQ(zx_object_get_info(c, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL), ZX_OK);
-  CHECK_EQ(basic.related_koid, vmo_info(v).koid);
   free(data);
   CHECK_EQ(zx_handle_close(c), ZX_OK);
   CHECK_EQ(zx_handle_close(v), ZX_OK);
@@ -683,6 +751,36 @@ SCENARIO(wait_one_canceled_by_close) {
 
 // ---- op_range ----------------------------------------------------------------------------
 
+// DECOMMIT of a range that starts inside (or at the end of) a VMO or slice and runs past its end
+// is trimmed to the end and succeeds; only a start past the end is OUT_OF_RANGE. Pages outside
+// the trimmed range (and, for a slice, outside the slice) keep their contents.
+SCENARIO(decommit_past_end_is_trimmed_and_only_start_past_end_fails) {
+  uint64_t p = ps();
+  zx_handle_t root = make_vmo(6 * p, 0);
+  zx_handle_t slice = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create_child(root, ZX_VMO_CHILD_SLICE, p, 4 * p, &slice), ZX_OK);
+  uint8_t one = 1;
+  for (uint64_t start = 0; start <= 7 * p; start += p) {
+    for (uint64_t end = start + p; end <= 8 * p; end += p) {
+      CHECK_EQ(zx_vmo_op_range(root, ZX_VMO_OP_COMMIT, 0, 6 * p, NULL, 0), ZX_OK);
+      CHECK_EQ(zx_vmo_op_range(root, ZX_VMO_OP_DECOMMIT, start, end - start, NULL, 0),
+               start > 6 * p ? ZX_ERR_OUT_OF_RANGE : ZX_OK);
+      CHECK_EQ(zx_vmo_op_range(slice, ZX_VMO_OP_DECOMMIT, start, end - start, NULL, 0),
+               start > 4 * p ? ZX_ERR_OUT_OF_RANGE : ZX_OK);
+    }
+  }
+  // The slice's decommit stops at the slice's end: the root's first and last pages keep theirs.
+  CHECK_EQ(zx_vmo_op_range(root, ZX_VMO_OP_COMMIT, 0, 6 * p, NULL, 0), ZX_OK);
+  CHECK_EQ(zx_vmo_write(root, &one, 5 * p, 1), ZX_OK);
+  CHECK_EQ(zx_vmo_op_range(slice, ZX_VMO_OP_DECOMMIT, 0, 16 * p, NULL, 0), ZX_OK);
+  uint8_t got = 0;
+  CHECK_EQ(zx_vmo_read(root, &got, 5 * p, 1), ZX_OK);
+  CHECK_EQ(got, 1);
+  CHECK_EQ(vmo_info(root).committed_bytes, 2 * p);
+  CHECK_EQ(zx_handle_close(slice), ZX_OK);
+  CHECK_EQ(zx_handle_close(root), ZX_OK);
+}
+
 SCENARIO(vmo_op_range_ops) {
   uint64_t p = ps();
   zx_handle_t v = make_vmo(4 * p, 0);
@@ -707,7 +805,7 @@ SCENARIO(vmo_op_range_ops) {
   write_byte(v, 0, 5);
   CHECK_EQ(zx_vmo_op_range(v, ZX_VMO_OP_DECOMMIT, 1, p, NULL, 0), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_vmo_op_range(v, ZX_VMO_OP_DECOMMIT, 0, p + 1, NULL, 0), ZX_ERR_INVALID_ARGS);
-  CHECK_EQ(zx_vmo_op_range(v, ZX_VMO_OP_DECOMMIT, 4 * p, p, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmo_op_range(v, ZX_VMO_OP_DECOMMIT, 5 * p, p, NULL, 0), ZX_ERR_OUT_OF_RANGE);
   CHECK_EQ(zx_vmo_op_range(v, ZX_VMO_OP_DECOMMIT, 0, 2 * p, NULL, 0), ZX_OK);
   CHECK_EQ(read_byte(v, 0), 0);
   CHECK_EQ(vmo_info(v).committed_bytes, 0);
@@ -759,6 +857,9 @@ int main(void) {
   RUN(vmo_read_write_ranges_and_order);
   RUN(set_size_rules);
   RUN(create_child_errors_in_order);
+  RUN(slice_outside_parent_is_invalid_args_before_resizability);
+  RUN(accumulated_child_offsets_must_not_overflow);
+  RUN(handle_basic_related_koid_is_zero_for_children);
   RUN(child_rights);
   RUN(snapshot_isolation_both_directions);
   RUN(cow_copies_only_touched_pages);
@@ -771,8 +872,10 @@ int main(void) {
   RUN(wait_survives_handle_table_growth);
   RUN(repeated_snapshot_write_cycles_do_not_grow);
   RUN(vmo_op_range_ops);
+  RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
   run_cow_tests();
+  run_attribution_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

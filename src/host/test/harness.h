@@ -55,4 +55,7 @@ void run_vmar_tests(void);
 // conformance_cow.c
 void run_cow_tests(void);
 
+// conformance_attribution.c
+void run_attribution_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

@@ -52,6 +52,20 @@ class ZirconInfoConformanceTest {
   }
 
   @Test
+  void handleBasicRelatedKoidOfAChildIsZero() {
+    try (var res = new Resources()) {
+      int vmo = res.vmo(pageSize());
+      int snapshot = res.child(vmo, Zircon.ZX_VMO_CHILD_SNAPSHOT(), 0, pageSize());
+      int slice = res.child(vmo, Zircon.ZX_VMO_CHILD_SLICE(), 0, pageSize());
+      assertThat(handleBasic(snapshot).relatedKoid()).as("snapshot child").isZero();
+      assertThat(handleBasic(slice).relatedKoid()).as("slice child").isZero();
+      assertThat(vmoInfo(snapshot).parentKoid())
+          .as("ZX_INFO_VMO names the parent")
+          .isEqualTo(koidOf(vmo));
+    }
+  }
+
+  @Test
   void handleBasicReportsTheRightsOfTheQueriedHandle() {
     try (var res = new Resources()) {
       int vmo = res.vmo(pageSize());

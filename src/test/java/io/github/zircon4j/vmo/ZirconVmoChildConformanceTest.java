@@ -224,6 +224,53 @@ class ZirconVmoChildConformanceTest {
   }
 
   @Test
+  void aSliceOutsideAResizableParentIsInvalidArgsBeforeResizabilityIsChecked() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      int parent = res.vmo(2 * page, Zircon.ZX_VMO_RESIZABLE());
+      assertStatus(
+          res.tryChild(parent, Zircon.ZX_VMO_CHILD_SLICE(), page, 2 * page).status(),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "slice of pages 1-2 of a 2-page resizable VMO");
+      assertStatus(
+          res.tryChild(parent, Zircon.ZX_VMO_CHILD_SLICE(), 0, page).status(),
+          Zircon.ZX_ERR_NOT_SUPPORTED(),
+          "slice inside a resizable VMO");
+    }
+  }
+
+  @Test
+  void aSliceAtTheLastPageOfTheAddressRangeIsInvalidArgs() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      int parent = res.vmo(2 * page);
+      assertStatus(
+          res.tryChild(parent, Zircon.ZX_VMO_CHILD_SLICE(), -page, page).status(),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "slice at offset 2^64 - page");
+    }
+  }
+
+  @Test
+  void aGrandchildWhoseAccumulatedOffsetPasses2To64IsInvalidArgs() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      long far = -8 * page; // 2^64 - 8 pages
+      int parent = res.vmo(page);
+      int child = res.child(parent, snapshot() | Zircon.ZX_VMO_CHILD_RESIZABLE(), far, page);
+      assertStatus(
+          res.tryChild(child, snapshot(), 8 * page, page).status(),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "grandchild at +8 pages");
+      assertStatus(
+          Zircon.zx_vmo_set_size(child, 8 * page),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "growing the child to end at 2^64");
+      assertThat(vmoSize(child)).isEqualTo(page);
+    }
+  }
+
+  @Test
   void childBytesBeyondTheParentsEndReadAsZeros() {
     try (var res = new Resources()) {
       long page = pageSize();

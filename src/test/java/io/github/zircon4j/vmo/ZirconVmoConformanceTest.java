@@ -3,6 +3,7 @@ package io.github.zircon4j.vmo;
 import static io.github.zircon4j.vmo.ZxTestSupport.assertOk;
 import static io.github.zircon4j.vmo.ZxTestSupport.assertStatus;
 import static io.github.zircon4j.vmo.ZxTestSupport.filled;
+import static io.github.zircon4j.vmo.ZxTestSupport.opRange;
 import static io.github.zircon4j.vmo.ZxTestSupport.pageSize;
 import static io.github.zircon4j.vmo.ZxTestSupport.pattern;
 import static io.github.zircon4j.vmo.ZxTestSupport.rawCreateVmo;
@@ -31,6 +32,31 @@ class ZirconVmoConformanceTest {
   @BeforeAll
   static void loadZircon() {
     ZirconLibrary.ensureLoaded();
+  }
+
+  @Test
+  void decommitRunningPastTheEndIsTrimmedToTheEnd() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      int vmo = res.vmo(2 * page);
+      write(vmo, 0, filled((int) (2 * page), 0x3c));
+      assertOk(opRange(vmo, Zircon.ZX_VMO_OP_DECOMMIT(), page, 4 * page), "DECOMMIT");
+      assertThat(read(vmo, 0, (int) page)).containsOnly(0x3c);
+      assertThat(read(vmo, page, (int) page)).containsOnly(0);
+      assertOk(opRange(vmo, Zircon.ZX_VMO_OP_DECOMMIT(), 2 * page, page), "DECOMMIT at the end");
+    }
+  }
+
+  @Test
+  void decommitStartingPastTheEndIsOutOfRange() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      int vmo = res.vmo(2 * page);
+      assertStatus(
+          opRange(vmo, Zircon.ZX_VMO_OP_DECOMMIT(), 3 * page, page),
+          Zircon.ZX_ERR_OUT_OF_RANGE(),
+          "DECOMMIT from page 3 of 2");
+    }
   }
 
   @Test

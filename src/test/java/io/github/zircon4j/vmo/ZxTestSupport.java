@@ -216,6 +216,11 @@ final class ZxTestSupport {
     }
   }
 
+  /** zx_vmo_op_range with no buffer (only the ops this project uses, none of which reads it). */
+  static int opRange(int vmo, int op, long offset, long size) {
+    return Zircon.zx_vmo_op_range(vmo, op, offset, size, MemorySegment.NULL, 0);
+  }
+
   /** ZX_INFO_HANDLE_BASIC, decoded. */
   record HandleBasic(long koid, int rights, int type, long relatedKoid, int props) {}
 

@@ -30,8 +30,12 @@ import java.util.Map;
  *   <li><b>Snapshot of a slice</b> is allowed and snapshots the slice's window.
  *   <li><b>Snapshot with an unaligned size</b> copies whole pages: the bytes between the unrounded
  *       size and the page end come from the parent, they are not zeroed.
- *   <li><b>SLICE not inside the parent</b> gives {@code OUT_OF_RANGE}; the check that the parent is
- *       resizable ({@code NOT_SUPPORTED}) comes before it.
+ *   <li><b>SLICE not inside the parent</b> (an offset + size that wraps included) gives {@code
+ *       INVALID_ARGS}, checked before the parent's resizability ({@code NOT_SUPPORTED}), as
+ *       zircon's core slice tests expect.
+ *   <li><b>Accumulated offsets</b>: a snapshot child's offset is added to its ancestors'; if that
+ *       sum, or the sum plus the (rounded) size, passes 2^64, create_child and set_size give {@code
+ *       INVALID_ARGS} (after the OUT_OF_RANGE checks).
  *   <li><b>Rights of a child</b>: {@code ZX_RIGHT_RESIZE} is removed from every child's rights and
  *       added back only for {@code ZX_VMO_CHILD_RESIZABLE} children; a resizable VMO from {@code
  *       zx_vmo_create} gets the default rights plus {@code RESIZE}.
@@ -91,6 +95,7 @@ public final class ZxModel {
     byte[] data; // non-slices: the bytes, exactly `size` long
     final VmoObj sliceOf; // slices: the non-slice VMO whose pages they show
     final long sliceOffset;
+    long rootOffset; // offsets of this VMO and its ancestors added up (u64)
     VmoObj parent; // for ZERO_CHILDREN; null for a VMO from zx_vmo_create (or an orphan)
     int handles;
     int mappings;
@@ -305,6 +310,9 @@ public final class ZxModel {
     }
     long rounded = roundUp(size);
     VmoObj obj = h.obj; // resizable, so never a slice
+    if (gtU(rounded, -1L - obj.rootOffset)) {
+      return Zx.ERR_INVALID_ARGS;
+    }
     obj.data = Arrays.copyOf(obj.data, Math.toIntExact(rounded));
     // The bytes from the new size to the next page boundary are zeroed.
     Arrays.fill(obj.data, Math.toIntExact(size), Math.toIntExact(rounded), (byte) 0);
@@ -338,16 +346,21 @@ public final class ZxModel {
     if (offset % page != 0) { // a u64 multiple of the page size is a multiple as a long too
       return Result.error(Zx.ERR_INVALID_ARGS);
     }
-    if (gtU(size, -1L - offset) || tooBig(size)) {
+    if (tooBig(size) || (!slice && gtU(size, -1L - offset))) {
       return Result.error(Zx.ERR_OUT_OF_RANGE);
     }
     long childSize = roundUp(size);
     VmoObj parent = h.obj;
+    if (slice && (gtU(offset, parent.size) || gtU(childSize, parent.size - offset))) {
+      return Result.error(Zx.ERR_INVALID_ARGS);
+    }
     if (slice && parent.resizable) {
       return Result.error(Zx.ERR_NOT_SUPPORTED);
     }
-    if (slice && (gtU(offset, parent.size) || gtU(childSize, parent.size - offset))) {
-      return Result.error(Zx.ERR_OUT_OF_RANGE);
+    if (!slice
+        && (gtU(offset, -1L - parent.rootOffset)
+            || gtU(childSize, -1L - parent.rootOffset - offset))) {
+      return Result.error(Zx.ERR_INVALID_ARGS);
     }
     VmoObj child;
     int rights;
@@ -374,6 +387,7 @@ public final class ZxModel {
     if (child.resizable) {
       rights |= Zx.RIGHT_RESIZE;
     }
+    child.rootOffset = parent.rootOffset + offset;
     child.parent = parent;
     vmos.add(child);
     return Result.ok(newHandle(child, rights));
