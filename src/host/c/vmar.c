@@ -201,8 +201,8 @@ static zx_status_t protect_lower_run(void* arg, uint64_t at, uint64_t n, struct 
 // mapping) must show the top layer where nothing below supplies them: they may be holes that
 // the writer fills. A writable mapping's page that a frozen layer supplies (only after a lazy
 // snapshot, see uffd.c) is mapped from that layer write-protected; its first store faults and
-// is copied up. Writable mappings are registered for write protection when it is on, so that a
-// snapshot can protect them.
+// is copied up. (A snapshot registers and protects whole writable mappings, see vmo.c; a remap
+// here makes fresh, unregistered pages, so a fault costs no registration.)
 zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, bool populate) {
   uint64_t ps = zx_page();
   uint64_t bp = m->off / ps + rel;
@@ -233,13 +233,11 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
     }
     if (status == ZX_OK) status = map_flush(&c);
     if (status != ZX_OK) return status;
-    if (m->writable && wp_enabled()) {
+    if (m->writable && c.lower) {
       status = wp_register(m->base + rel * ps, (size_t)(valid * ps));
-      if (status == ZX_OK && c.lower) {
-        status = layer_walk(top, bp, valid, bp, protect_lower_run, m);
-        if (status == ZX_OK) m->wp_armed = true;
-      }
+      if (status == ZX_OK) status = layer_walk(top, bp, valid, bp, protect_lower_run, m);
       if (status != ZX_OK) return status;
+      m->wp_armed = true;
     }
   }
   if (valid < npages) {

@@ -1113,7 +1113,8 @@ static zx_status_t snapshot_writers(struct vmo* b) {
     uint64_t lim = vmo_backing_limit(m->vmo);
     if (end > lim) end = lim;
     if (first >= end) continue;
-    if (wp_enabled() && wp_protect(m->base, (size_t)((end - first) * ps)) == ZX_OK) {
+    size_t len = (size_t)((end - first) * ps);
+    if (wp_enabled() && wp_register(m->base, len) == ZX_OK && wp_protect(m->base, len) == ZX_OK) {
       m->wp_armed = true;
     } else {
       eager = true;
