@@ -29,6 +29,10 @@ zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time
                                zx_signals_t* observed);
 zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                                size_t buffer_size, size_t* actual, size_t* avail);
+zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
+                                   size_t value_size);
+zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void* value,
+                                   size_t value_size);
 
 // ---- Virtual memory objects -----------------------------------------------------------------
 

@@ -11,8 +11,14 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_NONE ((zx_object_info_topic_t)0u)
 #define ZX_INFO_HANDLE_VALID ((zx_object_info_topic_t)1u)
 #define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
-// Version 1 of the VMO topic; later kernels keep answering it with this record.
-#define ZX_INFO_VMO ((zx_object_info_topic_t)23u)  // zx_info_vmo_t[1]
+
+// Versioned topics carry their version (from 0) in the upper 4 bits.
+#define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))
+
+// The VMO topic: version 0 (ZX_INFO_VMO_V1) answers the 104-byte zx_info_vmo_v1_t, version 1
+// (ZX_INFO_VMO, the current one) the 120-byte zx_info_vmo_t.
+#define ZX_INFO_VMO_V1 __ZX_INFO_TOPIC(23u, 0)  // zx_info_vmo_v1_t[1]
+#define ZX_INFO_VMO __ZX_INFO_TOPIC(23u, 1)     // zx_info_vmo_t[1]
 
 typedef uint32_t zx_obj_props_t;
 #define ZX_OBJ_PROP_NONE ((zx_obj_props_t)0u)
@@ -37,20 +43,39 @@ typedef struct zx_info_handle_basic {
 #define ZX_INFO_VMO_PAGER_BACKED (1u << 5)
 #define ZX_INFO_VMO_CONTIGUOUS (1u << 6)
 
+// The current ZX_INFO_VMO record.
 typedef struct zx_info_vmo {
   zx_koid_t koid;
-  char name[ZX_MAX_NAME_LEN];
-  uint64_t size_bytes;       // page-rounded size
-  zx_koid_t parent_koid;     // 0 unless the VMO is a child
-  size_t num_children;       // live children (including ones kept alive by mappings)
-  size_t num_mappings;       // live mappings of this VMO
-  size_t share_count;        // address spaces it is mapped into
-  uint32_t flags;            // ZX_INFO_VMO_*
+  char name[ZX_MAX_NAME_LEN];       // ZX_PROP_NAME, NUL-terminated
+  uint64_t size_bytes;              // page-rounded size
+  zx_koid_t parent_koid;            // 0 unless the VMO is a child
+  size_t num_children;              // live children (including ones kept alive by mappings)
+  size_t num_mappings;              // live mappings of this VMO
+  size_t share_count;               // address spaces it is mapped into
+  uint32_t flags;                   // ZX_INFO_VMO_*
   uint8_t padding1[4];
-  uint64_t committed_bytes;  // memory this VMO holds itself (not shared with relatives)
-  zx_rights_t handle_rights; // rights of the handle queried
-  uint32_t cache_policy;     // ZX_CACHE_POLICY_*
+  uint64_t committed_bytes;         // memory this VMO holds itself (not shared with relatives)
+  zx_rights_t handle_rights;        // rights of the handle queried
+  uint32_t cache_policy;            // ZX_CACHE_POLICY_*
+  uint64_t metadata_bytes;          // memory spent tracking the VMO itself
+  uint64_t committed_change_events; // times committed_bytes changed without a user request
 } zx_info_vmo_t;
+
+// The ZX_INFO_VMO_V1 record: zx_info_vmo_t up to cache_policy.
+typedef struct zx_info_vmo_v1 {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+} zx_info_vmo_v1_t;
 
 #define ZX_CACHE_POLICY_CACHED 0u
 #define ZX_CACHE_POLICY_UNCACHED 1u
@@ -58,7 +83,9 @@ typedef struct zx_info_vmo {
 #define ZX_CACHE_POLICY_WRITE_COMBINING 3u
 #define ZX_CACHE_POLICY_MASK 3u
 
-#define ZX_PROP_NAME ((uint32_t)3u)
+// zx_object_get_property / zx_object_set_property properties.
+#define ZX_PROP_NAME ((uint32_t)3u)  // char[ZX_MAX_NAME_LEN]
+// The size of a VMO's content in bytes (may be smaller or larger than the VMO). A uint64_t.
 #define ZX_PROP_VMO_CONTENT_SIZE 17u
 
 #endif  // ZIRCON4J_ZIRCON_SYSCALLS_OBJECT_H_

@@ -6,6 +6,7 @@
 // (it comes back only after its slot was reused 1024 times).
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -269,6 +270,11 @@ ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signal
 
 // ---- Object info -------------------------------------------------------------------------
 
+_Static_assert(sizeof(zx_info_vmo_v1_t) == offsetof(zx_info_vmo_t, metadata_bytes) &&
+                   offsetof(zx_info_vmo_v1_t, cache_policy) ==
+                       offsetof(zx_info_vmo_t, cache_policy),
+               "zx_info_vmo_v1_t is a prefix of zx_info_vmo_t");
+
 // Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO on a non-VMO);
 // BUFFER_TOO_SMALL (then actual = 0, avail = 1); INVALID_ARGS (NULL buffer).
 // `actual` and `avail` are optional record counts.
@@ -308,20 +314,24 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       }
       break;
     }
+    case ZX_INFO_VMO_V1:
     case ZX_INFO_VMO: {
+      // The V1 record is the current one cut short: copying its size of the current record
+      // answers V1.
+      size_t record = topic == ZX_INFO_VMO ? sizeof(zx_info_vmo_t) : sizeof(zx_info_vmo_v1_t);
       records = 1;
       if (e->obj->type != ZX_OBJ_TYPE_VMO) {
         status = ZX_ERR_WRONG_TYPE;
         records = 0;
-      } else if (buffer_size < sizeof(zx_info_vmo_t)) {
+      } else if (buffer_size < record) {
         status = ZX_ERR_BUFFER_TOO_SMALL;
       } else if (buffer == NULL) {
         status = ZX_ERR_INVALID_ARGS;
       } else {
         zx_info_vmo_t info;
         status = vmo_get_info((struct vmo*)e->obj, e->rights, &info);
-        if (status == ZX_OK) status = vmar_prepare_user_write(buffer, sizeof(info));
-        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
+        if (status == ZX_OK) status = vmar_prepare_user_write(buffer, record);
+        if (status == ZX_OK) memcpy(buffer, &info, record);
       }
       break;
     }
@@ -334,5 +344,102 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
     if (actual != NULL) *actual = status == ZX_OK ? records : 0;
     if (avail != NULL) *avail = records;
   }
+  return status;
+}
+
+// ---- Properties --------------------------------------------------------------------------
+
+// Looks up `handle` for a property syscall: BAD_HANDLE, then ACCESS_DENIED without `right`.
+static zx_status_t property_lookup(zx_handle_t handle, zx_rights_t right, struct object** out) {
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) return ZX_ERR_BAD_HANDLE;
+  if ((e->rights & right) == 0) return ZX_ERR_ACCESS_DENIED;
+  *out = e->obj;
+  return ZX_OK;
+}
+
+// Checks, in order: INVALID_ARGS (value NULL), BAD_HANDLE, ACCESS_DENIED (no GET_PROPERTY); then
+//   ZX_PROP_NAME: BUFFER_TOO_SMALL (value_size < ZX_MAX_NAME_LEN). Objects without a name (all
+//     but VMOs) read as an empty name. Writes exactly ZX_MAX_NAME_LEN bytes.
+//   ZX_PROP_VMO_CONTENT_SIZE: BUFFER_TOO_SMALL (value_size < 8), WRONG_TYPE (not a VMO).
+//   Any other property: INVALID_ARGS (as zircon's kernel; its doc says NOT_SUPPORTED).
+ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
+                                             size_t value_size) {
+  if (value == NULL) return ZX_ERR_INVALID_ARGS;
+  struct object* obj;
+  zx_lock();
+  zx_status_t status = property_lookup(handle, ZX_RIGHT_GET_PROPERTY, &obj);
+  if (status != ZX_OK) goto out;
+  switch (property) {
+    case ZX_PROP_NAME: {
+      if (value_size < ZX_MAX_NAME_LEN) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+        break;
+      }
+      char name[ZX_MAX_NAME_LEN] = {0};
+      if (obj->type == ZX_OBJ_TYPE_VMO) vmo_get_name((struct vmo*)obj, name);
+      status = vmar_prepare_user_write(value, sizeof(name));
+      if (status == ZX_OK) memcpy(value, name, sizeof(name));
+      break;
+    }
+    case ZX_PROP_VMO_CONTENT_SIZE: {
+      if (value_size < sizeof(uint64_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (obj->type != ZX_OBJ_TYPE_VMO) {
+        status = ZX_ERR_WRONG_TYPE;
+      } else {
+        uint64_t content_size = vmo_get_content_size((struct vmo*)obj);
+        status = vmar_prepare_user_write(value, sizeof(content_size));
+        if (status == ZX_OK) memcpy(value, &content_size, sizeof(content_size));
+      }
+      break;
+    }
+    default:
+      status = ZX_ERR_INVALID_ARGS;
+      break;
+  }
+out:
+  zx_unlock();
+  return status;
+}
+
+// Checks, in order: INVALID_ARGS (value NULL), BAD_HANDLE, ACCESS_DENIED (no SET_PROPERTY); then
+//   ZX_PROP_NAME: the name is the first min(value_size, ZX_MAX_NAME_LEN - 1) bytes of `value`, up
+//     to a NUL; NOT_SUPPORTED for objects without a name (all but VMOs).
+//   ZX_PROP_VMO_CONTENT_SIZE: BUFFER_TOO_SMALL (value_size < 8), WRONG_TYPE (not a VMO), then any
+//     status of zeroing the VMO from the new content size to its end.
+//   Any other property: INVALID_ARGS.
+ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property,
+                                             const void* value, size_t value_size) {
+  if (value == NULL) return ZX_ERR_INVALID_ARGS;
+  struct object* obj;
+  zx_lock();
+  zx_status_t status = property_lookup(handle, ZX_RIGHT_SET_PROPERTY, &obj);
+  if (status != ZX_OK) goto out;
+  switch (property) {
+    case ZX_PROP_NAME:
+      if (obj->type == ZX_OBJ_TYPE_VMO) {
+        vmo_set_name((struct vmo*)obj, value, value_size);
+      } else {
+        status = ZX_ERR_NOT_SUPPORTED;
+      }
+      break;
+    case ZX_PROP_VMO_CONTENT_SIZE:
+      if (value_size < sizeof(uint64_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (obj->type != ZX_OBJ_TYPE_VMO) {
+        status = ZX_ERR_WRONG_TYPE;
+      } else {
+        uint64_t content_size;
+        memcpy(&content_size, value, sizeof(content_size));
+        status = vmo_set_content_size((struct vmo*)obj, content_size);
+      }
+      break;
+    default:
+      status = ZX_ERR_INVALID_ARGS;
+      break;
+  }
+out:
+  zx_unlock();
   return status;
 }

@@ -954,7 +954,36 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->committed_bytes = vmo_committed_bytes(v);
   info->handle_rights = rights;
   info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  memcpy(info->name, v->name, sizeof(info->name));
+  // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
+  // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
+  // stays 0.
+  info->metadata_bytes = sizeof(*v);
+  if (v->top != NULL) {
+    info->metadata_bytes += sizeof(*v->top) + 2 * v->top->num_extents * sizeof(uint64_t);
+  }
   return ZX_OK;
+}
+
+// ---- Properties --------------------------------------------------------------------------
+
+void vmo_get_name(const struct vmo* v, char out[ZX_MAX_NAME_LEN]) {
+  memcpy(out, v->name, ZX_MAX_NAME_LEN);
+}
+
+void vmo_set_name(struct vmo* v, const char* name, size_t len) {
+  if (len > ZX_MAX_NAME_LEN - 1) len = ZX_MAX_NAME_LEN - 1;
+  len = strnlen(name, len);
+  memset(v->name, 0, sizeof(v->name));
+  memcpy(v->name, name, len);
+}
+
+uint64_t vmo_get_content_size(const struct vmo* v) { return v->content_size; }
+
+zx_status_t vmo_set_content_size(struct vmo* v, uint64_t content_size) {
+  v->content_size = content_size;
+  if (content_size >= v->size) return ZX_OK;
+  return zero_bytes(vmo_backing(v), vmo_backing_offset(v) + content_size, v->size - content_size);
 }
 
 // Looks up a VMO handle: BAD_HANDLE, WRONG_TYPE.
@@ -985,6 +1014,7 @@ ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t
   zx_status_t status = ZX_ERR_NO_MEMORY;
   struct vmo* v = vmo_new(round_up_page(size), true);
   if (v != NULL) {
+    v->content_size = size;
     v->resizable = (options & ZX_VMO_RESIZABLE) != 0;
     zx_rights_t rights = ZX_DEFAULT_VMO_RIGHTS | (v->resizable ? ZX_RIGHT_RESIZE : 0);
     status = handle_alloc(&v->obj, rights, out);
@@ -1084,6 +1114,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     }
     marks_remove(v->top, new_size / ps, UINT64_MAX);  // only shrinks the list: cannot fail
     v->size = new_size;
+    v->content_size = size;
     if (size < new_size) status = zero_bytes(v, size, new_size - size);
     uint64_t lo = (old_size < new_size ? old_size : new_size) / ps;
     uint64_t hi = (old_size < new_size ? new_size : old_size) / ps;
@@ -1222,6 +1253,9 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     goto out;
   }
   child->root_off = v->root_off + offset;
+  child->content_size = size;
+  // As zircon: a child is named after its parent when the parent's handle may read the name.
+  if ((rights & ZX_RIGHT_GET_PROPERTY) != 0) memcpy(child->name, v->name, sizeof(child->name));
   zx_rights_t child_rights;
   if (slice) {
     child->slice = true;

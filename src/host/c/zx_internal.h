@@ -103,6 +103,8 @@ struct vmo {
   struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
   size_t num_children;        // live children
   size_t num_mappings;        // live mappings of this VMO
+  char name[ZX_MAX_NAME_LEN]; // ZX_PROP_NAME, NUL-terminated (at most ZX_MAX_NAME_LEN - 1 chars)
+  uint64_t content_size;      // ZX_PROP_VMO_CONTENT_SIZE, bytes (need not be within `size`)
   struct vmo* all_prev;       // list of all live VMOs
   struct vmo* all_next;
 };
@@ -163,6 +165,13 @@ ZX_HIDDEN void object_signal(struct object* obj, zx_signals_t clear, zx_signals_
 // vmo.c
 ZX_HIDDEN void vmo_destroy(struct vmo* vmo);
 ZX_HIDDEN zx_status_t vmo_get_info(struct vmo* vmo, zx_rights_t rights, zx_info_vmo_t* info);
+// ZX_PROP_NAME of `vmo`: copies out all ZX_MAX_NAME_LEN bytes; sets it from `len` bytes of
+// `name`, up to the first NUL and at most ZX_MAX_NAME_LEN - 1 of them.
+ZX_HIDDEN void vmo_get_name(const struct vmo* vmo, char out[ZX_MAX_NAME_LEN]);
+ZX_HIDDEN void vmo_set_name(struct vmo* vmo, const char* name, size_t len);
+// ZX_PROP_VMO_CONTENT_SIZE: setting it below the VMO's size zeroes the bytes from there on.
+ZX_HIDDEN uint64_t vmo_get_content_size(const struct vmo* vmo);
+ZX_HIDDEN zx_status_t vmo_set_content_size(struct vmo* vmo, uint64_t content_size);
 ZX_HIDDEN uint64_t vmo_backing_limit(const struct vmo* vmo);
 ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);

@@ -876,6 +876,7 @@ int main(void) {
   run_vmar_tests();
   run_cow_tests();
   run_attribution_tests();
+  run_object_tests();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed > 0 ? 1 : 0;
 }

@@ -51,6 +51,8 @@ zx_info_vmo_t vmo_info(zx_handle_t h);
 
 // conformance_vmar.c
 void run_vmar_tests(void);
+// conformance_objects.c
+void run_object_tests(void);
 
 // conformance_cow.c
 void run_cow_tests(void);

@@ -1,5 +1,5 @@
 /**
- * Safe, zero-copy, read-only views of Fuchsia VMOs.
+ * Safe, zero-copy views of Fuchsia VMOs: read-only snapshots and writable mappings.
  *
  * <p>Only {@code io.github.zircon4j.vmo} is API. The jextract bindings ({@code
  * io.github.zircon4j.zircon}) stay inside the module.

@@ -1,6 +1,5 @@
 package io.github.zircon4j.vmo;
 
-import io.github.zircon4j.zircon.Zircon;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -8,7 +7,7 @@ import java.util.Objects;
 
 /**
  * A read-only, zero-copy view of a snapshot of a VMO: the Java port of Fuchsia's Rust {@code
- * mapped_vmo::ImmutableMapping}.
+ * mapped_vmo::ImmutableMapping}. Its writable counterpart is {@link Mapping}.
  *
  * <p>Creating one takes a copy-on-write snapshot child of the VMO ({@code ZX_VMO_CHILD_SNAPSHOT |
  * ZX_VMO_CHILD_NO_WRITE}), maps it read-only into the root VMAR and closes the child's handle, so
@@ -25,6 +24,12 @@ import java.util.Objects;
  * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
  * a hot loop.
  *
+ * <p>The VMO's handle needs {@link ZxRights#DUPLICATE} and {@link ZxRights#READ} (to take the
+ * snapshot) and {@link ZxRights#MAP} (to map it); a {@link Vmo#create(long)} handle has all three.
+ *
+ * <p>Every way to create one exists for the whole VMO and for a range: {@code create} (confined),
+ * {@code createShared} (any thread), and {@code map} (a segment owned by the caller's arena).
+ *
  * <pre>{@code
  * try (Vmo vmo = Vmo.create(4096);
  *     ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
@@ -33,10 +38,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ImmutableMapping implements AutoCloseable {
-  private static final int SNAPSHOT_NO_WRITE =
-      Zircon.ZX_VMO_CHILD_SNAPSHOT() | Zircon.ZX_VMO_CHILD_NO_WRITE();
-  private static final int MAP_OPTIONS =
-      Zircon.ZX_VM_REQUIRE_NON_RESIZABLE() | Zircon.ZX_VM_PERM_READ();
+
+  private static final String MAP_STEP = "map child VMO";
 
   private final Arena arena;
   private final MemorySegment segment;
@@ -53,12 +56,14 @@ public final class ImmutableMapping implements AutoCloseable {
    * other syscall.
    *
    * @param vmo the VMO to snapshot; borrowed, the caller still owns and closes it. Its handle needs
-   *     {@code ZX_RIGHT_DUPLICATE} and {@code ZX_RIGHT_READ}.
+   *     {@link ZxRights#DUPLICATE}, {@link ZxRights#READ} and {@link ZxRights#MAP}.
    * @param immediatelyPage map every page now ({@code ZX_VM_MAP_RANGE}) rather than on first touch
    * @return the mapping; close it to unmap
    * @throws IllegalStateException if {@code vmo} is closed
-   * @throws ZxException naming the step that failed: get VMO size, VMO too large, create child VMO,
-   *     map child VMO, or map returned zero. Nothing is left allocated then.
+   * @throws ZxException naming the step that failed: "get VMO size", "map VMO: VMO too large",
+   *     "create child VMO" ({@code ZX_ERR_ACCESS_DENIED} without DUPLICATE or READ), "map child
+   *     VMO" ({@code ZX_ERR_ACCESS_DENIED} without MAP), or "map child VMO: map returned zero".
+   *     Nothing is left allocated then.
    */
   public static ImmutableMapping create(Vmo vmo, boolean immediatelyPage) {
     return open(vmo, 0, -1, immediatelyPage, Arena.ofConfined());
@@ -98,9 +103,27 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   public static ImmutableMapping create(
       Vmo vmo, long offset, long length, boolean immediatelyPage) {
-    Vmo.requireNonNegative("offset", offset);
-    Vmo.requireNonNegative("length", length);
+    requireRange(offset, length);
     return open(vmo, offset, length, immediatelyPage, Arena.ofConfined());
+  }
+
+  /**
+   * Like {@link #create(Vmo, long, long, boolean)}, but any thread may read and close the mapping,
+   * as with {@link #createShared(Vmo, boolean)}.
+   *
+   * @param vmo the VMO to snapshot; borrowed
+   * @param offset where the view starts; a multiple of the page size
+   * @param length the view's length in bytes; 0 gives an empty mapping
+   * @param immediatelyPage map every page now rather than on first touch
+   * @return the mapping; close it to unmap
+   * @throws IllegalArgumentException if the range is negative, unaligned or beyond the VMO
+   * @throws IllegalStateException if {@code vmo} is closed
+   * @throws ZxException naming the step that failed
+   */
+  public static ImmutableMapping createShared(
+      Vmo vmo, long offset, long length, boolean immediatelyPage) {
+    requireRange(offset, length);
+    return open(vmo, offset, length, immediatelyPage, Arena.ofShared());
   }
 
   /**
@@ -117,8 +140,35 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws ZxException naming the step that failed
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
-    requireUsable(Objects.requireNonNull(arena, "arena"));
+    MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
     return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
+  }
+
+  /**
+   * Snapshots and maps {@code length} bytes of the VMO from {@code offset} into a segment owned by
+   * {@code arena}, as {@link #map(Vmo, boolean, Arena)} does for the whole VMO.
+   *
+   * @param vmo the VMO to snapshot; borrowed
+   * @param offset where the view starts; a multiple of the page size
+   * @param length the segment's length in bytes; 0 gives an empty segment
+   * @param immediatelyPage map every page now rather than on first touch
+   * @param arena the arena that owns the mapping; must be alive
+   * @return the read-only segment, exactly {@code length} bytes
+   * @throws IllegalArgumentException if the range is negative, unaligned or beyond the VMO
+   * @throws IllegalStateException if {@code vmo} or {@code arena} is closed
+   * @throws WrongThreadException if {@code arena} is confined to another thread
+   * @throws ZxException naming the step that failed
+   */
+  public static MemorySegment map(
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+    requireRange(offset, length);
+    MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
+    return mapSnapshot(vmo, offset, length, immediatelyPage, arena);
+  }
+
+  private static void requireRange(long offset, long length) {
+    Vmo.requireNonNegative("offset", offset);
+    Vmo.requireNonNegative("length", length);
   }
 
   private static ImmutableMapping open(
@@ -148,21 +198,23 @@ public final class ImmutableMapping implements AutoCloseable {
       Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
     int source = Objects.requireNonNull(vmo, "vmo").handle();
     long vmoSize = mappableSize(Syscalls.vmoGetSize(source));
-    long viewLength = length < 0 ? vmoSize : checkRange(vmoSize, offset, length);
+    long viewLength = length < 0 ? vmoSize : MappedSegments.checkRange(vmoSize, offset, length);
     if (viewLength == 0) {
       // As in the original: no snapshot and no mapping, since zx_vmar_map rejects length 0.
-      return emptyView(arena);
+      return MappedSegments.emptyView(arena).asReadOnly();
     }
     long mappedLength = Syscalls.roundUpToPage(viewLength);
-    int options = immediatelyPage ? MAP_OPTIONS | Zircon.ZX_VM_MAP_RANGE() : MAP_OPTIONS;
+    int options =
+        immediatelyPage ? Syscalls.VM_SNAPSHOT | Syscalls.VM_MAP_RANGE : Syscalls.VM_SNAPSHOT;
 
-    int child = Syscalls.vmoCreateChild(source, SNAPSHOT_NO_WRITE, offset, mappedLength);
+    int child =
+        Syscalls.vmoCreateChild(source, Syscalls.CHILD_SNAPSHOT_NO_WRITE, offset, mappedLength);
     long address;
     try {
       // The child is neither resizable, discardable nor pager-backed, and the mapping is exactly
       // its size, so no access through the mapping can fault for lack of pages
       // (ZX_VM_ALLOW_FAULTS is not needed).
-      address = Syscalls.vmarMapRoot(options, child, 0, mappedLength);
+      address = Syscalls.vmarMapRoot(MAP_STEP, options, child, 0, mappedLength);
     } finally {
       // The mapping holds its own reference to the child; dropping the handle leaves the mapping
       // as the only thing keeping the snapshot alive (the parent's ZX_VMO_ZERO_CHILDREN returns
@@ -170,47 +222,11 @@ public final class ImmutableMapping implements AutoCloseable {
       Syscalls.handleClose(child);
     }
     if (address == 0) {
-      throw mappedAtZero(mappedLength); // zircon never maps at 0; nothing to unmap
+      throw MappedSegments.mappedAtZero(MAP_STEP, mappedLength);
     }
-    boolean owned = false;
-    try {
-      // Safety: [address, address + mappedLength) is a read-only mapping of an immutable snapshot
-      // that nothing else can unmap (nobody else knows the address). The segment exposes
-      // `viewLength <= mappedLength` bytes, is read-only, and dies with `arena`, whose cleanup is
-      // the only unmap: after that the FFM runtime fails every access with IllegalStateException
-      // before it reaches the address. The unmap status is ignored, as in the original: the range
-      // is exactly one mapping we made, so it cannot fail.
-      MemorySegment view =
-          MemorySegment.ofAddress(address)
-              .reinterpret(
-                  viewLength, arena, ignored -> Syscalls.vmarUnmapRoot(address, mappedLength))
-              .asReadOnly();
-      owned = true;
-      return view;
-    } finally {
-      if (!owned) {
-        // The arena closed under us (another thread closed a caller's shared arena): unmap here,
-        // since the arena never took ownership.
-        Syscalls.vmarUnmapRoot(address, mappedLength);
-      }
-    }
-  }
-
-  /**
-   * Fails before any syscall if a caller's {@code arena} is closed or owned by another thread
-   * (WrongThreadException from the probe, which registers nothing in the arena). The arenas this
-   * class makes itself are fresh and owned by the calling thread, so only {@link #map} needs this.
-   */
-  private static void requireUsable(Arena arena) {
-    if (!arena.scope().isAlive()) {
-      throw new IllegalStateException("arena is closed"); // the probe would say "Already closed"
-    }
-    emptyView(arena);
-  }
-
-  /** The view of nothing, tied to {@code arena}: a zero-length VMO or range maps nothing. */
-  private static MemorySegment emptyView(Arena arena) {
-    return MemorySegment.NULL.reinterpret(0, arena, null).asReadOnly();
+    // Safety: a read-only mapping of an immutable snapshot, handed to `arena` (see
+    // MappedSegments.own); the segment is made read-only too, so no Java code can write it.
+    return MappedSegments.own(address, viewLength, mappedLength, arena).asReadOnly();
   }
 
   /** The VMO's size, if a mapping of all of it could be addressed. */
@@ -219,36 +235,10 @@ public final class ImmutableMapping implements AutoCloseable {
       // Rust's VmoSizeAsIsize: a mapping of this size could not be addressed.
       throw new ZxException(
           "map VMO: VMO too large",
-          Zircon.ZX_ERR_OUT_OF_RANGE(),
+          ZxStatus.ERR_OUT_OF_RANGE,
           "size " + Long.toUnsignedString(vmoSize) + " does not fit in a mapping");
     }
     return vmoSize;
-  }
-
-  /** {@code length}, once {@code [offset, offset + length)} is known to be a valid child range. */
-  private static long checkRange(long vmoSize, long offset, long length) {
-    if (offset % Syscalls.PAGE_SIZE != 0) {
-      throw new IllegalArgumentException(
-          "offset must be a multiple of the page size ("
-              + Syscalls.PAGE_SIZE
-              + "), but is "
-              + offset);
-    }
-    if (offset > vmoSize || length > vmoSize - offset) {
-      throw new IllegalArgumentException(
-          "range [offset "
-              + offset
-              + ", length "
-              + length
-              + "] is beyond the VMO's size "
-              + vmoSize);
-    }
-    return length;
-  }
-
-  private static ZxException mappedAtZero(long mappedLength) {
-    return new ZxException(
-        "map child VMO: map returned zero", Zircon.ZX_ERR_INTERNAL(), "length " + mappedLength);
   }
 
   /**
@@ -260,7 +250,7 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws WrongThreadException if the mapping is confined to another thread
    */
   public MemorySegment segment() {
-    checkUsable();
+    MappedSegments.checkUsable(arena, segment);
     return segment;
   }
 
@@ -275,15 +265,8 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws WrongThreadException if the mapping is confined to another thread
    */
   public ByteBuffer asByteBuffer() {
-    checkUsable();
-    if (segment.byteSize() > Integer.MAX_VALUE) {
-      throw new UnsupportedOperationException(
-          "mapping of "
-              + segment.byteSize()
-              + " bytes is larger than a ByteBuffer can address (2 GiB - 1);"
-              + " use asByteBuffer(long offset, int length) for a window of it, or segment()");
-    }
-    return segment.asByteBuffer();
+    MappedSegments.checkUsable(arena, segment);
+    return MappedSegments.wholeBuffer(segment);
   }
 
   /**
@@ -298,19 +281,39 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws WrongThreadException if the mapping is confined to another thread
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
-    checkUsable();
-    long size = segment.byteSize();
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IndexOutOfBoundsException(
-          "window [offset "
-              + offset
-              + ", length "
-              + length
-              + "] is outside mapping of "
-              + size
-              + " bytes");
-    }
-    return segment.asSlice(offset, length).asByteBuffer();
+    MappedSegments.checkUsable(arena, segment);
+    return MappedSegments.window(segment, offset, length);
+  }
+
+  /**
+   * Populates the page tables of the whole view now ({@code zx_vmar_op_range} with {@code
+   * ZX_VMAR_OP_MAP_RANGE}), as {@code immediatelyPage} does at creation, so that first touches do
+   * not fault. It commits no memory and changes no byte. An empty mapping does nothing.
+   *
+   * @throws IllegalStateException if closed
+   * @throws WrongThreadException if the mapping is confined to another thread
+   * @throws ZxException at step "prefetch mapping" if zircon refuses
+   */
+  public void prefetch() {
+    MappedSegments.checkUsable(arena, segment);
+    MappedSegments.prefetch(arena, segment, 0, segment.byteSize());
+  }
+
+  /**
+   * Populates the page tables of the pages under {@code [offset, offset + length)} of the view, as
+   * {@link #prefetch()} does for all of it. The range is widened to whole pages; a zero length does
+   * nothing.
+   *
+   * @param offset where the range starts, {@code 0 <= offset <= size()}
+   * @param length the range's length, {@code 0 <= length <= size() - offset}
+   * @throws IndexOutOfBoundsException if the range is not inside the view
+   * @throws IllegalStateException if closed
+   * @throws WrongThreadException if the mapping is confined to another thread
+   * @throws ZxException at step "prefetch mapping" if zircon refuses
+   */
+  public void prefetch(long offset, long length) {
+    MappedSegments.checkUsable(arena, segment);
+    MappedSegments.prefetch(arena, segment, offset, length);
   }
 
   /**
@@ -329,34 +332,26 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (arena.scope().isAlive()) {
-      try {
-        arena.close();
-      } catch (IllegalStateException alreadyClosed) {
-        // Another thread closed a shared mapping between the check and the close: still closed.
-        if (arena.scope().isAlive()) {
-          throw alreadyClosed;
-        }
-      }
-    } else if (!segment.isAccessibleBy(Thread.currentThread())) {
-      throw new WrongThreadException("mapping is confined to another thread");
-    }
+    MappedSegments.close(arena, segment);
   }
 
+  /**
+   * Whether {@link #close()} has unmapped the view (by any thread, for a shared mapping).
+   *
+   * @return {@code true} once closed
+   */
+  public boolean isClosed() {
+    return !arena.scope().isAlive();
+  }
+
+  /**
+   * Shows the size, the address and whether the mapping is open; callable from any thread, also
+   * after close.
+   *
+   * @return {@code "ImmutableMapping[size=4096, address=0x7f0000001000, open]"} or the like
+   */
   @Override
   public String toString() {
-    return "ImmutableMapping[size="
-        + segment.byteSize()
-        + (arena.scope().isAlive() ? "" : ", closed")
-        + "]";
-  }
-
-  private void checkUsable() {
-    if (!segment.isAccessibleBy(Thread.currentThread())) {
-      throw new WrongThreadException("mapping is confined to another thread");
-    }
-    if (!arena.scope().isAlive()) {
-      throw new IllegalStateException("mapping is closed");
-    }
+    return MappedSegments.describe("ImmutableMapping", arena, segment);
   }
 }

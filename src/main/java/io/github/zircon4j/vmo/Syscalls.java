@@ -1,12 +1,15 @@
 package io.github.zircon4j.vmo;
 
 import io.github.zircon4j.zircon.Zircon;
+import io.github.zircon4j.zircon.zx_info_handle_basic;
+import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +36,31 @@ final class Syscalls {
 
   /** {@code zx_vmar_root_self()}: owned by the process runtime, never closed. */
   static final int ROOT_VMAR = Zircon.zx_vmar_root_self();
+
+  // Options of the mapping calls, read once from the bindings (which hold the values). The mapping
+  // classes read them only inside methods that already hold an open Vmo (so the library is
+  // loaded), never in their own static initialisers: a missing library must keep failing with
+  // ZirconLibrary's explanation, not break those classes for the JVM's life.
+
+  /** A snapshot child: copy-on-write, and never writable through its handle. */
+  static final int CHILD_SNAPSHOT_NO_WRITE =
+      Zircon.ZX_VMO_CHILD_SNAPSHOT() | Zircon.ZX_VMO_CHILD_NO_WRITE();
+
+  /** ImmutableMapping's mapping of a snapshot: read-only, of a child that cannot be resized. */
+  static final int VM_SNAPSHOT = Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
+  /** Mapping's read-write mapping; the VMO must not be resizable (Rust's flags). */
+  static final int VM_READ_WRITE =
+      Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_PERM_WRITE() | Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
+  /** Map every page now rather than on first touch. */
+  static final int VM_MAP_RANGE = Zircon.ZX_VM_MAP_RANGE();
+
+  private static final int VMAR_OP_MAP_RANGE = Zircon.ZX_VMAR_OP_MAP_RANGE();
+  private static final int OBJ_TYPE_VMO = Zircon.ZX_OBJ_TYPE_VMO();
+
+  /** {@code ZX_MAX_NAME_LEN}: an object name's buffer, including its terminating NUL. */
+  static final int MAX_NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
   private static final MethodHandle VMO_GET_SIZE =
       critical(Zircon.zx_vmo_get_size$address(), Zircon.zx_vmo_get_size$descriptor(), false);
@@ -122,8 +150,11 @@ final class Syscalls {
     return out.get(ValueLayout.JAVA_INT, 8);
   }
 
-  /** {@code zx_vmar_map} into the root VMAR; returns the base address. */
-  static long vmarMapRoot(int options, int vmo, long vmoOffset, long length) {
+  /**
+   * {@code zx_vmar_map} into the root VMAR; returns the base address. {@code step} names the call
+   * in the exception ("map child VMO" for a snapshot, "map VMO" for a writable mapping).
+   */
+  static long vmarMapRoot(String step, int options, int vmo, long vmoOffset, long length) {
     MemorySegment out = OUT.get();
     int status;
     try {
@@ -135,7 +166,7 @@ final class Syscalls {
     }
     check(
         status,
-        "map child VMO",
+        step,
         () -> "options " + hex(options) + ", vmo offset " + vmoOffset + ", length " + length);
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
@@ -183,6 +214,177 @@ final class Syscalls {
     } catch (Throwable t) {
       throw rethrow(t);
     }
+  }
+
+  /**
+   * {@code zx_vmar_op_range(ZX_VMAR_OP_MAP_RANGE)} over {@code [address, address + length)}, which
+   * must be page-aligned and inside one mapping this library made. Safety: MAP_RANGE only fills
+   * page tables with pages the VMO already has; it never changes memory, so even if a racing close
+   * unmapped the range first, nothing is written anywhere (zircon answers NOT_FOUND for an unmapped
+   * range, and only populates a mapping that took its place). Not a critical downcall: populating a
+   * large range takes milliseconds.
+   */
+  static int vmarPrefetchRoot(long address, long length) {
+    return Zircon.zx_vmar_op_range(
+        ROOT_VMAR, VMAR_OP_MAP_RANGE, address, length, MemorySegment.NULL, 0L);
+  }
+
+  // ---- Handle and VMO calls off the mapping path (plain downcalls, a confined arena each) -----
+
+  /** {@code zx_vmo_create}; returns the new handle, which the caller owns. */
+  static int vmoCreate(long size, int options) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+      // Safety: `out` is a 4-byte native segment alive for the call; the kernel writes the new
+      // handle there and keeps no reference.
+      int status = Zircon.zx_vmo_create(size, options, out);
+      check(status, "create VMO", () -> "size " + size + ", options " + hex(options));
+      return out.get(ValueLayout.JAVA_INT, 0);
+    }
+  }
+
+  /**
+   * Checks with {@code ZX_INFO_HANDLE_BASIC} that {@code handle} is a live VMO handle and returns
+   * its rights; {@code step} names the caller's operation in the exception.
+   */
+  static int vmoHandleRights(int handle, String step) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = zx_info_handle_basic.allocate(arena);
+      // Safety: `info` is a native zx_info_handle_basic_t alive for the call, and its size is
+      // passed, so the kernel writes at most that many bytes; actual/avail are optional (NULL).
+      int status =
+          Zircon.zx_object_get_info(
+              handle,
+              Zircon.ZX_INFO_HANDLE_BASIC(),
+              info,
+              info.byteSize(),
+              MemorySegment.NULL,
+              MemorySegment.NULL);
+      check(status, step, () -> "handle " + hex(handle));
+      int type = zx_info_handle_basic.type(info);
+      if (type != OBJ_TYPE_VMO) {
+        throw new ZxException(
+            step,
+            ZxStatus.ERR_WRONG_TYPE,
+            "handle " + hex(handle) + " is of object type " + type + ", not a VMO");
+      }
+      return zx_info_handle_basic.rights(info);
+    }
+  }
+
+  /** {@code zx_vmo_set_size}. */
+  static void vmoSetSize(int vmo, long size) {
+    check(
+        Zircon.zx_vmo_set_size(vmo, size),
+        "set VMO size",
+        () -> "vmo handle " + hex(vmo) + ", size " + size);
+  }
+
+  /** {@code zx_handle_duplicate}; returns the new handle, which the caller owns. */
+  static int handleDuplicate(int handle, int rights) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+      // Safety: `out` is a 4-byte native segment alive for the call.
+      int status = Zircon.zx_handle_duplicate(handle, rights, out);
+      check(status, "duplicate VMO handle", () -> rightsDetails(handle, rights));
+      return out.get(ValueLayout.JAVA_INT, 0);
+    }
+  }
+
+  /**
+   * {@code zx_handle_replace}; returns the new handle, which the caller owns. {@code handle} is
+   * invalid afterwards whatever the outcome (zircon's rule).
+   */
+  static int handleReplace(int handle, int rights) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+      // Safety: `out` is a 4-byte native segment alive for the call.
+      int status = Zircon.zx_handle_replace(handle, rights, out);
+      check(status, "replace VMO handle", () -> rightsDetails(handle, rights));
+      return out.get(ValueLayout.JAVA_INT, 0);
+    }
+  }
+
+  private static String rightsDetails(int handle, int rights) {
+    return "vmo handle "
+        + hex(handle)
+        + ", rights "
+        + hex(rights)
+        + " ("
+        + ZxRights.toString(rights)
+        + ")";
+  }
+
+  /** {@code zx_object_get_info(ZX_INFO_VMO)}, decoded. */
+  static VmoInfo vmoInfo(int vmo) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = zx_info_vmo.allocate(arena);
+      // Safety: `info` is a native zx_info_vmo_t alive for the call and its size is passed, so
+      // the kernel writes at most that many bytes; actual/avail are optional (NULL).
+      int status =
+          Zircon.zx_object_get_info(
+              vmo,
+              Zircon.ZX_INFO_VMO(),
+              info,
+              info.byteSize(),
+              MemorySegment.NULL,
+              MemorySegment.NULL);
+      check(status, "get VMO info", () -> "vmo handle " + hex(vmo));
+      return new VmoInfo(
+          zx_info_vmo.koid(info),
+          cString(zx_info_vmo.name(info)),
+          zx_info_vmo.size_bytes(info),
+          zx_info_vmo.parent_koid(info),
+          zx_info_vmo.num_children(info),
+          zx_info_vmo.num_mappings(info),
+          zx_info_vmo.share_count(info),
+          zx_info_vmo.flags(info),
+          zx_info_vmo.committed_bytes(info),
+          zx_info_vmo.handle_rights(info),
+          zx_info_vmo.cache_policy(info));
+    }
+  }
+
+  /** {@code zx_object_get_property(ZX_PROP_NAME)}: the object's name, empty if it has none. */
+  static String objectName(int handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment name = arena.allocate(MAX_NAME_LEN);
+      // Safety: `name` is a native buffer of ZX_MAX_NAME_LEN bytes alive for the call, and that
+      // size is passed: the kernel writes at most that many bytes, NUL-terminated.
+      int status =
+          Zircon.zx_object_get_property(handle, Zircon.ZX_PROP_NAME(), name, name.byteSize());
+      check(status, "get VMO name", () -> "vmo handle " + hex(handle));
+      return cString(name);
+    }
+  }
+
+  /**
+   * {@code zx_object_set_property(ZX_PROP_NAME)} with {@code name}, at most {@code MAX_NAME_LEN -
+   * 1} bytes without NUL (the caller checked).
+   */
+  static void setObjectName(int handle, byte[] name) {
+    try (Arena arena = Arena.ofConfined()) {
+      // One byte more than the name, so that even an empty name is a non-NULL buffer.
+      MemorySegment value = arena.allocate(name.length + 1L);
+      MemorySegment.copy(name, 0, value, ValueLayout.JAVA_BYTE, 0, name.length);
+      // Safety: `value` is a native buffer alive for the call; the kernel reads the `name.length`
+      // bytes passed as the size and keeps no reference.
+      int status = Zircon.zx_object_set_property(handle, Zircon.ZX_PROP_NAME(), value, name.length);
+      check(
+          status,
+          "set VMO name",
+          () -> "vmo handle " + hex(handle) + ", name of " + name.length + " bytes");
+    }
+  }
+
+  /** The UTF-8 text of a NUL-terminated (or full) {@code char[]} field. */
+  private static String cString(MemorySegment chars) {
+    long length = 0;
+    while (length < chars.byteSize() && chars.get(ValueLayout.JAVA_BYTE, length) != 0) {
+      length++;
+    }
+    return new String(
+        chars.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
   }
 
   static String hex(long value) {

@@ -1,10 +1,8 @@
 package io.github.zircon4j.vmo;
 
-import io.github.zircon4j.zircon.Zircon;
-import io.github.zircon4j.zircon.zx_info_handle_basic;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,16 +10,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An owned handle to a zircon virtual memory object (VMO).
  *
  * <p>A {@code Vmo} closes its handle in {@link #close()}; use it in try-with-resources. It may be
- * used from any thread. Once closed, every method but {@code close()} throws {@link
- * IllegalStateException}. A method racing a {@code close()} on another thread may instead fail with
- * a {@link ZxException} ({@code ZX_ERR_BAD_HANDLE}); it never touches another object, since zircon
- * does not reuse a handle value at once.
+ * used from any thread. Once closed (or {@linkplain #release() released} or {@linkplain
+ * #replace(int) replaced}), every method but {@code close()}, {@link #isClosed()} and {@code
+ * toString()} throws {@link IllegalStateException}. A method racing a {@code close()} on another
+ * thread may instead fail with a {@link ZxException} ({@code ZX_ERR_BAD_HANDLE}); it never touches
+ * another object, since zircon does not reuse a handle value at once.
  *
- * <p>Failed syscalls throw {@link ZxException} carrying the status. Arguments are checked before
- * any syscall.
+ * <p>Each {@code Vmo} is the only owner of its handle: {@link #adopt(int)} takes ownership of a raw
+ * handle, and {@link #release()} gives it up. Two owners of one handle value (adopting a handle
+ * twice, or adopting {@link #handle()} of another {@code Vmo}) is a bug: the first {@code close()}
+ * invalidates the handle under the other. For a second owner, {@link #duplicate(int)} the handle.
+ *
+ * <p>Failed syscalls throw {@link ZxException} carrying the status and the step. Arguments are
+ * checked before any syscall. Rights and options are the constants of {@link ZxRights} and {@link
+ * VmoOptions}.
  */
 public final class Vmo implements AutoCloseable {
   private static final int CLOSED = 0; // ZX_HANDLE_INVALID
+
+  /** zircon keeps at most ZX_MAX_NAME_LEN - 1 bytes of a name (the last byte is its NUL). */
+  private static final int MAX_NAME_BYTES = 31;
 
   private final AtomicInteger handle;
 
@@ -31,76 +39,53 @@ public final class Vmo implements AutoCloseable {
 
   /**
    * Creates a VMO of {@code size} bytes (rounded up to the page size), zero-filled and not
-   * resizable ({@code zx_vmo_create(size, 0, &out)}).
+   * resizable ({@code zx_vmo_create(size, 0, &out)}). Its handle has {@link ZxRights#DEFAULT_VMO}.
    *
    * @param size the size in bytes; 0 is allowed
    * @return the new VMO, owned by the caller
    * @throws IllegalArgumentException if {@code size} is negative
-   * @throws ZxException if zircon refuses, e.g. {@code ZX_ERR_OUT_OF_RANGE} for a huge size
+   * @throws ZxException at step "create VMO" if zircon refuses, such as {@code ZX_ERR_OUT_OF_RANGE}
+   *     for a huge size
    */
   public static Vmo create(long size) {
     return create(size, 0);
   }
 
   /**
-   * Creates a VMO with {@code zx_vmo_create} options, e.g. {@code ZX_VMO_RESIZABLE} (2).
+   * Creates a VMO with {@code zx_vmo_create} options, such as {@link VmoOptions#RESIZABLE}.
    *
    * @param size the size in bytes, rounded up to the page size; 0 is allowed
-   * @param options a bitwise OR of {@code ZX_VMO_*} creation options
+   * @param options a bitwise OR of {@link VmoOptions} constants, or 0
    * @return the new VMO, owned by the caller
    * @throws IllegalArgumentException if {@code size} is negative
-   * @throws ZxException if zircon refuses, e.g. {@code ZX_ERR_INVALID_ARGS} for unknown options
+   * @throws ZxException at step "create VMO" if zircon refuses, such as {@code ZX_ERR_INVALID_ARGS}
+   *     for unknown options
    */
   public static Vmo create(long size, int options) {
     requireNonNegative("size", size);
     ZirconLibrary.ensureLoaded();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
-      // Safety: `out` is a 4-byte native segment alive for the call; the kernel writes the new
-      // handle there and keeps no reference.
-      int status = Zircon.zx_vmo_create(size, options, out);
-      Syscalls.check(
-          status, "create VMO", () -> "size " + size + ", options " + Syscalls.hex(options));
-      return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
-    }
+    return new Vmo(Syscalls.vmoCreate(size, options));
   }
 
   /**
-   * Takes ownership of a VMO handle obtained elsewhere (for example received over a channel). The
-   * handle is checked to be a valid VMO handle; the returned object closes it.
+   * Takes ownership of a VMO handle obtained elsewhere (for example received over a channel, or
+   * from {@link #release()}). The handle is checked to be a valid VMO handle; the returned object
+   * closes it. From now on the returned {@code Vmo} is the handle's only owner: do not close the
+   * raw value, and do not adopt it again (two owners of one handle is a bug; see the class
+   * documentation).
    *
    * @param handle a {@code zx_handle_t} to a VMO
    * @return a {@code Vmo} that owns {@code handle}
    * @throws IllegalArgumentException if {@code handle} is {@code ZX_HANDLE_INVALID} (0)
-   * @throws ZxException with {@code ZX_ERR_BAD_HANDLE} if it is not a live handle, or {@code
-   *     ZX_ERR_WRONG_TYPE} if it is not a VMO; the handle is left untouched then
+   * @throws ZxException at step "adopt handle" with {@code ZX_ERR_BAD_HANDLE} if it is not a live
+   *     handle, or {@code ZX_ERR_WRONG_TYPE} if it is not a VMO; the handle is left untouched then
    */
   public static Vmo adopt(int handle) {
     if (handle == CLOSED) {
       throw new IllegalArgumentException("handle must not be ZX_HANDLE_INVALID (0)");
     }
     ZirconLibrary.ensureLoaded();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment info = zx_info_handle_basic.allocate(arena);
-      // Safety: `info` is a native zx_info_handle_basic_t alive for the call, and its size is
-      // passed, so the kernel writes at most that many bytes; actual/avail are optional (NULL).
-      int status =
-          Zircon.zx_object_get_info(
-              handle,
-              Zircon.ZX_INFO_HANDLE_BASIC(),
-              info,
-              info.byteSize(),
-              MemorySegment.NULL,
-              MemorySegment.NULL);
-      Syscalls.check(status, "adopt handle", () -> "handle " + Syscalls.hex(handle));
-      int type = zx_info_handle_basic.type(info);
-      if (type != Zircon.ZX_OBJ_TYPE_VMO()) {
-        throw new ZxException(
-            "adopt handle",
-            Zircon.ZX_ERR_WRONG_TYPE(),
-            "handle " + Syscalls.hex(handle) + " is of object type " + type + ", not a VMO");
-      }
-    }
+    Syscalls.vmoHandleRights(handle, "adopt handle");
     return new Vmo(handle);
   }
 
@@ -114,9 +99,19 @@ public final class Vmo implements AutoCloseable {
   public int handle() {
     int value = handle.get();
     if (value == CLOSED) {
-      throw new IllegalStateException("Vmo is closed");
+      throw closed();
     }
     return value;
+  }
+
+  /**
+   * Whether this object no longer owns a handle: after {@link #close()}, {@link #release()} or
+   * {@link #replace(int)}.
+   *
+   * @return {@code true} once closed
+   */
+  public boolean isClosed() {
+    return handle.get() == CLOSED;
   }
 
   /**
@@ -135,16 +130,13 @@ public final class Vmo implements AutoCloseable {
    * @param size the new size in bytes
    * @throws IllegalArgumentException if {@code size} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException with {@code ZX_ERR_UNAVAILABLE} if the VMO is not resizable, or {@code
-   *     ZX_ERR_ACCESS_DENIED} without the needed rights
+   * @throws ZxException at step "set VMO size": {@code ZX_ERR_UNAVAILABLE} if the VMO is not
+   *     resizable, {@code ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE} and {@link
+   *     ZxRights#RESIZE}
    */
   public void setSize(long size) {
     requireNonNegative("size", size);
-    int vmo = handle();
-    Syscalls.check(
-        Zircon.zx_vmo_set_size(vmo, size),
-        "set VMO size",
-        () -> "vmo handle " + Syscalls.hex(vmo) + ", size " + size);
+    Syscalls.vmoSetSize(handle(), size);
   }
 
   /**
@@ -154,8 +146,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to write them
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException e.g. {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code ZX_ERR_ACCESS_DENIED}
-   *     without {@code ZX_RIGHT_WRITE}
+   * @throws ZxException at step "write VMO": {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code
+   *     ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE}
    */
   public void write(byte[] data, long offset) {
     Objects.requireNonNull(data, "data");
@@ -169,7 +161,7 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to write them
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed, or if {@code data}'s arena is closed
-   * @throws ZxException e.g. {@code ZX_ERR_OUT_OF_RANGE} past the end
+   * @throws ZxException at step "write VMO", such as {@code ZX_ERR_OUT_OF_RANGE} past the end
    */
   public void write(MemorySegment data, long offset) {
     Objects.requireNonNull(data, "data");
@@ -191,8 +183,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to read from
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException e.g. {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code ZX_ERR_ACCESS_DENIED}
-   *     without {@code ZX_RIGHT_READ}
+   * @throws ZxException at step "read VMO": {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code
+   *     ZX_ERR_ACCESS_DENIED} without {@link ZxRights#READ}
    */
   public void read(byte[] into, long offset) {
     Objects.requireNonNull(into, "into");
@@ -206,7 +198,7 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to read from
    * @throws IllegalArgumentException if {@code offset} is negative or {@code into} is read-only
    * @throws IllegalStateException if closed, or if {@code into}'s arena is closed
-   * @throws ZxException e.g. {@code ZX_ERR_OUT_OF_RANGE} past the end
+   * @throws ZxException at step "read VMO", such as {@code ZX_ERR_OUT_OF_RANGE} past the end
    */
   public void read(MemorySegment into, long offset) {
     Objects.requireNonNull(into, "into");
@@ -225,26 +217,137 @@ public final class Vmo implements AutoCloseable {
   }
 
   /**
-   * Duplicates the handle ({@code zx_handle_duplicate}) with the same or fewer rights.
+   * Duplicates the handle ({@code zx_handle_duplicate}) with the same or fewer rights; this {@code
+   * Vmo} stays open.
    *
-   * @param rights a subset of this handle's rights, or {@code ZX_RIGHT_SAME_RIGHTS}
+   * @param rights a subset of this handle's rights (a bitwise OR of {@link ZxRights}), or {@link
+   *     ZxRights#SAME_RIGHTS}
    * @return a new {@code Vmo} owning the new handle
    * @throws IllegalStateException if closed
-   * @throws ZxException with {@code ZX_ERR_ACCESS_DENIED} without {@code ZX_RIGHT_DUPLICATE}, or
-   *     {@code ZX_ERR_INVALID_ARGS} if {@code rights} is not a subset
+   * @throws ZxException at step "duplicate VMO handle": {@code ZX_ERR_ACCESS_DENIED} without {@link
+   *     ZxRights#DUPLICATE}, or {@code ZX_ERR_INVALID_ARGS} if {@code rights} is not a subset
    */
   public Vmo duplicate(int rights) {
+    return new Vmo(Syscalls.handleDuplicate(handle(), rights));
+  }
+
+  /**
+   * Replaces the handle with one of the same or fewer rights ({@code zx_handle_replace}), for
+   * handing on a VMO with less authority. This {@code Vmo} is closed afterwards and the returned
+   * one owns the new handle. Unlike {@link #duplicate(int)}, it needs no {@link ZxRights#DUPLICATE}
+   * right.
+   *
+   * <p>zircon invalidates the old handle even when the replacement fails, so this method first
+   * checks that {@code rights} is a subset: a wrong {@code rights} throws and leaves this {@code
+   * Vmo} open.
+   *
+   * @param rights a subset of this handle's rights (a bitwise OR of {@link ZxRights}), or {@link
+   *     ZxRights#SAME_RIGHTS}
+   * @return a new {@code Vmo} owning the replacement handle
+   * @throws IllegalArgumentException if {@code rights} has a right this handle lacks; this {@code
+   *     Vmo} stays open
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "replace VMO handle", such as {@code ZX_ERR_BAD_HANDLE} for a
+   *     handle closed behind this object's back
+   */
+  public Vmo replace(int rights) {
     int vmo = handle();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
-      // Safety: `out` is a 4-byte native segment alive for the call.
-      int status = Zircon.zx_handle_duplicate(vmo, rights, out);
-      Syscalls.check(
-          status,
-          "duplicate VMO handle",
-          () -> "vmo handle " + Syscalls.hex(vmo) + ", rights " + Syscalls.hex(rights));
-      return new Vmo(out.get(ValueLayout.JAVA_INT, 0));
+    if (rights != ZxRights.SAME_RIGHTS) {
+      int held = Syscalls.vmoHandleRights(vmo, "replace VMO handle");
+      if ((rights & ~held) != 0) {
+        throw new IllegalArgumentException(
+            "rights "
+                + ZxRights.toString(rights)
+                + " must be a subset of the handle's rights "
+                + ZxRights.toString(held)
+                + " (or ZxRights.SAME_RIGHTS); missing "
+                + ZxRights.toString(rights & ~held));
+      }
     }
+    if (!handle.compareAndSet(vmo, CLOSED)) {
+      throw closed(); // closed, released or replaced by another thread meanwhile
+    }
+    return new Vmo(Syscalls.handleReplace(vmo, rights));
+  }
+
+  /**
+   * Gives up ownership of the handle and returns it: this {@code Vmo} is closed afterwards without
+   * closing the handle, and {@link #close()} does nothing. The caller now owns the raw handle and
+   * must close it (or pass it to {@link #adopt(int)} or to a zircon call that takes ownership).
+   *
+   * @return the raw {@code zx_handle_t}
+   * @throws IllegalStateException if already closed
+   */
+  public int release() {
+    int value = handle.getAndSet(CLOSED);
+    if (value == CLOSED) {
+      throw closed();
+    }
+    return value;
+  }
+
+  /**
+   * Reads what zircon knows about the VMO ({@code zx_object_get_info(ZX_INFO_VMO)}): its koid,
+   * name, size, parent, children, mappings, committed memory and this handle's rights. No right is
+   * needed.
+   *
+   * @return a snapshot of the VMO's information
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "get VMO info"
+   */
+  public VmoInfo info() {
+    return Syscalls.vmoInfo(handle());
+  }
+
+  /**
+   * The VMO's name ({@code zx_object_get_property(ZX_PROP_NAME)}), as set by {@link
+   * #setName(String)}, {@link Mapping#allocate(long, String)} or whoever created the VMO.
+   *
+   * @return the name, empty if none was set
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "get VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
+   *     ZxRights#GET_PROPERTY}
+   */
+  public String name() {
+    return Syscalls.objectName(handle());
+  }
+
+  /**
+   * Names the VMO ({@code zx_object_set_property(ZX_PROP_NAME)}); the name shows in {@link #info()}
+   * and in zircon's memory diagnostics. zircon keeps at most 31 bytes: a longer name is truncated
+   * to the longest prefix of whole characters that fits in 31 bytes of UTF-8 (for ASCII, exactly
+   * zircon's truncation). An empty name clears it.
+   *
+   * @param name the new name; must not contain NUL ({@code '\0'})
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} contains NUL
+   * @throws IllegalStateException if closed
+   * @throws ZxException at step "set VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
+   *     ZxRights#SET_PROPERTY}
+   */
+  public void setName(String name) {
+    byte[] bytes = requireValidName(Objects.requireNonNull(name, "name"));
+    Syscalls.setObjectName(handle(), bytes);
+  }
+
+  /**
+   * The bytes zircon will keep of {@code name}: its UTF-8 encoding, cut after the last whole
+   * character that fits in {@code ZX_MAX_NAME_LEN - 1} (31) bytes.
+   */
+  static byte[] requireValidName(String name) {
+    if (name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "name must not contain NUL, but has one at index " + name.indexOf('\0') + ": " + name);
+    }
+    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+    int limit = MAX_NAME_BYTES;
+    if (utf8.length <= limit) {
+      return utf8;
+    }
+    while ((utf8[limit] & 0xC0) == 0x80) {
+      limit--; // utf8[limit] continues a character that started before it: cut before that one
+    }
+    return Arrays.copyOf(utf8, limit);
   }
 
   /**
@@ -261,10 +364,19 @@ public final class Vmo implements AutoCloseable {
     }
   }
 
+  /**
+   * Shows the raw handle, or that the object is closed; makes no syscall.
+   *
+   * @return {@code "Vmo[handle=0x...]"} or {@code "Vmo[closed]"}
+   */
   @Override
   public String toString() {
     int value = handle.get();
-    return value == CLOSED ? "Vmo[closed]" : "Vmo[handle=" + Syscalls.hex(value) + "]";
+    return value == CLOSED ? "Vmo[closed]" : "Vmo[handle=0x" + Integer.toHexString(value) + "]";
+  }
+
+  private static IllegalStateException closed() {
+    return new IllegalStateException("Vmo is closed");
   }
 
   /** The details of a failed read or write. */

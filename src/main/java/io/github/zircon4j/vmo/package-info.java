@@ -1,18 +1,21 @@
 /**
- * Safe, zero-copy, read-only views of Fuchsia VMOs.
+ * Safe, zero-copy views of Fuchsia VMOs: read-only snapshots and writable mappings.
  *
  * <p>{@link io.github.zircon4j.vmo.Vmo} owns a VMO handle; {@link
  * io.github.zircon4j.vmo.ImmutableMapping} maps a copy-on-write snapshot of one, read-only, and
- * exposes it as a {@link java.lang.foreign.MemorySegment} and a {@link java.nio.ByteBuffer}; {@link
- * io.github.zircon4j.vmo.ZxException} reports a failed syscall with its status. Both resources
- * belong in try-with-resources:
+ * {@link io.github.zircon4j.vmo.Mapping} maps one read-write; both expose the bytes as a {@link
+ * java.lang.foreign.MemorySegment} and a {@link java.nio.ByteBuffer}. {@link
+ * io.github.zircon4j.vmo.ZxRights}, {@link io.github.zircon4j.vmo.VmoOptions} and {@link
+ * io.github.zircon4j.vmo.ZxStatus} name the rights, options and status codes; {@link
+ * io.github.zircon4j.vmo.ZxException} reports a failed syscall with its status and step. The
+ * resources belong in try-with-resources:
  *
  * <pre>{@code
- * try (Vmo vmo = Vmo.create(1 << 20)) {
- *   vmo.write("hello".getBytes(StandardCharsets.UTF_8), 0);
- *   try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false)) {
- *     vmo.write("HELLO".getBytes(StandardCharsets.UTF_8), 0); // not seen by the snapshot
- *     byte h = snapshot.segment().get(ValueLayout.JAVA_BYTE, 0); // 'h'
+ * try (Mapping writer = Mapping.allocate(1 << 20)) {
+ *   writer.segment().setString(0, "hello");
+ *   try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo(), false)) {
+ *     writer.segment().setString(0, "HELLO"); // not seen by the snapshot
+ *     String seen = snapshot.segment().getString(0); // "hello"
  *   } // unmapped here; any later access throws IllegalStateException
  * }
  * }</pre>

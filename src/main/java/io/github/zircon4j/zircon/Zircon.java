@@ -616,6 +616,132 @@ public class Zircon extends Zircon$shared {
         }
     }
 
+    private static class zx_object_get_property {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_object_get_property");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void *value, size_t value_size)
+     * }
+     */
+    public static FunctionDescriptor zx_object_get_property$descriptor() {
+        return zx_object_get_property.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void *value, size_t value_size)
+     * }
+     */
+    public static MethodHandle zx_object_get_property$handle() {
+        return zx_object_get_property.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void *value, size_t value_size)
+     * }
+     */
+    public static MemorySegment zx_object_get_property$address() {
+        return zx_object_get_property.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void *value, size_t value_size)
+     * }
+     */
+    public static int zx_object_get_property(int handle, int property, MemorySegment value, long value_size) {
+        var mh$ = zx_object_get_property.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_object_get_property", handle, property, value, value_size);
+            }
+            return (int)mh$.invokeExact(handle, property, value, value_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_object_set_property {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_object_set_property");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void *value, size_t value_size)
+     * }
+     */
+    public static FunctionDescriptor zx_object_set_property$descriptor() {
+        return zx_object_set_property.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void *value, size_t value_size)
+     * }
+     */
+    public static MethodHandle zx_object_set_property$handle() {
+        return zx_object_set_property.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void *value, size_t value_size)
+     * }
+     */
+    public static MemorySegment zx_object_set_property$address() {
+        return zx_object_set_property.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void *value, size_t value_size)
+     * }
+     */
+    public static int zx_object_set_property(int handle, int property, MemorySegment value, long value_size) {
+        var mh$ = zx_object_set_property.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_object_set_property", handle, property, value, value_size);
+            }
+            return (int)mh$.invokeExact(handle, property, value, value_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class zx_vmo_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Zircon.C_INT,
@@ -1940,6 +2066,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_RIGHTS_PROPERTY() {
         return ZX_RIGHTS_PROPERTY;
     }
+    private static final int ZX_RIGHTS_POLICY = (int)3072L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_RIGHTS_POLICY 3072
+     * }
+     */
+    public static int ZX_RIGHTS_POLICY() {
+        return ZX_RIGHTS_POLICY;
+    }
     private static final int ZX_DEFAULT_VMO_RIGHTS = (int)53487L;
     /**
      * {@snippet lang=c :
@@ -2840,10 +2975,19 @@ public class Zircon extends Zircon$shared {
     public static int ZX_INFO_HANDLE_BASIC() {
         return ZX_INFO_HANDLE_BASIC;
     }
-    private static final int ZX_INFO_VMO = (int)23L;
+    private static final int ZX_INFO_VMO_V1 = (int)23L;
     /**
      * {@snippet lang=c :
-     * #define ZX_INFO_VMO 23
+     * #define ZX_INFO_VMO_V1 23
+     * }
+     */
+    public static int ZX_INFO_VMO_V1() {
+        return ZX_INFO_VMO_V1;
+    }
+    private static final int ZX_INFO_VMO = (int)268435479L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_VMO 268435479
      * }
      */
     public static int ZX_INFO_VMO() {

@@ -27,6 +27,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     uint64_t committed_bytes;
  *     zx_rights_t handle_rights;
  *     uint32_t cache_policy;
+ *     uint64_t metadata_bytes;
+ *     uint64_t committed_change_events;
  * }
  * }
  */
@@ -48,7 +50,9 @@ public class zx_info_vmo {
         MemoryLayout.sequenceLayout(4, Zircon.C_CHAR).withName("padding1"),
         Zircon.C_LONG.withName("committed_bytes"),
         Zircon.C_INT.withName("handle_rights"),
-        Zircon.C_INT.withName("cache_policy")
+        Zircon.C_INT.withName("cache_policy"),
+        Zircon.C_LONG.withName("metadata_bytes"),
+        Zircon.C_LONG.withName("committed_change_events")
     ).withName("zx_info_vmo");
 
     /**
@@ -650,6 +654,94 @@ public class zx_info_vmo {
      */
     public static void cache_policy(MemorySegment struct, int fieldValue) {
         struct.set(cache_policy$LAYOUT, cache_policy$OFFSET, fieldValue);
+    }
+
+    private static final OfLong metadata_bytes$LAYOUT = (OfLong)$LAYOUT.select(groupElement("metadata_bytes"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint64_t metadata_bytes
+     * }
+     */
+    public static final OfLong metadata_bytes$layout() {
+        return metadata_bytes$LAYOUT;
+    }
+
+    private static final long metadata_bytes$OFFSET = $LAYOUT.byteOffset(groupElement("metadata_bytes"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint64_t metadata_bytes
+     * }
+     */
+    public static final long metadata_bytes$offset() {
+        return metadata_bytes$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint64_t metadata_bytes
+     * }
+     */
+    public static long metadata_bytes(MemorySegment struct) {
+        return struct.get(metadata_bytes$LAYOUT, metadata_bytes$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint64_t metadata_bytes
+     * }
+     */
+    public static void metadata_bytes(MemorySegment struct, long fieldValue) {
+        struct.set(metadata_bytes$LAYOUT, metadata_bytes$OFFSET, fieldValue);
+    }
+
+    private static final OfLong committed_change_events$LAYOUT = (OfLong)$LAYOUT.select(groupElement("committed_change_events"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint64_t committed_change_events
+     * }
+     */
+    public static final OfLong committed_change_events$layout() {
+        return committed_change_events$LAYOUT;
+    }
+
+    private static final long committed_change_events$OFFSET = $LAYOUT.byteOffset(groupElement("committed_change_events"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint64_t committed_change_events
+     * }
+     */
+    public static final long committed_change_events$offset() {
+        return committed_change_events$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint64_t committed_change_events
+     * }
+     */
+    public static long committed_change_events(MemorySegment struct) {
+        return struct.get(committed_change_events$LAYOUT, committed_change_events$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint64_t committed_change_events
+     * }
+     */
+    public static void committed_change_events(MemorySegment struct, long fieldValue) {
+        struct.set(committed_change_events$LAYOUT, committed_change_events$OFFSET, fieldValue);
     }
 
     /**

@@ -27,6 +27,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     uint64_t committed_bytes;
  *     zx_rights_t handle_rights;
  *     uint32_t cache_policy;
+ *     uint64_t metadata_bytes;
+ *     uint64_t committed_change_events;
  * } zx_info_vmo_t
  * }
  */

@@ -9,6 +9,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,19 +18,61 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's example compiles as written and prints what its comment says. */
+/**
+ * The README's examples compile as written and print what their comments say, and the Javadoc
+ * overview shows the same examples.
+ */
 class ReadmeExampleTest {
   private static final Path PROJECT = Path.of(System.getProperty("zircon4j.project.dir", "."));
+  private static final String SNAPSHOT_MARKER = "compiled and run by ReadmeExampleTest\\. -->";
+  private static final String WRITER_READER_MARKER =
+      "compiled and run by ReadmeExampleTest \\(writer and reader\\)\\. -->";
 
   @Test
   void readmeExampleCompilesAndRuns(@TempDir Path dir) throws Exception {
+    assertThat(compileAndRun(readmeBlock(SNAPSHOT_MARKER), dir)).isEqualTo("h");
+  }
+
+  @Test
+  void writerAndReaderExampleCompilesAndRuns(@TempDir Path dir) throws Exception {
+    assertThat(compileAndRun(readmeBlock(WRITER_READER_MARKER), dir)).isEqualTo("old new");
+  }
+
+  @Test
+  void javadocOverviewShowsBothReadmeExamples() throws Exception {
+    String overview = Files.readString(PROJECT.resolve("src/main/javadoc/overview.html"));
+    Matcher blocks =
+        Pattern.compile("<pre>\\{@code\\n(.*?)}</pre>", Pattern.DOTALL).matcher(overview);
+    List<String> shown = new ArrayList<>();
+    while (blocks.find()) {
+      shown.add(normalized(blocks.group(1)));
+    }
+    assertThat(shown)
+        .as("the overview's code blocks")
+        .contains(
+            normalized(readmeBlock(SNAPSHOT_MARKER)),
+            normalized(readmeBlock(WRITER_READER_MARKER)));
+    assertThat(overview)
+        .contains("--enable-native-access=io.github.zircon4j.mappedvmo")
+        .contains("--enable-native-access=ALL-UNNAMED");
+  }
+
+  /** The lines of a block, each stripped, without blank ones: the overview may indent otherwise. */
+  private static String normalized(String block) {
+    return String.join(
+        "\n", block.lines().map(String::strip).filter(line -> !line.isEmpty()).toList());
+  }
+
+  private static String readmeBlock(String marker) throws Exception {
     String readme = Files.readString(PROJECT.resolve("README.md"));
     Matcher block =
-        Pattern.compile(
-                "compiled and run by ReadmeExampleTest\\. -->\\s*```java\\n(.*?)```",
-                Pattern.DOTALL)
-            .matcher(readme);
-    assertThat(block.find()).as("README has the marked example block").isTrue();
+        Pattern.compile(marker + "\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(block.find()).as("README has the block marked %s", marker).isTrue();
+    return block.group(1);
+  }
+
+  /** Compiles {@code body} as the body of a main method and returns what it printed, stripped. */
+  private String compileAndRun(String body, Path dir) throws Exception {
     String source =
         """
         import io.github.zircon4j.vmo.*;
@@ -42,7 +85,7 @@ class ReadmeExampleTest {
           }
         }
         """
-            .formatted(block.group(1));
+            .formatted(body);
     Path file = dir.resolve("ReadmeExample.java");
     Files.writeString(file, source);
 
@@ -78,6 +121,6 @@ class ReadmeExampleTest {
     } finally {
       System.setOut(stdout);
     }
-    assertThat(printed.toString(StandardCharsets.UTF_8).strip()).isEqualTo("h");
+    return printed.toString(StandardCharsets.UTF_8).strip();
   }
 }

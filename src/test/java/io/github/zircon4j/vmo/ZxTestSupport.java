@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -263,9 +264,10 @@ final class ZxTestSupport {
     return handleBasic(handle).koid();
   }
 
-  /** ZX_INFO_VMO, decoded. */
+  /** ZX_INFO_VMO (the current topic and record), decoded. */
   record VmoInfo(
       long koid,
+      String name,
       long sizeBytes,
       long parentKoid,
       long numChildren,
@@ -274,7 +276,9 @@ final class ZxTestSupport {
       int flags,
       long committedBytes,
       int handleRights,
-      int cachePolicy) {}
+      int cachePolicy,
+      long metadataBytes,
+      long committedChangeEvents) {}
 
   static VmoInfo vmoInfo(int vmo) {
     try (Arena arena = Arena.ofConfined()) {
@@ -290,6 +294,7 @@ final class ZxTestSupport {
       assertOk(status, "zx_object_get_info(ZX_INFO_VMO)");
       return new VmoInfo(
           zx_info_vmo.koid(info),
+          zx_info_vmo.name(info).getString(0, StandardCharsets.UTF_8),
           zx_info_vmo.size_bytes(info),
           zx_info_vmo.parent_koid(info),
           zx_info_vmo.num_children(info),
@@ -298,7 +303,74 @@ final class ZxTestSupport {
           zx_info_vmo.flags(info),
           zx_info_vmo.committed_bytes(info),
           zx_info_vmo.handle_rights(info),
-          zx_info_vmo.cache_policy(info));
+          zx_info_vmo.cache_policy(info),
+          zx_info_vmo.metadata_bytes(info),
+          zx_info_vmo.committed_change_events(info));
+    }
+  }
+
+  // ---- Properties ---------------------------------------------------------------------------
+
+  /** A status plus the ZX_PROP_NAME read (meaningful only when status is ZX_OK). */
+  record NameResult(int status, String name, byte[] raw) {}
+
+  /** zx_object_get_property(ZX_PROP_NAME) into a buffer of {@code bufferSize} bytes. */
+  static NameResult rawGetName(int handle, long bufferSize) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(Math.max(1, bufferSize));
+      buffer.fill((byte) 'x');
+      int status = Zircon.zx_object_get_property(handle, Zircon.ZX_PROP_NAME(), buffer, bufferSize);
+      byte[] raw = buffer.toArray(ValueLayout.JAVA_BYTE);
+      String name = "";
+      if (status == Zircon.ZX_OK()) {
+        int end = 0;
+        while (end < raw.length && raw[end] != 0) {
+          end++;
+        }
+        name = new String(raw, 0, end, StandardCharsets.UTF_8);
+      }
+      return new NameResult(status, name, raw);
+    }
+  }
+
+  static String nameOf(int handle) {
+    NameResult r = rawGetName(handle, Zircon.ZX_MAX_NAME_LEN());
+    assertOk(r.status(), "zx_object_get_property(ZX_PROP_NAME)");
+    return r.name();
+  }
+
+  /** zx_object_set_property(ZX_PROP_NAME) with the bytes of {@code name} (no NUL appended). */
+  static int setNameStatus(int handle, byte[] name) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(Math.max(1, name.length));
+      MemorySegment.copy(name, 0, buffer, ValueLayout.JAVA_BYTE, 0, name.length);
+      return Zircon.zx_object_set_property(handle, Zircon.ZX_PROP_NAME(), buffer, name.length);
+    }
+  }
+
+  static void setName(int handle, String name) {
+    assertOk(
+        setNameStatus(handle, name.getBytes(StandardCharsets.UTF_8)),
+        "zx_object_set_property(ZX_PROP_NAME)");
+  }
+
+  static long contentSizeOf(int vmo) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_object_get_property(
+              vmo, Zircon.ZX_PROP_VMO_CONTENT_SIZE(), value, value.byteSize()),
+          "zx_object_get_property(ZX_PROP_VMO_CONTENT_SIZE)");
+      return value.get(ValueLayout.JAVA_LONG, 0);
+    }
+  }
+
+  static int setContentSizeStatus(int vmo, long contentSize) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+      value.set(ValueLayout.JAVA_LONG, 0, contentSize);
+      return Zircon.zx_object_set_property(
+          vmo, Zircon.ZX_PROP_VMO_CONTENT_SIZE(), value, value.byteSize());
     }
   }
 

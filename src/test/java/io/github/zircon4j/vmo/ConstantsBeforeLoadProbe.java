@@ -1,0 +1,27 @@
+package io.github.zircon4j.vmo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Run in a fresh JVM by {@link PublicConstantsTest}: uses the public constants before anything
+ * loads the native library, reports whether a {@code libzircon} got mapped, then uses the library.
+ */
+final class ConstantsBeforeLoadProbe {
+  private ConstantsBeforeLoadProbe() {}
+
+  public static void main(String[] args) throws IOException {
+    String rights = ZxRights.toString(ZxRights.READ | ZxRights.MAP);
+    String status = ZxStatus.name(ZxStatus.ERR_BAD_HANDLE);
+    String exception = new ZxException("x", ZxStatus.ERR_INTERNAL, "").getMessage();
+    boolean mapped = Files.readString(Path.of("/proc/self/maps")).contains("libzircon");
+    System.out.println(
+        "before: " + rights + " " + status + " " + exception + " libzircon mapped: " + mapped);
+    try (Vmo vmo = Vmo.create(1, VmoOptions.RESIZABLE)) {
+      VmoInfo info = vmo.info();
+      System.out.println(
+          "after: resizable=" + info.isResizable() + " rights=" + ZxRights.toString(info.rights()));
+    }
+  }
+}
