@@ -95,6 +95,9 @@ public class RunBench {
       {"copy256m", "copy_256m"},
       {"read256m", "read_256m"},
       {"getSizeCritical|getSizePlain", "get_size"},
+      {"snapshotAfterWrite4k", "snapshot_after_write_4k"},
+      {"snapshotAfterWrite256m", "snapshot_after_write_256m"},
+      {"snapshotWritableMapped64m", "snapshot_writable_mapped_64m"},
     };
     List<String> selected = new ArrayList<>();
     for (String[] step : plan) {
@@ -139,7 +142,7 @@ public class RunBench {
         jmh.addAll(List.of("-jvmArgsAppend", String.join(" ", jmhForkArgs(jvm))));
         jmh.addAll(List.of("-prof", "gc"));
         jmh.addAll(forkArgs);
-        jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
+        jmh.add("(MappingBenchmarks|WriterBenchmarks)\\.(" + step[0] + ")$");
         System.out.println("[bench] JMH " + step[0] + " round " + (r + 1) + "/" + rounds);
         run(pinned(jmh), null);
         jmhRuns.add(jmhJson);
@@ -613,6 +616,16 @@ public class RunBench {
         "C: pages committed (parent + snapshot) by snapshotting a written 64 MiB VMO with a live"
             + " writable mapping"
       });
+      ratio("snapshot_after_write_256m_over_4k_java", "<= 3", true, 3,
+          "256m", j("snapshotAfterWrite256m"), "4k", j("snapshotAfterWrite4k"),
+          "Java: Vmo.write of one page, then ImmutableMapping.create+close; 256 MiB vs 4 KiB");
+      ratio("snapshot_writable_mapped_64m_over_wp_floor_java", "<= 3", true, 3,
+          "snapshot", j("snapshotWritableMapped64m"), "floor", c("wp_floor_64m"),
+          "Java: a store through a live Mapping, then ImmutableMapping.create+close (64 MiB"
+              + " written) vs the C mprotect floor");
+      javaOverC("snapshot_writable_mapped_64m_java_over_c", "(info)", 0,
+          "snapshotWritableMapped64m", "snapshot_writable_mapped_64m",
+          "store through Mapping + snapshot + map + unmap, Java vs C");
       ratio("cow_first_write_per_page_over_linux_private_cow", "<= 5", true, 5,
           "cow", c("cow_first_write_snapshot"), "private", c("cow_first_write_private"),
           "C: first store to a page through the writer's mapping after a snapshot vs first store"
