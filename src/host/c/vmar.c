@@ -214,7 +214,13 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
   if (valid > 0) {
     struct map_ctx c = {.m = m, .populate = pop};
     zx_status_t status = ZX_OK;
-    if (m->writable) {
+    if (m->writable && !wp_enabled()) {
+      // Without write protection a writable mapping shows the top layer only: a snapshot copies
+      // up every page of its range first (vmo.c), so no frozen layer is ever mapped writable.
+      layer_untrack(top);
+      c.zero_layer = top;
+      status = map_run(&c, rel, valid, top, bp);
+    } else if (m->writable) {
       layer_untrack(top);  // the writer's stores allocate pages we do not see
       c.zero_layer = top;
       status = layer_walk(top, bp, valid, rel, map_run, &c);
@@ -267,6 +273,21 @@ zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
 
 // The mapping holding address `addr`, or NULL.
 static struct mapping* mapping_at(uintptr_t addr);
+
+bool mapping_protect(struct mapping* m) {
+  uint64_t ps = zx_page();
+  uint64_t first = m->off / ps;
+  uint64_t end = first + m->len / ps;
+  uint64_t lim = vmo_backing_limit(m->vmo);
+  if (end > lim) end = lim;
+  if (first >= end) return true;
+  size_t len = (size_t)((end - first) * ps);
+  if (!wp_enabled() || wp_register(m->base, len) != ZX_OK || wp_protect(m->base, len) != ZX_OK) {
+    return false;
+  }
+  m->wp_armed = true;
+  return true;
+}
 
 zx_status_t vmar_resolve_write(uintptr_t addr) {
   struct mapping* m = mapping_at(addr);

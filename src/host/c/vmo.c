@@ -104,6 +104,17 @@ static size_t extent_search(const struct layer* l, uint64_t page) {
   return lo;
 }
 
+// Inserts extent [a, b) at index i (the caller keeps the list sorted). False if out of memory.
+static bool extents_insert(struct layer* l, size_t i, uint64_t a, uint64_t b) {
+  if (!extents_reserve(l, l->num_extents + 1)) return false;
+  memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
+          2 * (l->num_extents - i) * sizeof(*l->extents));
+  l->extents[2 * i] = a;
+  l->extents[2 * i + 1] = b;
+  l->num_extents++;
+  return true;
+}
+
 // Adds pages [a, b) to the list, merging with the extents it overlaps or touches.
 static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
   if (a >= b) return true;
@@ -111,15 +122,7 @@ static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
   if (i < l->num_extents && l->extents[2 * i + 1] < a) i++;
   size_t j = i;  // first extent that starts after b
   while (j < l->num_extents && l->extents[2 * j] <= b) j++;
-  if (i == j) {  // nothing to merge with: insert [a, b) at i
-    if (!extents_reserve(l, l->num_extents + 1)) return false;
-    memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
-            2 * (l->num_extents - i) * sizeof(*l->extents));
-    l->extents[2 * i] = a;
-    l->extents[2 * i + 1] = b;
-    l->num_extents++;
-    return true;
-  }
+  if (i == j) return extents_insert(l, i, a, b);  // nothing to merge with
   uint64_t start = l->extents[2 * i] < a ? l->extents[2 * i] : a;
   uint64_t end = l->extents[2 * (j - 1) + 1] > b ? l->extents[2 * (j - 1) + 1] : b;
   l->extents[2 * i] = start;
@@ -136,11 +139,7 @@ static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
   size_t i = extent_search(l, a);
   if (i == l->num_extents || l->extents[2 * i] >= b) return true;
   if (l->extents[2 * i] < a && l->extents[2 * i + 1] > b) {  // split extent i in two
-    if (!extents_reserve(l, l->num_extents + 1)) return false;
-    memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
-            2 * (l->num_extents - i) * sizeof(*l->extents));
-    l->num_extents++;
-    l->extents[2 * i + 1] = a;
+    if (!extents_insert(l, i, l->extents[2 * i], a)) return false;
     l->extents[2 * (i + 1)] = b;
     return true;
   }
@@ -755,11 +754,25 @@ static void vmo_collapse(struct vmo* b) {
     // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
     if (f->refs != 1 || f->owner != b || t->below_off != 0 || (layer_empty(t) && f->below == NULL))
       return;
+    // Writers store into T through their mappings while it is merged. Without write protection
+    // nothing could hold those stores back during a copy out of T (they would be lost), so the
+    // layers stay apart while b is writably mapped (the frozen ones are still folded).
+    bool writers = vmo_writably_mapped(b);
+    if (writers && !wp_enabled()) return;
     char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
-    if (layer_bytes(t) <= layer_bytes(f)) {
+    bool into_f = layer_bytes(t) <= layer_bytes(f);
+    if (into_f && writers) {
+      // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
+      // F once the lock is free). Merging into T instead needs no protection: the writers map
+      // F's pages write-protected already, and T's holes they map are holes of F too.
+      for (struct mapping* m = zx_g.mappings; m != NULL && into_f; m = m->next) {
+        if (m->backing == b && m->writable && !mapping_protect(m)) into_f = false;
+      }
+    }
+    if (into_f) {
       // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
       // then copy T's pages over.
       if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
@@ -1138,19 +1151,13 @@ static zx_status_t snapshot_writers(struct vmo* b) {
   bool eager = false;
   zx_status_t status = ZX_OK;
   for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
-    if (m->backing != b || !m->writable) continue;
+    if (m->backing != b || !m->writable || mapping_protect(m)) continue;
+    eager = true;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);
     if (end > lim) end = lim;
-    if (first >= end) continue;
-    size_t len = (size_t)((end - first) * ps);
-    if (wp_enabled() && wp_register(m->base, len) == ZX_OK && wp_protect(m->base, len) == ZX_OK) {
-      m->wp_armed = true;
-    } else {
-      eager = true;
-      status = vmo_copy_up(b, first, end - first);
-    }
+    if (first < end) status = vmo_copy_up(b, first, end - first);
   }
   if (status != ZX_OK) return status;
   if (eager) return vmo_remap(b, 0, b->size / ps);

@@ -208,6 +208,9 @@ ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, ui
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
 // Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
 ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
+// Registers and write-protects writable mapping `m` (its pages inside the VMO): each page's next
+// store faults to the handler. False if write protection is off or fails (nothing changed then).
+ZX_HIDDEN bool mapping_protect(struct mapping* m);
 // A write fault at page `addr` of a write-protected mapping: copies the page up into the VMO's
 // top layer and re-points it in every mapping. ZX_OK also when no mapping holds it any more.
 ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr);
