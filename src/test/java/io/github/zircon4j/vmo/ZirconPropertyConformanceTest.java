@@ -39,6 +39,10 @@ class ZirconPropertyConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
+  static {
+    ZirconLibrary.ensureLoaded(); // before the constant below touches the bindings
+  }
+
   private static final int NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
   private static int rightsWithout(int right) {

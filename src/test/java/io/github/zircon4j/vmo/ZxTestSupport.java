@@ -29,6 +29,12 @@ import java.util.Optional;
 final class ZxTestSupport {
   private ZxTestSupport() {}
 
+  static {
+    // The bindings find zx_* in the already loaded libzircon.so: load it before touching them
+    // (a failed first use would poison the Zircon class for every later test in this JVM).
+    ZirconLibrary.ensureLoaded();
+  }
+
   private static final Map<Integer, String> STATUS_NAMES = statusNames();
 
   // ---- Constants and small conversions ------------------------------------------------------
