@@ -22,17 +22,26 @@ zx_time_t zx_clock_get_monotonic(void);
 zx_status_t zx_handle_close(zx_handle_t handle);
 zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out);
 zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out);
+zx_status_t zx_handle_close_many(const zx_handle_t* handles, size_t num_handles);
 
 // ---- Objects --------------------------------------------------------------------------------
 
 zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals, zx_time_t deadline,
                                zx_signals_t* observed);
+zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items, zx_time_t deadline);
+zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
+zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask);
 zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                                size_t buffer_size, size_t* actual, size_t* avail);
 zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
                                    size_t value_size);
 zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void* value,
                                    size_t value_size);
+
+// ---- Events ---------------------------------------------------------------------------------
+
+zx_status_t zx_event_create(uint32_t options, zx_handle_t* out);
+zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1);
 
 // ---- Virtual memory objects -----------------------------------------------------------------
 
@@ -46,6 +55,7 @@ zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t o
                                 uint64_t size, zx_handle_t* out);
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size,
                             void* buffer, size_t buffer_size);
+zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy);
 
 // ---- Virtual memory address regions ---------------------------------------------------------
 
@@ -53,6 +63,11 @@ zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_
                         zx_handle_t vmo, uint64_t vmo_offset, size_t len,
                         zx_vaddr_t* mapped_addr);
 zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
+zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset,
+                             size_t size, zx_handle_t* child_vmar, zx_vaddr_t* child_addr);
+zx_status_t zx_vmar_destroy(zx_handle_t handle);
+zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
+                            size_t len);
 zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address, size_t size,
                              void* buffer, size_t buffer_size);
 

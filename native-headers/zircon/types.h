@@ -54,6 +54,7 @@ typedef uint32_t zx_clock_t;
 #define ZX_OBJ_TYPE_CHANNEL ((zx_obj_type_t)4u)
 #define ZX_OBJ_TYPE_EVENT ((zx_obj_type_t)5u)
 #define ZX_OBJ_TYPE_PORT ((zx_obj_type_t)6u)
+#define ZX_OBJ_TYPE_EVENTPAIR ((zx_obj_type_t)16u)
 #define ZX_OBJ_TYPE_VMAR ((zx_obj_type_t)18u)
 
 // ---- Signals --------------------------------------------------------------------------------
@@ -81,6 +82,21 @@ typedef uint32_t zx_clock_t;
 
 // The only VMO signal: asserted while the VMO has no live children.
 #define ZX_VMO_ZERO_CHILDREN __ZX_OBJECT_SIGNALED
+
+// Event and event pair signals (besides the user signals).
+#define ZX_EVENT_SIGNALED __ZX_OBJECT_SIGNALED
+#define ZX_EVENTPAIR_SIGNALED __ZX_OBJECT_SIGNALED
+#define ZX_EVENTPAIR_PEER_CLOSED __ZX_OBJECT_PEER_CLOSED
+
+// ---- Waiting on several objects -------------------------------------------------------------
+
+#define ZX_WAIT_MANY_MAX_ITEMS ((size_t)64)
+
+typedef struct zx_wait_item {
+  zx_handle_t handle;
+  zx_signals_t waitfor;
+  zx_signals_t pending;  // set on return: the signals observed on the object
+} zx_wait_item_t;
 
 // ---- zx_vmo_create options ------------------------------------------------------------------
 

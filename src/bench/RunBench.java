@@ -89,6 +89,7 @@ public class RunBench {
     String[][] plan = {
       {"createClose4k", "create_close_4k"},
       {"createCloseShared4k", "create_close_4k"},
+      {"createClose4kLeakOff|createClose4kLeakOn|createClose4kLeakTrace", "create_close_4k"},
       {"createClose1g", "create_close_1g"},
       {"createClose256m", "create_close_256m"},
       {"mapRange256m", "map_range_256m"},
@@ -530,6 +531,21 @@ public class RunBench {
     }
 
     /**
+     * Java over Java, both from the same rounds: the fastest iteration of {@code a} over that of
+     * {@code b} (as in {@link #fastestRatio}), with the ratio of pooled means in the row.
+     */
+    void javaOverJava(String key, String target, double bound, String a, String b, String what) {
+      Stat fastest = new Stat(jFastest(a) / jFastest(b), Double.NaN);
+      ratio(key, target, true, bound, fastest, "a", j(a), "b", j(b), what);
+      Stat byMean = j(a).over(j(b));
+      put(key + "_by_mean", byMean);
+      String[] row = rows.get(rows.size() - 1);
+      row[4] = "fastest " + time(new Stat(jFastest(a), Double.NaN)) + " / "
+          + time(new Stat(jFastest(b), Double.NaN)) + "; means " + row[4]
+          + "; ratio of means " + fmt(byMean.mean(), byMean.err());
+    }
+
+    /**
      * A Java-over-C row: the ratio of the fastest iterations ({@link #fastestRatio}); the ratio
      * of means, paired by fork, under {@code key_by_mean}; the operands' pooled means and fastest
      * iterations.
@@ -569,6 +585,12 @@ public class RunBench {
           "ImmutableMapping.create+close, 1 page vs the 5 syscalls in C");
       javaOverC("create_close_4k_shared_java_over_c", "(none)", 0, "createCloseShared4k",
           "create_close_4k", "createShared+close (close = JVM-wide handshake) vs C");
+      javaOverJava("create_close_4k_leak_on_over_off", "<= 1.05", 1.05, "createClose4kLeakOn",
+          "createClose4kLeakOff", "create+close, -Dzircon4j.leakDetection=on vs off");
+      javaOverJava("create_close_4k_leak_trace_over_off", "(none)", 0, "createClose4kLeakTrace",
+          "createClose4kLeakOff", "create+close, leakDetection=trace (a stack per create) vs off");
+      javaOverC("create_close_4k_leak_off_java_over_c", "(info)", 0, "createClose4kLeakOff",
+          "create_close_4k", "create+close with leakDetection=off (leaks still released) vs C");
       javaOverC("read_256m_c_over_java", "<= 1.05", 1.05, "read256m", "read_256m",
           "time to sum the mapped 256 MiB as longs: Java segment() vs C pointer");
       ratio("create_close_1g_over_4k", "<= 3", true, 3,

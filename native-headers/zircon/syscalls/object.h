@@ -11,6 +11,8 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_NONE ((zx_object_info_topic_t)0u)
 #define ZX_INFO_HANDLE_VALID ((zx_object_info_topic_t)1u)
 #define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
+#define ZX_INFO_VMAR ((zx_object_info_topic_t)7u)          // zx_info_vmar_t[1]
+#define ZX_INFO_HANDLE_COUNT ((zx_object_info_topic_t)19u) // zx_info_handle_count_t[1]
 
 // Versioned topics carry their version (from 0) in the upper 4 bits.
 #define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))
@@ -32,6 +34,15 @@ typedef struct zx_info_handle_basic {
   zx_obj_props_t props;    // ZX_OBJ_PROP_WAITABLE or 0
   uint8_t padding1[4];
 } zx_info_handle_basic_t;
+
+typedef struct zx_info_handle_count {
+  uint32_t handle_count;  // open handles to the object (all processes; here, this one)
+} zx_info_handle_count_t;
+
+typedef struct zx_info_vmar {
+  uintptr_t base;  // first address of the region
+  size_t len;      // its length in bytes
+} zx_info_vmar_t;
 
 // zx_info_vmo_t.flags
 #define ZX_INFO_VMO_TYPE_PAGED (1u << 0)

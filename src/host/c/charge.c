@@ -21,6 +21,11 @@
 // group (the subtree on X's side); X is charged iff no viewer in that group comes before X in the
 // charge order. No writer anywhere: the group is everyone. A page nobody sees costs nothing.
 //
+// zircon's copies outlive the VMO whose write made them, so a closed (or shrunk) writer leaves
+// "kept copies" (struct kept_copy) of the pages it hid, held by the node where zircon would now
+// hold them: its sibling, which takes its parent's place (or its own leaf, for a shrink). A kept
+// copy splits the VMOs beside its node off like a writer and bounds the group below it.
+//
 // Cost of one query: the runs (maximal stretches from one layer) of every VMO of X's tree, and for
 // each stretch of pages with the same viewers and writers a walk up X's leaf; no per-page work.
 
@@ -29,6 +34,8 @@
 #include <string.h>
 
 #include "zx_internal.h"
+
+static void kept_remove_at(size_t i) { zx_g.kept[i] = zx_g.kept[--zx_g.num_kept]; }
 
 // ---- Clone trees -------------------------------------------------------------------------
 
@@ -55,10 +62,10 @@ void cnode_add_snapshot(struct vmo* parent, struct vmo* child, struct cnode* hid
   child->node->parent = hidden;
 }
 
-void cnode_remove(struct vmo* v) {
-  struct cnode* leaf = v->node;
-  if (leaf == NULL) return;
-  v->node = NULL;
+// Takes `leaf` out of its tree (re-attributing as zircon does) and frees it and its parent; kept
+// copies at either move to the sibling that takes the parent's place (zircon merges the hidden
+// node's pages into it), or are dropped with a root leaf.
+static void cnode_splice_out(struct cnode* leaf) {
   struct cnode* hidden = leaf->parent;
   if (hidden != NULL) {
     struct cnode* sibling = hidden->child[hidden->child[0] == leaf ? 1 : 0];
@@ -73,7 +80,14 @@ void cnode_remove(struct vmo* v) {
       }
     }
     cnode_replace(hidden, sibling);
+    for (size_t i = 0; i < zx_g.num_kept; i++) {
+      if (zx_g.kept[i].node == hidden || zx_g.kept[i].node == leaf) zx_g.kept[i].node = sibling;
+    }
     free(hidden);
+  } else {
+    for (size_t i = 0; i < zx_g.num_kept;) {
+      if (zx_g.kept[i].node == leaf) kept_remove_at(i); else i++;
+    }
   }
   free(leaf);
 }
@@ -173,6 +187,75 @@ static bool window_onto(const struct vmo* v, const struct layer* target, uint64_
   return true;
 }
 
+// ---- Kept copies -------------------------------------------------------------------------
+
+static void kept_add(struct layer* l, struct cnode* node, uint64_t start, uint64_t end) {
+  if (start >= end) return;
+  if (zx_g.num_kept == zx_g.cap_kept) {
+    size_t cap = zx_g.cap_kept == 0 ? 16 : 2 * zx_g.cap_kept;
+    struct kept_copy* grown = realloc(zx_g.kept, cap * sizeof(*grown));
+    if (grown == NULL) return;  // best effort: the charge may then merge two of zircon's copies
+    zx_g.kept = grown;
+    zx_g.cap_kept = cap;
+  }
+  zx_g.kept[zx_g.num_kept++] = (struct kept_copy){l, node, start, end};
+}
+
+void kept_copies_forget(const struct layer* l) {
+  for (size_t i = 0; i < zx_g.num_kept;) {
+    if (zx_g.kept[i].layer == l) kept_remove_at(i); else i++;
+  }
+}
+
+void kept_copies_move(struct layer* from, struct layer* to, uint64_t off, uint64_t start,
+                      uint64_t end) {
+  size_t n = zx_g.num_kept;  // the ones added below need no second look
+  for (size_t i = 0; i < n; i++) {
+    struct kept_copy k = zx_g.kept[i];
+    if (k.layer != from || k.end <= start + off || k.start >= end + off) continue;
+    uint64_t s = k.start > start + off ? k.start - off : start;
+    uint64_t e = k.end < end + off ? k.end - off : end;
+    kept_add(to, k.node, s, e);
+  }
+}
+
+// Records as kept copies at `at` the pages of every frozen layer in v's chain that v could see
+// from its pages [from, to) but hides.
+static void keep_hidden_pages(struct vmo* v, uint64_t from, uint64_t to, struct cnode* at) {
+  struct run_list mine;
+  if (vmo_runs(v, &mine) != ZX_OK) return;
+  for (struct layer* l = v->top->below; l != NULL; l = l->below) {
+    uint64_t ws, we;
+    if (!window_onto(v, l, &ws, &we)) break;
+    uint64_t lo = ws + from, hi = ws + to < we ? ws + to : we;  // v page q is l page ws + q
+    uint64_t cur = lo;
+    for (size_t i = 0; i < mine.num && cur < hi; i++) {
+      const struct run* r = &mine.runs[i];
+      if (r->layer != l || r->end <= cur || r->start >= hi) continue;
+      if (r->start > cur) kept_add(l, at, cur, r->start);
+      cur = r->end;
+    }
+    if (cur < hi) kept_add(l, at, cur, hi);
+  }
+  free(mine.runs);
+}
+
+void cnode_note_shrink(struct vmo* v, uint64_t from, uint64_t to) {
+  if (v->node != NULL && v->node->parent != NULL) keep_hidden_pages(v, from, to, v->node);
+}
+
+void cnode_remove(struct vmo* v) {
+  struct cnode* leaf = v->node;
+  if (leaf == NULL) return;
+  // zircon's copies along the path to the pages v forked outlive v: keep them at v's sibling.
+  if (leaf->parent != NULL && v->top != NULL) {
+    struct cnode* hidden = leaf->parent;
+    keep_hidden_pages(v, 0, v->size / zx_page(), hidden->child[hidden->child[0] == leaf ? 1 : 0]);
+  }
+  v->node = NULL;
+  cnode_splice_out(leaf);
+}
+
 // ---- Charging ----------------------------------------------------------------------------
 
 // What one other VMO of the tree does with layer L's pages.
@@ -190,20 +273,35 @@ static bool sees(const struct other* o, const struct layer* l, uint64_t page) {
   return false;
 }
 
-// Whether X (leaf `x`) is charged for a page with these viewers and writers (ranks).
+// The nodes holding kept copies of one page, and how many.
+struct holders {
+  const struct cnode** nodes;
+  size_t num;
+};
+
+// Whether X (leaf `x`) is charged for a page with these viewers and writers (ranks) and kept
+// copies. A node holding a kept copy bounds the group of the VMOs below it, and splits those
+// beside it off like a writer would.
 static bool charged(const struct cnode* x, const size_t* writers, size_t num_writers,
-                    const size_t* viewers, size_t num_viewers) {
+                    const size_t* viewers, size_t num_viewers, struct holders kept) {
   size_t group_lo = 0;
-  for (const struct cnode* n = x; n->parent != NULL; n = n->parent) {
-    const struct cnode* sib = n->parent->child[n->parent->child[0] == n ? 1 : 0];
-    bool sibling_side_wrote = false;
-    for (size_t i = 0; i < num_writers && !sibling_side_wrote; i++) {
-      sibling_side_wrote = sib->lo <= writers[i] && writers[i] < sib->hi;
+  for (const struct cnode* n = x;; n = n->parent) {
+    bool split = false;
+    for (size_t i = 0; i < kept.num && !split; i++) split = kept.nodes[i] == n;
+    if (!split && n->parent != NULL) {
+      const struct cnode* sib = n->parent->child[n->parent->child[0] == n ? 1 : 0];
+      for (size_t i = 0; i < num_writers && !split; i++) {
+        split = sib->lo <= writers[i] && writers[i] < sib->hi;
+      }
+      for (size_t i = 0; i < kept.num && !split; i++) {
+        split = sib->lo <= kept.nodes[i]->lo && kept.nodes[i]->hi <= sib->hi;
+      }
     }
-    if (sibling_side_wrote) {
+    if (split) {
       group_lo = n->lo;
       break;
     }
+    if (n->parent == NULL) break;
   }
   for (size_t i = 0; i < num_viewers; i++) {
     if (group_lo <= viewers[i] && viewers[i] < x->lo) return false;
@@ -218,10 +316,17 @@ static int cmp_u64(const void* a, const void* b) {
 
 // Pages of X's run `r` charged to X, given the other VMOs' views of r's layer.
 static uint64_t run_charge(const struct cnode* x, const struct run* r, const struct other* others,
-                           size_t num_others, uint64_t* cuts, size_t* scratch) {
+                           size_t num_others, uint64_t* cuts, size_t* scratch,
+                           const struct cnode** holder_nodes) {
   size_t num_cuts = 0;
   cuts[num_cuts++] = r->start;
   cuts[num_cuts++] = r->end;
+  for (size_t i = 0; i < zx_g.num_kept; i++) {
+    const struct kept_copy* k = &zx_g.kept[i];
+    if (k->layer != r->layer) continue;
+    if (k->start > r->start && k->start < r->end) cuts[num_cuts++] = k->start;
+    if (k->end > r->start && k->end < r->end) cuts[num_cuts++] = k->end;
+  }
   for (size_t i = 0; i < num_others; i++) {
     const struct other* o = &others[i];
     if (o->win_start > r->start && o->win_start < r->end) cuts[num_cuts++] = o->win_start;
@@ -250,14 +355,19 @@ static uint64_t run_charge(const struct cnode* x, const struct run* r, const str
         writers[nw++] = o->rank;
       }
     }
-    if (charged(x, writers, nw, viewers, nv)) pages += e - s;
+    struct holders kept = {holder_nodes, 0};
+    for (size_t i = 0; i < zx_g.num_kept; i++) {
+      const struct kept_copy* k = &zx_g.kept[i];
+      if (k->layer == r->layer && k->start <= s && s < k->end) holder_nodes[kept.num++] = k->node;
+    }
+    if (charged(x, writers, nw, viewers, nv, kept)) pages += e - s;
   }
   return pages;
 }
 
 // How many cut points run_charge may need for `r`.
 static size_t max_cuts(const struct run* r, const struct other* others, size_t num_others) {
-  size_t n = 2;
+  size_t n = 2 + 2 * zx_g.num_kept;
   for (size_t i = 0; i < num_others; i++) {
     n += 2;
     for (size_t j = 0; j < others[i].num_runs; j++) n += others[i].runs[j].layer == r->layer ? 2 : 0;
@@ -293,12 +403,16 @@ static uint64_t frozen_pages_charged(struct vmo* v, const struct run_list* mine)
       others[num_others++] = o;
     }
     uint64_t* cuts = malloc(max_cuts(r, others, num_others) * sizeof(*cuts));
-    if (cuts == NULL) {
+    const struct cnode** holder_nodes = malloc((zx_g.num_kept + 1) * sizeof(*holder_nodes));
+    if (cuts == NULL || holder_nodes == NULL) {
+      free(cuts);
+      free(holder_nodes);
       failed = true;
       break;
     }
-    charged_pages += run_charge(v->node, r, others, num_others, cuts, scratch);
+    charged_pages += run_charge(v->node, r, others, num_others, cuts, scratch, holder_nodes);
     free(cuts);
+    free(holder_nodes);
   }
   for (size_t i = 0; lists != NULL && i < num_leaves; i++) free(lists[i].runs);
   free(lists);

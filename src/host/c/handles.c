@@ -97,6 +97,7 @@ zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* ou
   e->rights = rights;
   e->next_free = NO_SLOT;
   obj->refs++;
+  obj->handles++;
   *out = handle_value(index, e->gen);
   return ZX_OK;
 }
@@ -116,6 +117,7 @@ struct handle_entry* handle_lookup(zx_handle_t handle) {
 static struct object* handle_free(zx_handle_t handle, struct handle_entry* e) {
   if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
   struct object* obj = e->obj;
+  obj->handles--;
   uint32_t index = (uint32_t)(e - zx_g.handles);
   e->obj = NULL;
   e->rights = 0;
@@ -135,12 +137,30 @@ static struct object* handle_free(zx_handle_t handle, struct handle_entry* e) {
 
 void object_unref(struct object* obj) {
   if (--obj->refs > 0) return;
-  if (obj->type == ZX_OBJ_TYPE_VMO) {
-    vmo_destroy((struct vmo*)obj);
-  } else {
-    vmar_destroy((struct vmar*)obj);
+  switch (obj->type) {
+    case ZX_OBJ_TYPE_VMO:
+      vmo_destroy((struct vmo*)obj);
+      break;
+    case ZX_OBJ_TYPE_VMAR:
+      vmar_destroy((struct vmar*)obj);
+      break;
+    default:
+      event_destroy((struct event*)obj);
+      break;
   }
 }
+
+// Drops the reference of a handle just freed, after telling the object if that was its last
+// handle (an event pair end then tells its peer).
+static void object_release_handle(struct object* obj) {
+  if (obj->handles == 0 && obj->type == ZX_OBJ_TYPE_EVENTPAIR) {
+    event_on_zero_handles((struct event*)obj);
+  }
+  object_unref(obj);
+}
+
+// Objects zx_object_wait_* and zx_object_signal accept (not VMARs).
+static bool object_waitable(const struct object* obj) { return obj->type != ZX_OBJ_TYPE_VMAR; }
 
 void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set) {
   zx_signals_t next = (obj->signals & ~clear) | set;
@@ -152,17 +172,35 @@ void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set) {
 
 // ---- Handle syscalls ---------------------------------------------------------------------
 
+zx_status_t handle_close_locked(zx_handle_t handle) {
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) return ZX_ERR_BAD_HANDLE;
+  object_release_handle(handle_free(handle, e));
+  return ZX_OK;
+}
+
 ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
   if (handle == ZX_HANDLE_INVALID) return ZX_OK;
   zx_lock();
-  struct handle_entry* e = handle_lookup(handle);
-  if (e == NULL) {
-    zx_unlock();
-    return ZX_ERR_BAD_HANDLE;
-  }
-  object_unref(handle_free(handle, e));
+  zx_status_t status = handle_close_locked(handle);
   zx_unlock();
-  return ZX_OK;
+  return status;
+}
+
+// Closes every handle of the array; ZX_HANDLE_INVALID entries are skipped. Checks: INVALID_ARGS
+// (handles NULL with num_handles > 0); BAD_HANDLE if any entry was not an open handle (including
+// a second copy of one closed earlier in the array), after closing all the others.
+ZX_EXPORT zx_status_t zx_handle_close_many(const zx_handle_t* handles, size_t num_handles) {
+  if (num_handles > 0 && handles == NULL) return ZX_ERR_INVALID_ARGS;
+  zx_status_t status = ZX_OK;
+  zx_lock();
+  for (size_t i = 0; i < num_handles; i++) {
+    if (handles[i] != ZX_HANDLE_INVALID && handle_close_locked(handles[i]) != ZX_OK) {
+      status = ZX_ERR_BAD_HANDLE;
+    }
+  }
+  zx_unlock();
+  return status;
 }
 
 // A new handle to `obj` with `rights` (ZX_RIGHT_SAME_RIGHTS: all of `held`), as duplicate and
@@ -204,67 +242,147 @@ ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
   zx_rights_t old_rights = e->rights;
   struct object* obj = handle_free(handle, e);  // we now own the handle's reference
   zx_status_t status = handle_alloc_subset(obj, old_rights, rights, out);
-  object_unref(obj);
+  object_release_handle(obj);
   zx_unlock();
   return status;
 }
 
 // ---- Waiting -----------------------------------------------------------------------------
 
-// Checks: BAD_HANDLE, ACCESS_DENIED (no WAIT), NOT_SUPPORTED (object not waitable: the root VMAR,
-// whose handle never has WAIT, so in practice it gets ACCESS_DENIED as on Fuchsia).
-// A deadline at or before now polls. `observed` is optional.
+// Sleeps on the condition variable until `deadline` (ZX_TIME_INFINITE: no deadline). Returns
+// false once the deadline has passed.
+static bool wait_until(zx_time_t deadline) {
+  if (deadline != ZX_TIME_INFINITE && deadline <= zx_clock_get_monotonic()) return false;
+  if (deadline == ZX_TIME_INFINITE) {
+    pthread_cond_wait(&zx_g.cond, &zx_g.lock);
+  } else {
+    struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
+    pthread_cond_timedwait(&zx_g.cond, &zx_g.lock, &ts);  // ETIMEDOUT: seen on the next call
+  }
+  return true;
+}
+
+// The wait of zx_object_wait_one and zx_object_wait_many over `n` (1..ZX_WAIT_MANY_MAX_ITEMS)
+// items, with the lock held. Checks each item in order: BAD_HANDLE, ACCESS_DENIED (no WAIT),
+// NOT_SUPPORTED (a VMAR: not waitable; its handles never have WAIT, so it gets ACCESS_DENIED).
+// Then waits until an item's object asserts one of its `waitfor` signals (OK), an item's handle
+// is closed (CANCELED; that item's `pending` gets ZX_SIGNAL_HANDLE_CLOSED) or the deadline
+// passes (TIMED_OUT; a deadline at or before now polls). `pending` is set only after a wait.
+static zx_status_t wait_items(zx_wait_item_t* items, size_t n, zx_time_t deadline) {
+  struct object* objs[ZX_WAIT_MANY_MAX_ITEMS];
+  bool closed[ZX_WAIT_MANY_MAX_ITEMS] = {false};
+  for (size_t i = 0; i < n; i++) {
+    struct handle_entry* e = handle_lookup(items[i].handle);
+    if (e == NULL) return ZX_ERR_BAD_HANDLE;
+    if ((e->rights & ZX_RIGHT_WAIT) == 0) return ZX_ERR_ACCESS_DENIED;
+    if (!object_waitable(e->obj)) return ZX_ERR_NOT_SUPPORTED;
+    objs[i] = e->obj;
+  }
+  for (size_t i = 0; i < n; i++) objs[i]->refs++;  // readable even if a handle is closed
+  zx_status_t status = ZX_ERR_TIMED_OUT;
+  bool any_closed = false;
+  for (;;) {
+    for (size_t i = 0; i < n; i++) {
+      if ((objs[i]->signals & items[i].waitfor) != 0) status = ZX_OK;
+    }
+    if (status == ZX_OK || !wait_until(deadline)) break;
+    // The table may have moved (realloc): look the values up again. A value carries its slot's
+    // generation, so it resolves only while that very handle is open.
+    for (size_t i = 0; i < n; i++) {
+      struct handle_entry* e = handle_lookup(items[i].handle);
+      if (e == NULL || e->obj != objs[i]) closed[i] = any_closed = true;
+    }
+    if (any_closed) break;
+  }
+  for (size_t i = 0; i < n; i++) {
+    items[i].pending = objs[i]->signals | (closed[i] ? ZX_SIGNAL_HANDLE_CLOSED : 0);
+  }
+  for (size_t i = 0; i < n; i++) object_unref(objs[i]);
+  return any_closed ? ZX_ERR_CANCELED : status;
+}
+
+// Checks: see wait_items. `observed` is optional; it is written after any wait.
 ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals,
                                          zx_time_t deadline, zx_signals_t* observed) {
+  zx_wait_item_t item = {.handle = handle, .waitfor = signals, .pending = 0};
+  zx_lock();
+  zx_status_t status = wait_items(&item, 1, deadline);
+  zx_unlock();
+  bool waited = status == ZX_OK || status == ZX_ERR_TIMED_OUT || status == ZX_ERR_CANCELED;
+  if (waited && observed != NULL) *observed = item.pending;
+  return status;
+}
+
+// Checks, in order: with no items, sleeps until the deadline and gives TIMED_OUT; OUT_OF_RANGE
+// (more than ZX_WAIT_MANY_MAX_ITEMS); INVALID_ARGS (items NULL); then see wait_items. Every
+// item's `pending` is written after a wait (OK, TIMED_OUT, CANCELED).
+ZX_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items,
+                                          zx_time_t deadline) {
+  if (num_items == 0) {
+    zx_lock();
+    while (wait_until(deadline)) {
+    }
+    zx_unlock();
+    return ZX_ERR_TIMED_OUT;
+  }
+  if (num_items > ZX_WAIT_MANY_MAX_ITEMS) return ZX_ERR_OUT_OF_RANGE;
+  if (items == NULL) return ZX_ERR_INVALID_ARGS;
+  zx_wait_item_t copy[ZX_WAIT_MANY_MAX_ITEMS];
+  memcpy(copy, items, num_items * sizeof(*items));
+  zx_lock();
+  zx_status_t status = wait_items(copy, num_items, deadline);
+  zx_unlock();
+  if (status == ZX_OK || status == ZX_ERR_TIMED_OUT || status == ZX_ERR_CANCELED) {
+    for (size_t i = 0; i < num_items; i++) items[i].pending = copy[i].pending;
+  }
+  return status;
+}
+
+// ---- Signals -----------------------------------------------------------------------------
+
+// Checks: BAD_HANDLE, ACCESS_DENIED (no SIGNAL), NOT_SUPPORTED (not waitable), INVALID_ARGS (a
+// mask bit outside the user signals, plus ZX_EVENT_SIGNALED / ZX_EVENTPAIR_SIGNALED on events
+// and event pairs). Clears, then sets.
+ZX_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask,
+                                       uint32_t set_mask) {
+  zx_status_t status = ZX_OK;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) {
-    zx_unlock();
-    return ZX_ERR_BAD_HANDLE;
-  }
-  if ((e->rights & ZX_RIGHT_WAIT) == 0) {
-    zx_unlock();
-    return ZX_ERR_ACCESS_DENIED;
-  }
-  struct object* obj = e->obj;
-  if (obj->type != ZX_OBJ_TYPE_VMO) {
-    zx_unlock();
-    return ZX_ERR_NOT_SUPPORTED;
-  }
-  obj->refs++;  // keeps the object readable if the handle is closed while we sleep
-  zx_status_t status;
-  struct timespec ts = {0, 0};
-  if (deadline != ZX_TIME_INFINITE && deadline > 0) {
-    ts.tv_sec = (time_t)(deadline / 1000000000);
-    ts.tv_nsec = (long)(deadline % 1000000000);
-  }
-  for (;;) {
-    if ((obj->signals & signals) != 0) {
-      status = ZX_OK;
-      break;
+    status = ZX_ERR_BAD_HANDLE;
+  } else if ((e->rights & ZX_RIGHT_SIGNAL) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else if (!object_waitable(e->obj)) {
+    status = ZX_ERR_NOT_SUPPORTED;
+  } else {
+    zx_signals_t allowed = ZX_USER_SIGNAL_ALL;
+    if (e->obj->type == ZX_OBJ_TYPE_EVENT || e->obj->type == ZX_OBJ_TYPE_EVENTPAIR) {
+      allowed |= ZX_EVENT_SIGNALED;
     }
-    if (deadline != ZX_TIME_INFINITE && deadline <= zx_clock_get_monotonic()) {
-      status = ZX_ERR_TIMED_OUT;
-      break;
-    }
-    if (deadline == ZX_TIME_INFINITE) {
-      pthread_cond_wait(&zx_g.cond, &zx_g.lock);
+    if ((clear_mask & ~allowed) != 0 || (set_mask & ~allowed) != 0) {
+      status = ZX_ERR_INVALID_ARGS;
     } else {
-      int rc = pthread_cond_timedwait(&zx_g.cond, &zx_g.lock, &ts);
-      (void)rc;  // ETIMEDOUT is handled by the deadline check above
-    }
-    // `e` may have moved (the table grows by realloc): look the value up again. The value
-    // carries the slot's generation, so it only resolves while this very handle is open.
-    if (handle_lookup(handle) == NULL) {
-      status = ZX_ERR_CANCELED;
-      break;
+      object_signal(e->obj, clear_mask, set_mask);
     }
   }
-  zx_signals_t seen = obj->signals;
-  if (status == ZX_ERR_CANCELED) seen |= ZX_SIGNAL_HANDLE_CLOSED;
-  object_unref(obj);
   zx_unlock();
-  if (observed != NULL) *observed = seen;
+  return status;
+}
+
+// Checks: BAD_HANDLE, ACCESS_DENIED (no SIGNAL_PEER), then see event_signal_peer.
+ZX_EXPORT zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask,
+                                            uint32_t set_mask) {
+  zx_status_t status;
+  zx_lock();
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    status = ZX_ERR_BAD_HANDLE;
+  } else if ((e->rights & ZX_RIGHT_SIGNAL_PEER) == 0) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else {
+    status = event_signal_peer(e->obj, clear_mask, set_mask);
+  }
+  zx_unlock();
   return status;
 }
 
@@ -275,7 +393,8 @@ _Static_assert(sizeof(zx_info_vmo_v1_t) == offsetof(zx_info_vmo_t, metadata_byte
                        offsetof(zx_info_vmo_t, cache_policy),
                "zx_info_vmo_v1_t is a prefix of zx_info_vmo_t");
 
-// Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO on a non-VMO);
+// Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO* on a non-VMO,
+// ZX_INFO_VMAR on a non-VMAR); ACCESS_DENIED (ZX_INFO_VMAR, ZX_INFO_HANDLE_COUNT without INSPECT);
 // BUFFER_TOO_SMALL (then actual = 0, avail = 1); INVALID_ARGS (NULL buffer).
 // `actual` and `avail` are optional record counts.
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
@@ -307,8 +426,9 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
           // related_koid names a pager-backed VMO's pager; no VMO here has one, so it is 0 (a
           // child's parent is reported by ZX_INFO_VMO.parent_koid, not here).
           info.related_koid = ZX_KOID_INVALID;
-          info.props = ZX_OBJ_PROP_WAITABLE;
         }
+        if (e->obj->type == ZX_OBJ_TYPE_EVENTPAIR) info.related_koid = event_related_koid(e->obj);
+        if (object_waitable(e->obj)) info.props = ZX_OBJ_PROP_WAITABLE;
         status = vmar_prepare_user_write(buffer, sizeof(info));
         if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
@@ -332,6 +452,41 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
         status = vmo_get_info((struct vmo*)e->obj, e->rights, &info);
         if (status == ZX_OK) status = vmar_prepare_user_write(buffer, record);
         if (status == ZX_OK) memcpy(buffer, &info, record);
+      }
+      break;
+    }
+    case ZX_INFO_HANDLE_COUNT: {
+      records = 1;
+      if ((e->rights & ZX_RIGHT_INSPECT) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+        records = 0;
+      } else if (buffer_size < sizeof(zx_info_handle_count_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (buffer == NULL) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else {
+        zx_info_handle_count_t info = {.handle_count = e->obj->handles};
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
+      }
+      break;
+    }
+    case ZX_INFO_VMAR: {
+      records = 1;
+      if (e->obj->type != ZX_OBJ_TYPE_VMAR) {
+        status = ZX_ERR_WRONG_TYPE;
+        records = 0;
+      } else if ((e->rights & ZX_RIGHT_INSPECT) == 0) {
+        status = ZX_ERR_ACCESS_DENIED;
+        records = 0;
+      } else if (buffer_size < sizeof(zx_info_vmar_t)) {
+        status = ZX_ERR_BUFFER_TOO_SMALL;
+      } else if (buffer == NULL) {
+        status = ZX_ERR_INVALID_ARGS;
+      } else {
+        zx_info_vmar_t info = vmar_get_info((struct vmar*)e->obj);
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;
     }

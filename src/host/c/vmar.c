@@ -29,9 +29,35 @@
 #define MADV_POPULATE_READ 22
 #endif
 
+#define VM_CAN_MAP_PERMS (ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE)
+
 void vmar_destroy(struct vmar* vmar) {
   if (zx_g.root == vmar) zx_g.root = NULL;
   free(vmar);
+}
+
+zx_info_vmar_t vmar_get_info(const struct vmar* vmar) {
+  zx_info_vmar_t info = {.base = vmar->base, .len = vmar->size};
+  return info;
+}
+
+// Whether `v` is `scope` or lies inside it.
+static bool vmar_within(const struct vmar* v, const struct vmar* scope) {
+  for (; v != NULL; v = v->parent) {
+    if (v == scope) return true;
+  }
+  return false;
+}
+
+// Gives [addr, addr + len) back: to the host for the root VMAR, to `vmar`'s own reservation
+// (anonymous PROT_NONE again) for a sub-region, so that nothing else can be placed there.
+static void vmar_release_range(const struct vmar* vmar, uintptr_t addr, size_t len) {
+  if (vmar->parent == NULL) {
+    munmap((void*)addr, len);
+  } else {
+    mmap((void*)addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+         0);
+  }
 }
 
 ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
@@ -43,6 +69,9 @@ ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
       if (root != NULL) {
         root->obj.type = ZX_OBJ_TYPE_VMAR;
         root->obj.koid = zx_new_koid();
+        root->base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE;
+        root->size = (size_t)ZX_HOST_ROOT_VMAR_SIZE;
+        root->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
         zx_g.root = root;
       }
     }
@@ -271,8 +300,7 @@ zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
   return result;
 }
 
-// The mapping holding address `addr`, or NULL.
-static struct mapping* mapping_at(uintptr_t addr);
+static struct mapping* mapping_at(const struct vmar* scope, uintptr_t addr, bool deep);
 
 bool mapping_protect(struct mapping* m) {
   uint64_t ps = zx_page();
@@ -290,8 +318,11 @@ bool mapping_protect(struct mapping* m) {
 }
 
 zx_status_t vmar_resolve_write(uintptr_t addr) {
-  struct mapping* m = mapping_at(addr);
-  if (m == NULL || !m->writable) return ZX_OK;  // unmapped meanwhile: the writer retries
+  // Any mapping, in the root VMAR or a sub-region. None (unmapped, or its region destroyed
+  // meanwhile), or one that no longer lets stores through (zx_vmar_protect took PERM_WRITE away
+  // meanwhile): nothing to copy; the writer retries and gets what the range allows now.
+  struct mapping* m = mapping_at(zx_g.root, addr, true);
+  if (m == NULL || !m->writable || (m->prot & PROT_WRITE) == 0) return ZX_OK;
   uint64_t ps = zx_page();
   uint64_t bp = (m->off + (addr - m->base)) / ps;
   if (bp >= vmo_backing_limit(m->vmo)) return ZX_OK;  // past the end: PROT_NONE, not ours
@@ -344,13 +375,34 @@ bool vmo_writably_mapped(const struct vmo* b) {
 static void mapping_release(struct mapping* m) {
   m->vmo->num_mappings--;
   struct vmo* v = m->vmo;
+  struct vmar* region = m->vmar;
   free(m);
   object_unref(&v->obj);
+  object_unref(&region->obj);
 }
 
-// Removes [lo, hi) from every recorded mapping, splitting those that straddle it. Only the
-// recorded pieces are munmapped (when `do_munmap`). Returns whether any mapping intersected.
-static bool unmap_records(uintptr_t lo, uintptr_t hi, bool do_munmap, zx_status_t* status) {
+// Splits `m` at `at` (strictly inside it): the right piece becomes a new record after it.
+static zx_status_t mapping_split(struct mapping* m, uintptr_t at) {
+  struct mapping* right = malloc(sizeof(*right));
+  if (right == NULL) return ZX_ERR_NO_MEMORY;
+  *right = *m;
+  right->base = at;
+  right->len = m->base + m->len - at;
+  right->off = m->off + (at - m->base);
+  right->next = m->next;
+  m->next = right;
+  m->vmo->obj.refs++;
+  m->vmo->num_mappings++;
+  m->vmar->obj.refs++;
+  m->len = at - m->base;
+  return ZX_OK;
+}
+
+// Removes [lo, hi) from every mapping recorded directly in `scope`, splitting those that
+// straddle it. Only the recorded pieces are given back (when `release`). Returns whether any
+// mapping intersected.
+static bool unmap_records(struct vmar* scope, uintptr_t lo, uintptr_t hi, bool release,
+                          zx_status_t* status) {
   bool found = false;
   *status = ZX_OK;
   struct mapping** link = &zx_g.mappings;
@@ -359,25 +411,14 @@ static bool unmap_records(uintptr_t lo, uintptr_t hi, bool do_munmap, zx_status_
     uintptr_t end = m->base + m->len;
     uintptr_t s = lo > m->base ? lo : m->base;
     uintptr_t e = hi < end ? hi : end;
-    if (s >= e) {
+    if (m->vmar != scope || s >= e) {
       link = &m->next;
       continue;
     }
     found = true;
-    if (s > m->base && e < end) {  // split: the right piece becomes a new record
-      struct mapping* right = malloc(sizeof(*right));
-      if (right == NULL) {
-        *status = ZX_ERR_NO_MEMORY;
-        return found;
-      }
-      *right = *m;
-      right->base = e;
-      right->len = end - e;
-      right->off = m->off + (e - m->base);
-      right->next = m->next;
-      m->next = right;
-      m->vmo->obj.refs++;
-      m->vmo->num_mappings++;
+    if (s > m->base && e < end) {  // split: the right piece [e, end) is kept as a new record
+      *status = mapping_split(m, e);
+      if (*status != ZX_OK) return found;
       m->len = s - m->base;
     } else if (s > m->base) {  // keep the left part
       m->len = s - m->base;
@@ -387,44 +428,46 @@ static bool unmap_records(uintptr_t lo, uintptr_t hi, bool do_munmap, zx_status_
       m->base = e;
     } else {
       *link = m->next;
-      if (do_munmap) munmap((void*)s, e - s);
+      if (release) vmar_release_range(scope, s, e - s);
       mapping_release(m);
       continue;
     }
-    if (do_munmap) munmap((void*)s, e - s);
+    if (release) vmar_release_range(scope, s, e - s);
     link = &m->next;
   }
   return found;
 }
 
-static struct mapping* mapping_at(uintptr_t addr) {
+// The mapping covering `addr` recorded directly in `scope` (or, when `deep`, anywhere inside it).
+static struct mapping* mapping_at(const struct vmar* scope, uintptr_t addr, bool deep) {
   for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (addr >= m->base && addr - m->base < m->len) return m;
+    bool in_scope = deep ? vmar_within(m->vmar, scope) : m->vmar == scope;
+    if (in_scope && addr >= m->base && addr - m->base < m->len) return m;
   }
   return NULL;
 }
 
-// The lowest recorded mapping base in (addr, hi), or hi.
-static uintptr_t next_mapping_start(uintptr_t addr, uintptr_t hi) {
+// The lowest base in (addr, hi) of a mapping recorded directly in `scope`, or hi.
+static uintptr_t next_mapping_start(const struct vmar* scope, uintptr_t addr, uintptr_t hi) {
   uintptr_t best = hi;
   for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->base > addr && m->base < best) best = m->base;
+    if (m->vmar == scope && m->base > addr && m->base < best) best = m->base;
   }
   return best;
 }
 
-// For SPECIFIC_OVERWRITE: reserves every part of [lo, hi) that is not one of our mappings with
-// MAP_FIXED_NOREPLACE. Fails with ALREADY_EXISTS (undoing its reservations) when any such part
-// is memory we did not map.
-static zx_status_t reserve_gaps(uintptr_t lo, uintptr_t hi) {
+// For SPECIFIC_OVERWRITE in the root VMAR: reserves every part of [lo, hi) that is not one of its
+// mappings with MAP_FIXED_NOREPLACE. Fails with ALREADY_EXISTS (undoing its reservations) when
+// any such part is memory it did not map (including sub-regions).
+static zx_status_t reserve_gaps(struct vmar* root, uintptr_t lo, uintptr_t hi) {
   uintptr_t cur = lo;
   while (cur < hi) {
-    struct mapping* m = mapping_at(cur);
+    struct mapping* m = mapping_at(root, cur, false);
     if (m != NULL) {
       cur = m->base + m->len;
       continue;
     }
-    uintptr_t next = next_mapping_start(cur, hi);
+    uintptr_t next = next_mapping_start(root, cur, hi);
     void* got = mmap((void*)cur, next - cur, PROT_NONE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     if (got != (void*)cur) {
@@ -432,12 +475,12 @@ static zx_status_t reserve_gaps(uintptr_t lo, uintptr_t hi) {
       // Undo the gaps reserved so far (those in [lo, cur) that are not our mappings).
       uintptr_t u = lo;
       while (u < cur) {
-        struct mapping* um = mapping_at(u);
+        struct mapping* um = mapping_at(root, u, false);
         if (um != NULL) {
           u = um->base + um->len;
           continue;
         }
-        uintptr_t un = next_mapping_start(u, cur);
+        uintptr_t un = next_mapping_start(root, u, cur);
         munmap((void*)u, un - u);
         u = un;
       }
@@ -448,13 +491,87 @@ static zx_status_t reserve_gaps(uintptr_t lo, uintptr_t hi) {
   return ZX_OK;
 }
 
+// ---- Sub-regions -------------------------------------------------------------------------
+
+// The first child region of `vmar` overlapping [lo, hi), or NULL.
+static struct vmar* child_overlapping(const struct vmar* vmar, uintptr_t lo, uintptr_t hi) {
+  for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
+    if (c->base < hi && lo < c->base + c->size) return c;
+  }
+  return NULL;
+}
+
+// Whether [lo, hi) of sub-region `vmar` holds any of its mappings or child regions. Sets *end to
+// the end of the first occupant found.
+static bool range_busy(const struct vmar* vmar, uintptr_t lo, uintptr_t hi, uintptr_t* end) {
+  struct vmar* c = child_overlapping(vmar, lo, hi);
+  if (c != NULL) {
+    *end = c->base + c->size;
+    return true;
+  }
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->vmar == vmar && m->base < hi && lo < m->base + m->len) {
+      *end = m->base + m->len;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Finds the lowest `align`-aligned free range of `len` bytes in sub-region `vmar` (first fit).
+// NO_MEMORY when there is none.
+static zx_status_t find_gap(const struct vmar* vmar, size_t len, uint64_t align, uintptr_t* out) {
+  uintptr_t end = vmar->base + vmar->size;
+  uintptr_t cand = (vmar->base + (uintptr_t)(align - 1)) & ~(uintptr_t)(align - 1);
+  while (cand >= vmar->base && cand <= end && len <= end - cand) {
+    uintptr_t busy_end;
+    if (!range_busy(vmar, cand, cand + len, &busy_end)) {
+      *out = cand;
+      return ZX_OK;
+    }
+    uintptr_t next = (busy_end + (uintptr_t)(align - 1)) & ~(uintptr_t)(align - 1);
+    if (next <= cand) break;  // wrapped
+    cand = next;
+  }
+  return ZX_ERR_NO_MEMORY;
+}
+
+// Destroys `vmar` and everything below it: its mappings are removed, its children destroyed,
+// and (when `release`) its range is given back to its parent. Its handles stay valid; every
+// VMAR operation on them then gives BAD_STATE.
+static void vmar_teardown(struct vmar* vmar, bool release) {
+  while (vmar->children != NULL) vmar_teardown(vmar->children, false);
+  struct mapping** link = &zx_g.mappings;
+  while (*link != NULL) {
+    struct mapping* m = *link;
+    if (m->vmar == vmar) {
+      *link = m->next;
+      mapping_release(m);
+    } else {
+      link = &m->next;
+    }
+  }
+  struct vmar* parent = vmar->parent;
+  if (release) vmar_release_range(parent, vmar->base, vmar->size);
+  struct vmar** sib = &parent->children;
+  while (*sib != vmar) sib = &(*sib)->next_sibling;
+  *sib = vmar->next_sibling;
+  vmar->next_sibling = NULL;
+  vmar->destroyed = true;
+  vmar->parent = NULL;
+  object_unref(&vmar->obj);    // the parent's reference
+  object_unref(&parent->obj);  // this region's reference on its parent
+}
+
 // ---- Syscalls ----------------------------------------------------------------------------
 
-static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights) {
+// Looks up a VMAR handle: BAD_HANDLE, WRONG_TYPE.
+static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct vmar** out) {
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) return ZX_ERR_BAD_HANDLE;
   if (e->obj->type != ZX_OBJ_TYPE_VMAR) return ZX_ERR_WRONG_TYPE;
   *rights = e->rights;
+  *out = (struct vmar*)e->obj;
   return ZX_OK;
 }
 
@@ -469,12 +586,15 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights) {
 //     PERM_EXECUTE without PERM_READ, SPECIFIC offset unaligned or misaligned for ALIGN,
 //     mapped_addr NULL.
 //  4. OUT_OF_RANGE: len rounds up past SIZE_MAX, or vmo_offset + len overflows;
-//     INVALID_ARGS: SPECIFIC range outside the root VMAR.
-//  5. ACCESS_DENIED: a PERM_* bit whose right the VMO or VMAR handle lacks.
-//  6. NOT_SUPPORTED: REQUIRE_NON_RESIZABLE on a resizable VMO; BUFFER_TOO_SMALL: the mapping
+//     INVALID_ARGS: SPECIFIC range outside the VMAR.
+//  5. ACCESS_DENIED: a PERM_* bit whose right the VMO or VMAR handle lacks; SPECIFIC* in a VMAR
+//     without CAN_MAP_SPECIFIC.
+//  6. BAD_STATE: the VMAR was destroyed.
+//  7. NOT_SUPPORTED: REQUIRE_NON_RESIZABLE on a resizable VMO; BUFFER_TOO_SMALL: the mapping
 //     runs past the VMO's end without ALLOW_FAULTS.
-//  7. ALREADY_EXISTS: SPECIFIC overlaps anything mapped, or SPECIFIC_OVERWRITE overlaps memory
-//     that is not one of our mappings; NO_MEMORY.
+//  8. ALREADY_EXISTS: SPECIFIC overlaps anything mapped (in a sub-region: its mappings and child
+//     regions), or SPECIFIC_OVERWRITE overlaps memory that is not one of the VMAR's own mappings;
+//     NO_MEMORY (in a sub-region: no free range of len bytes).
 ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                                   zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
                                   zx_vaddr_t* mapped_addr) {
@@ -484,8 +604,9 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
                                ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | VM_ALIGN_MASK;
   uint64_t ps = zx_page();
   zx_rights_t vmar_rights;
+  struct vmar* vmar;
   zx_lock();
-  zx_status_t status = vmar_lookup(handle, &vmar_rights);
+  zx_status_t status = vmar_lookup(handle, &vmar_rights, &vmar);
   if (status != ZX_OK) goto out;
   struct handle_entry* ve = handle_lookup(vmo_handle);
   if (ve == NULL) {
@@ -516,7 +637,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
       ((options & ZX_VM_SPECIFIC_OVERWRITE) != 0 && (options & ZX_VM_MAP_RANGE) != 0) ||
       (!specific && vmar_offset != 0) || vmo_offset % ps != 0 || len == 0 ||
       ((perm_w || perm_x) && !perm_r) ||
-      (specific && ((vmar_offset % ps) != 0 || (ZX_HOST_ROOT_VMAR_BASE + vmar_offset) % align != 0)) ||
+      (specific && ((vmar_offset % ps) != 0 || (vmar->base + vmar_offset) % align != 0)) ||
       mapped_addr == NULL) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
@@ -530,14 +651,20 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     status = ZX_ERR_OUT_OF_RANGE;
     goto out;
   }
-  if (specific && (vmar_offset > ZX_HOST_ROOT_VMAR_SIZE || rlen > ZX_HOST_ROOT_VMAR_SIZE - vmar_offset)) {
+  if (specific && (vmar_offset > vmar->size || rlen > vmar->size - vmar_offset)) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
-  if ((perm_r && ((vmo_rights & ZX_RIGHT_READ) == 0 || (vmar_rights & ZX_RIGHT_READ) == 0)) ||
-      (perm_w && ((vmo_rights & ZX_RIGHT_WRITE) == 0 || (vmar_rights & ZX_RIGHT_WRITE) == 0)) ||
-      (perm_x && ((vmo_rights & ZX_RIGHT_EXECUTE) == 0 || (vmar_rights & ZX_RIGHT_EXECUTE) == 0))) {
+  bool can_r = (vmo_rights & ZX_RIGHT_READ) != 0 && (vmar_rights & ZX_RIGHT_READ) != 0;
+  bool can_w = (vmo_rights & ZX_RIGHT_WRITE) != 0 && (vmar_rights & ZX_RIGHT_WRITE) != 0;
+  bool can_x = (vmo_rights & ZX_RIGHT_EXECUTE) != 0 && (vmar_rights & ZX_RIGHT_EXECUTE) != 0;
+  if ((perm_r && !can_r) || (perm_w && !can_w) || (perm_x && !can_x) ||
+      (specific && (vmar->flags & ZX_VM_CAN_MAP_SPECIFIC) == 0)) {
     status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  if (vmar->destroyed) {
+    status = ZX_ERR_BAD_STATE;
     goto out;
   }
   if ((options & ZX_VM_REQUIRE_NON_RESIZABLE) != 0 && v->resizable) {
@@ -558,7 +685,24 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   uint64_t first_page = ((v->slice ? v->backing_off : 0) + vmo_offset) / ps;
   struct single_run run;
   bool mapped_whole = false;
-  if (!specific && align == ps && !perm_w && first_page + rlen / ps <= vmo_backing_limit(v) &&
+  bool in_root = vmar->parent == NULL;
+  if (!in_root) {
+    // A sub-region's range is reserved already: the mapping goes over part of that reservation.
+    uintptr_t busy_end;
+    if (!specific) {
+      status = find_gap(vmar, rlen, align, &base);
+    } else {
+      base = vmar->base + vmar_offset;
+      if ((options & ZX_VM_SPECIFIC_OVERWRITE) == 0 && range_busy(vmar, base, base + rlen, &busy_end)) {
+        status = ZX_ERR_ALREADY_EXISTS;
+      } else if (child_overlapping(vmar, base, base + rlen) != NULL) {
+        status = ZX_ERR_ALREADY_EXISTS;
+      } else if ((options & ZX_VM_SPECIFIC_OVERWRITE) != 0) {
+        unmap_records(vmar, base, base + rlen, false, &status);
+      }
+    }
+    if (status != ZX_OK) goto out;
+  } else if (!specific && align == ps && !perm_w && first_page + rlen / ps <= vmo_backing_limit(v) &&
       single_run_of(backing, first_page, rlen / ps, &run)) {
     int pop = (options & ZX_VM_MAP_RANGE) != 0 ? MAP_POPULATE : 0;
     int prot = (perm_r ? PROT_READ : 0) | (perm_x ? PROT_EXEC : 0);
@@ -591,10 +735,10 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   } else {
     base = (uintptr_t)(ZX_HOST_ROOT_VMAR_BASE + vmar_offset);
     if ((options & ZX_VM_SPECIFIC_OVERWRITE) != 0) {
-      status = reserve_gaps(base, base + rlen);
+      status = reserve_gaps(vmar, base, base + rlen);
       if (status != ZX_OK) goto out;
       zx_status_t split_status;
-      unmap_records(base, base + rlen, false, &split_status);
+      unmap_records(vmar, base, base + rlen, false, &split_status);
       void* got = mmap((void*)base, rlen, PROT_NONE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
       if (got == MAP_FAILED || split_status != ZX_OK) {
@@ -614,13 +758,15 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
 
   struct mapping* m = calloc(1, sizeof(*m));
   if (m == NULL) {
-    munmap((void*)base, rlen);
+    vmar_release_range(vmar, base, rlen);
     status = ZX_ERR_NO_MEMORY;
     goto out;
   }
   m->base = base;
   m->len = rlen;
   m->vmo = v;
+  m->vmar = vmar;
+  m->max_prot = (can_r ? PROT_READ : 0) | (can_w ? PROT_WRITE : 0) | (can_x ? PROT_EXEC : 0);
   m->backing = v->slice ? v->backing : v;
   m->off = (v->slice ? v->backing_off : 0) + vmo_offset;
   m->prot = (perm_r ? PROT_READ : 0) | (perm_w ? PROT_WRITE : 0) | (perm_x ? PROT_EXEC : 0);
@@ -644,12 +790,13 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   }
   if (status != ZX_OK) {
     zx_g.mappings = m->next;
-    munmap((void*)base, rlen);
+    vmar_release_range(vmar, base, rlen);
     free(m);
     goto out;
   }
   v->obj.refs++;
   v->num_mappings++;
+  vmar->obj.refs++;
   *mapped_addr = base;
 out:
   zx_unlock();
@@ -657,29 +804,55 @@ out:
 }
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (addr unaligned, len 0, rounded len overflowing),
-// NOT_FOUND (no mapping of ours in the range). Unmaps every piece of our mappings in
-// [addr, addr + roundup(len)), splitting mappings; gaps and foreign memory are left alone.
+// BAD_STATE (destroyed VMAR), INVALID_ARGS (a sub-region's range not inside it; a child region
+// only partly in the range), NOT_FOUND (neither a mapping of this VMAR nor a child region in the
+// range). Unmaps every piece of this VMAR's own mappings in [addr, addr + roundup(len)),
+// splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
+// memory are left alone.
 ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
   uint64_t ps = zx_page();
   zx_rights_t rights;
+  struct vmar* vmar;
   zx_lock();
-  zx_status_t status = vmar_lookup(handle, &rights);
+  zx_status_t status = vmar_lookup(handle, &rights, &vmar);
   if (status != ZX_OK) goto out;
   if (addr % ps != 0 || len == 0 || len > SIZE_MAX - (ps - 1) ||
       addr > UINTPTR_MAX - (len + (ps - 1)) / ps * ps) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
+  if (vmar->destroyed) {
+    status = ZX_ERR_BAD_STATE;
+    goto out;
+  }
   size_t rlen = (len + (ps - 1)) / ps * ps;
-  if (!unmap_records(addr, addr + rlen, true, &status)) status = ZX_ERR_NOT_FOUND;
+  uintptr_t end = addr + rlen;
+  if (vmar->parent != NULL && (addr < vmar->base || end > vmar->base + vmar->size)) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
+    bool overlaps = c->base < end && addr < c->base + c->size;
+    if (overlaps && (c->base < addr || c->base + c->size > end)) {
+      status = ZX_ERR_INVALID_ARGS;
+      goto out;
+    }
+  }
+  bool found = unmap_records(vmar, addr, end, true, &status);
+  struct vmar* c;
+  while (status == ZX_OK && (c = child_overlapping(vmar, addr, end)) != NULL) {
+    vmar_teardown(c, true);
+    found = true;
+  }
+  if (status == ZX_OK && !found) status = ZX_ERR_NOT_FOUND;
 out:
   zx_unlock();
   return status;
 }
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (unknown op, address unaligned, size 0),
-// OUT_OF_RANGE (address + size overflows), NOT_FOUND (part of the range is not one of our
-// mappings), ACCESS_DENIED (COMMIT/DECOMMIT: the VMAR handle lacks WRITE or a mapping lacks
+// OUT_OF_RANGE (address + size overflows), BAD_STATE (destroyed VMAR), NOT_FOUND (part of the
+// range is not a mapping in this VMAR or below it), ACCESS_DENIED (COMMIT/DECOMMIT: the VMAR handle lacks WRITE or a mapping lacks
 // PERM_WRITE), NOT_SUPPORTED (DECOMMIT of a VMO that cannot decommit, see zx_vmo_op_range).
 // COMMIT commits the VMO pages and pre-faults them; MAP_RANGE pre-faults; DECOMMIT decommits the
 // VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing.
@@ -689,8 +862,9 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   (void)buffer_size;
   uint64_t ps = zx_page();
   zx_rights_t rights;
+  struct vmar* vmar;
   zx_lock();
-  zx_status_t status = vmar_lookup(handle, &rights);
+  zx_status_t status = vmar_lookup(handle, &rights, &vmar);
   if (status != ZX_OK) goto out;
   if ((op != ZX_VMAR_OP_COMMIT && op != ZX_VMAR_OP_DECOMMIT && op != ZX_VMAR_OP_MAP_RANGE &&
        op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) ||
@@ -702,12 +876,16 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     status = ZX_ERR_OUT_OF_RANGE;
     goto out;
   }
+  if (vmar->destroyed) {
+    status = ZX_ERR_BAD_STATE;
+    goto out;
+  }
   uintptr_t end = address + (size + (ps - 1)) / ps * ps;
   bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT;
   bool denied = needs_write && (rights & ZX_RIGHT_WRITE) == 0;
   bool unsupported = false;
   for (uintptr_t cur = address; cur < end;) {
-    struct mapping* m = mapping_at(cur);
+    struct mapping* m = mapping_at(vmar, cur, true);
     if (m == NULL) {
       status = ZX_ERR_NOT_FOUND;
       goto out;
@@ -725,7 +903,7 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     goto out;
   }
   for (uintptr_t cur = address; cur < end && status == ZX_OK;) {
-    struct mapping* m = mapping_at(cur);
+    struct mapping* m = mapping_at(vmar, cur, true);
     uintptr_t piece_end = m->base + m->len < end ? m->base + m->len : end;
     uint64_t first = (m->off + (cur - m->base)) / ps;
     uint64_t n = (piece_end - cur) / ps;
@@ -743,6 +921,235 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
       }
     }
     cur = piece_end;
+  }
+out:
+  zx_unlock();
+  return status;
+}
+
+// ---- Sub-regions and protection ----------------------------------------------------------
+
+// Checks, in order:
+//  1. BAD_HANDLE / WRONG_TYPE; ACCESS_DENIED: the parent handle lacks READ, WRITE or EXECUTE for
+//     a CAN_MAP_READ, _WRITE or _EXECUTE option.
+//  2. INVALID_ARGS: option bits other than COMPACT, SPECIFIC, CAN_MAP_* and ALIGN_* (PERM_* too),
+//     an alignment outside 1KB..4GB; child_vmar or child_addr NULL; size 0 or not page-aligned;
+//     offset != 0 without SPECIFIC; with SPECIFIC, offset unaligned, misaligned for the ALIGN
+//     option, or the range not inside the parent; without SPECIFIC, size above the parent's.
+//  3. BAD_STATE: the parent was destroyed.
+//  4. ACCESS_DENIED: a CAN_MAP_* the parent does not allow; SPECIFIC without the parent's
+//     CAN_MAP_SPECIFIC.
+//  5. ALREADY_EXISTS: SPECIFIC overlaps a mapping or region; NO_MEMORY: no free range.
+// The child's handle has ZX_DEFAULT_VMAR_RIGHTS plus READ, WRITE, EXECUTE for its CAN_MAP_*.
+ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options,
+                                       size_t offset, size_t size, zx_handle_t* child_vmar,
+                                       zx_vaddr_t* child_addr) {
+  const zx_vm_option_t known = ZX_VM_COMPACT | ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_SPECIFIC |
+                               VM_CAN_MAP_PERMS | VM_ALIGN_MASK;
+  uint64_t ps = zx_page();
+  zx_rights_t need = ((options & ZX_VM_CAN_MAP_READ) != 0 ? ZX_RIGHT_READ : 0) |
+                     ((options & ZX_VM_CAN_MAP_WRITE) != 0 ? ZX_RIGHT_WRITE : 0) |
+                     ((options & ZX_VM_CAN_MAP_EXECUTE) != 0 ? ZX_RIGHT_EXECUTE : 0);
+  zx_rights_t rights;
+  struct vmar* parent;
+  zx_lock();
+  zx_status_t status = vmar_lookup(parent_vmar, &rights, &parent);
+  if (status != ZX_OK) goto out;
+  if ((rights & need) != need) {
+    status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  uint32_t align_log2 = (options & VM_ALIGN_MASK) >> ZX_VM_ALIGN_BASE;
+  uint64_t align = align_log2 != 0 && align_log2 <= 32 ? (uint64_t)1 << align_log2 : ps;
+  if (align < ps) align = ps;
+  bool specific = (options & ZX_VM_SPECIFIC) != 0;
+  if ((options & ~known) != 0 || (align_log2 != 0 && (align_log2 < 10 || align_log2 > 32)) ||
+      child_vmar == NULL || child_addr == NULL || size == 0 || size % ps != 0 ||
+      (!specific && offset != 0) ||
+      (specific && (offset % ps != 0 || (parent->base + offset) % align != 0 ||
+                    offset > parent->size || size > parent->size - offset)) ||
+      (!specific && size > parent->size)) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  if (parent->destroyed) {
+    status = ZX_ERR_BAD_STATE;
+    goto out;
+  }
+  if ((options & VM_CAN_MAP_PERMS & ~parent->flags) != 0 ||
+      (specific && (parent->flags & ZX_VM_CAN_MAP_SPECIFIC) == 0)) {
+    status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  // child_addr is written under the lock (child_vmar too, by handle_alloc).
+  status = vmar_prepare_user_write(child_addr, sizeof(*child_addr));
+  if (status != ZX_OK) goto out;
+  struct vmar* child = calloc(1, sizeof(*child));
+  if (child == NULL) {
+    status = ZX_ERR_NO_MEMORY;
+    goto out;
+  }
+  uintptr_t base = 0;
+  if (parent->parent != NULL) {
+    // Inside a sub-region: its reservation already covers the child's range.
+    uintptr_t busy_end;
+    if (!specific) {
+      status = find_gap(parent, size, align, &base);
+    } else {
+      base = parent->base + offset;
+      if (range_busy(parent, base, base + size, &busy_end)) status = ZX_ERR_ALREADY_EXISTS;
+    }
+  } else if (specific) {
+    base = parent->base + offset;
+    void* got = mmap((void*)base, size, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (got != (void*)base) {
+      if (got != MAP_FAILED) munmap(got, size);
+      status = got == MAP_FAILED && errno != EEXIST ? ZX_ERR_NO_MEMORY : ZX_ERR_ALREADY_EXISTS;
+    }
+  } else {
+    size_t slack = align > ps ? (size_t)align : 0;
+    void* got = size > SIZE_MAX - slack
+                    ? MAP_FAILED
+                    : mmap(NULL, size + slack, PROT_NONE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (got == MAP_FAILED) {
+      status = ZX_ERR_NO_MEMORY;
+    } else {
+      uintptr_t raw = (uintptr_t)got;
+      base = (raw + (uintptr_t)(align - 1)) & ~(uintptr_t)(align - 1);
+      if (base > raw) munmap(got, base - raw);
+      if (raw + size + slack > base + size) {
+        munmap((void*)(base + size), raw + size + slack - (base + size));
+      }
+    }
+  }
+  if (status == ZX_OK) {
+    child->obj.type = ZX_OBJ_TYPE_VMAR;
+    child->obj.koid = zx_new_koid();
+    child->base = base;
+    child->size = size;
+    child->flags = options & (VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC);
+    zx_rights_t child_rights = ZX_DEFAULT_VMAR_RIGHTS | need;
+    child->obj.refs = 1;  // the parent's reference, dropped when the child is destroyed
+    status = handle_alloc(&child->obj, child_rights, child_vmar);
+    if (status != ZX_OK) vmar_release_range(parent, base, size);
+  }
+  if (status != ZX_OK) {
+    free(child);
+    goto out;
+  }
+  child->parent = parent;
+  parent->obj.refs++;
+  child->next_sibling = parent->children;
+  parent->children = child;
+  *child_addr = base;
+out:
+  zx_unlock();
+  return status;
+}
+
+// Checks: BAD_HANDLE, WRONG_TYPE, NOT_SUPPORTED (the root VMAR), BAD_STATE (already destroyed).
+// Unmaps everything in the region and destroys its sub-regions; its range goes back to its
+// parent. The handle stays open.
+ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
+  zx_rights_t rights;
+  struct vmar* vmar;
+  zx_lock();
+  zx_status_t status = vmar_lookup(handle, &rights, &vmar);
+  if (status == ZX_OK && vmar == zx_g.root) {
+    status = ZX_ERR_NOT_SUPPORTED;
+  } else if (status == ZX_OK && vmar->destroyed) {
+    status = ZX_ERR_BAD_STATE;
+  } else if (status == ZX_OK) {
+    vmar_teardown(vmar, true);
+  }
+  zx_unlock();
+  return status;
+}
+
+// Checks, in order:
+//  1. BAD_HANDLE / WRONG_TYPE; ACCESS_DENIED: the VMAR handle lacks READ, WRITE or EXECUTE for
+//     a PERM_* option.
+//  2. INVALID_ARGS: PERM_WRITE or PERM_EXECUTE without PERM_READ, addr unaligned, option bits
+//     other than PERM_* (and PERM_READ_IF_XOM_UNSUPPORTED), len 0 or rounding past the address
+//     space.
+//  3. BAD_STATE: the VMAR was destroyed. INVALID_ARGS: a sub-region's range not inside it.
+//  4. In address order through [addr, addr + roundup(len)): INVALID_ARGS for a child region,
+//     NOT_FOUND for a gap, ACCESS_DENIED for a mapping whose VMO and VMAR handles at map time did
+//     not allow the new permissions.
+// Then every mapping piece in the range gets the new protection (mappings are split at the
+// range's ends); a mapping made writable shows its VMO's own pages from then on.
+ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
+                                      size_t len) {
+  const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
+                               ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED;
+  uint64_t ps = zx_page();
+  if ((options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED) != 0 && (options & ZX_VM_PERM_EXECUTE) != 0)
+    options |= ZX_VM_PERM_READ;  // the host has no execute-only mappings
+  bool perm_r = (options & ZX_VM_PERM_READ) != 0;
+  bool perm_w = (options & ZX_VM_PERM_WRITE) != 0;
+  bool perm_x = (options & ZX_VM_PERM_EXECUTE) != 0;
+  zx_rights_t need = (perm_r ? ZX_RIGHT_READ : 0) | (perm_w ? ZX_RIGHT_WRITE : 0) |
+                     (perm_x ? ZX_RIGHT_EXECUTE : 0);
+  int prot = (perm_r ? PROT_READ : 0) | (perm_w ? PROT_WRITE : 0) | (perm_x ? PROT_EXEC : 0);
+  zx_rights_t rights;
+  struct vmar* vmar;
+  zx_lock();
+  zx_status_t status = vmar_lookup(handle, &rights, &vmar);
+  if (status != ZX_OK) goto out;
+  if ((rights & need) != need) {
+    status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  if (((perm_w || perm_x) && !perm_r) || addr % ps != 0 || (options & ~known) != 0 || len == 0 ||
+      len > SIZE_MAX - (ps - 1) || addr > UINTPTR_MAX - (len + (ps - 1)) / ps * ps) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  if (vmar->destroyed) {
+    status = ZX_ERR_BAD_STATE;
+    goto out;
+  }
+  uintptr_t end = addr + (len + (ps - 1)) / ps * ps;
+  if (vmar->parent != NULL && (addr < vmar->base || end > vmar->base + vmar->size)) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  for (uintptr_t cur = addr; cur < end;) {
+    struct mapping* m = mapping_at(vmar, cur, false);
+    if (m == NULL) {
+      struct vmar* c = child_overlapping(vmar, cur, cur + ps);
+      status = c != NULL ? ZX_ERR_INVALID_ARGS : ZX_ERR_NOT_FOUND;
+      goto out;
+    }
+    if ((prot & ~m->max_prot) != 0) {
+      status = ZX_ERR_ACCESS_DENIED;
+      goto out;
+    }
+    cur = m->base + m->len;
+  }
+  // Split at both ends, then change every piece inside.
+  struct mapping* first = mapping_at(vmar, addr, false);
+  if (first->base < addr) status = mapping_split(first, addr);
+  struct mapping* last = mapping_at(vmar, end - 1, false);
+  if (status == ZX_OK && last->base + last->len > end) status = mapping_split(last, end);
+  for (uintptr_t cur = addr; cur < end && status == ZX_OK;) {
+    struct mapping* m = mapping_at(vmar, cur, false);
+    uint64_t first_page = m->off / ps;
+    uint64_t npages = m->len / ps;
+    if (perm_w && !m->writable) {
+      // As zx_vmar_map does for PERM_WRITE: the mapping must show the VMO's top layer, and the
+      // VMO's other mappings must show it too wherever this one can write.
+      uint64_t lim = vmo_backing_limit(m->vmo);
+      uint64_t valid_end = first_page + npages < lim ? first_page + npages : lim;
+      if (first_page < valid_end) status = vmo_copy_up(m->backing, first_page, valid_end - first_page);
+      m->writable = true;
+      if (status == ZX_OK) status = vmo_remap(m->backing, first_page, npages);
+    }
+    m->prot = prot;
+    if (status == ZX_OK) status = mapping_map_pages(m, 0, npages, false);
+    cur = m->base + m->len;
   }
 out:
   zx_unlock();

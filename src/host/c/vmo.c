@@ -12,6 +12,10 @@
 // in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
 // this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
 //
+// ZERO and DECOMMIT never commit pages: they free the top layer's pages and, where a frozen
+// layer would show through, leave zero markers (see `struct layer`). Who is charged for the pages
+// that layers share is worked out in charge.c, from each VMO's place in its clone tree.
+//
 // A SLICE child has no layers: it is a window onto its parent's (non-slice) VMO.
 //
 // Needs tmpfs memfds with base-page granularity (the default, shmem_enabled=never/within_size
@@ -62,6 +66,7 @@ static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
     if (l->fd >= 0) close(l->fd);
+    if (l->frozen) kept_copies_forget(l);
     free(l->extents);
     free(l->marks);
     free(l);
@@ -82,36 +87,42 @@ static void layer_unref(struct layer* l) {
 // below show nothing either (such holes are mapped from the top only where nothing supplies
 // them), so the contents agree.
 
-// Makes room for `n` extents. Returns false if out of memory.
-static bool extents_reserve(struct layer* l, size_t n) {
-  if (n <= l->cap_extents) return true;
-  size_t cap = l->cap_extents < 4 ? 4 : l->cap_extents;
-  while (cap < n) cap *= 2;
-  uint64_t* grown = realloc(l->extents, 2 * cap * sizeof(*grown));
-  if (grown == NULL) return false;
-  l->extents = grown;
-  l->cap_extents = cap;
+// Makes room for one more extent at index i of the sorted list *ext (*num extents, room for
+// *cap): the extents from i on move up by one (slot i keeps a copy of the one that was there, if
+// any). Used by extent lists and zero markers alike. False if out of memory (nothing changed).
+static bool extents_open_slot(uint64_t** ext, size_t* num, size_t* cap, size_t i) {
+  if (*num == *cap) {
+    size_t grown_cap = *cap == 0 ? 4 : 2 * *cap;
+    uint64_t* grown = realloc(*ext, 2 * grown_cap * sizeof(*grown));
+    if (grown == NULL) return false;
+    *ext = grown;
+    *cap = grown_cap;
+  }
+  memmove(&(*ext)[2 * (i + 1)], &(*ext)[2 * i], 2 * (*num - i) * sizeof(uint64_t));
+  (*num)++;
   return true;
 }
 
-// Index of the first extent whose end is > page (num_extents if none).
-static size_t extent_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_extents;
+// Index of the first of the n sorted [start, end) extents in `ext` whose end is > page (n if none).
+static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->extents[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
+    if (ext[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
   }
   return lo;
 }
 
+// Index of the first extent whose end is > page (num_extents if none).
+static size_t extent_search(const struct layer* l, uint64_t page) {
+  return extents_search(l->extents, l->num_extents, page);
+}
+
 // Inserts extent [a, b) at index i (the caller keeps the list sorted). False if out of memory.
 static bool extents_insert(struct layer* l, size_t i, uint64_t a, uint64_t b) {
-  if (!extents_reserve(l, l->num_extents + 1)) return false;
-  memmove(&l->extents[2 * (i + 1)], &l->extents[2 * i],
-          2 * (l->num_extents - i) * sizeof(*l->extents));
+  if (!extents_open_slot(&l->extents, &l->num_extents, &l->cap_extents, i)) return false;
   l->extents[2 * i] = a;
   l->extents[2 * i + 1] = b;
-  l->num_extents++;
   return true;
 }
 
@@ -238,12 +249,7 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
 
 // Index of the first marker extent whose end is > page (num_marks if none).
 static size_t marks_search(const struct layer* l, uint64_t page) {
-  size_t lo = 0, hi = l->num_marks;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (l->marks[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return extents_search(l->marks, l->num_marks, page);
 }
 
 // Whether `page` is marked in `l`; if so *end is the end of its marker extent, else the start of
@@ -259,21 +265,19 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
   return in;
 }
 
+// Makes room for one more marker extent at index i (a copy of the one there, if any). False if
+// out of memory (nothing changed).
+static bool marks_open_slot(struct layer* l, size_t i) {
+  return extents_open_slot(&l->marks, &l->num_marks, &l->cap_marks, i);
+}
+
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
 // of memory (nothing changed).
 static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
   if (start >= end) return true;
   size_t i = marks_search(l, start);
   if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i + 1] = start;
     l->marks[2 * (i + 1)] = end;
     return true;
@@ -305,15 +309,7 @@ static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
   size_t j = i;  // extents [i, j) touch or overlap [start, end)
   while (j < l->num_marks && l->marks[2 * j] <= end) j++;
   if (i == j) {
-    if (l->num_marks == l->cap_marks) {
-      size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-      uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-      if (grown == NULL) return false;
-      l->marks = grown;
-      l->cap_marks = cap;
-    }
-    memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-    l->num_marks++;
+    if (!marks_open_slot(l, i)) return false;
     l->marks[2 * i] = start;
     l->marks[2 * i + 1] = end;
     return true;
@@ -680,11 +676,14 @@ struct hole_fill {
   struct layer* to;
   uint64_t off;
   bool marks;  // fill with markers instead of copied data
+  bool keep;   // `to` is frozen: the copies zircon keeps of the pages move along (kept_copy)
   char* buf;
 };
 
 static zx_status_t fill_hole(struct hole_fill* h, uint64_t start, uint64_t end) {
   if (h->marks) return marks_add(h->to, start, end) ? ZX_OK : ZX_ERR_NO_MEMORY;
+  // Copies zircon keeps of these pages stay with them in their new layer (a frozen one: folding).
+  if (h->keep) kept_copies_move(h->from, h->to, h->off, start, end);
   return copy_pages_at(h->from, start + h->off, h->to, start, end - start, h->buf);
 }
 
@@ -716,8 +715,8 @@ static zx_status_t fill_holes_in(struct hole_fill* h, uint64_t start, uint64_t e
 // data and its markers as markers. What `to` shows is unchanged where `from` showed through.
 // On failure part of it may have been copied (the same bytes and markers, still correct).
 static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_t off,
-                                   uint64_t lim, char* buf) {
-  struct hole_fill h = {from, to, off, false, buf};
+                                   uint64_t lim, bool keep, char* buf) {
+  struct hole_fill h = {from, to, off, false, keep, buf};
   zx_status_t status = ZX_OK;
   for (uint64_t page = off; status == ZX_OK && page < off + lim;) {
     uint64_t data = layer_next_data(from, page);
@@ -763,6 +762,7 @@ static void vmo_collapse(struct vmo* b) {
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
+    kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
     bool into_f = layer_bytes(t) <= layer_bytes(f);
     if (into_f && writers) {
       // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
@@ -817,7 +817,7 @@ static void vmo_collapse(struct vmo* b) {
       layer_unref(t);
     } else {
       // Into T: copy F's pages and markers that T does not shadow, below T's limit.
-      status = fill_holes_from(t, f, 0, lim, buf);
+      status = fill_holes_from(t, f, 0, lim, false, buf);
       if (status != ZX_OK) {
         free(buf);
         return;
@@ -843,7 +843,8 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   struct layer* x = u->below;
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
-  zx_status_t status = fill_holes_from(u, x, off, lim, buf);
+  // U's extent list (if it has one) follows the pages copied in, as every write's does.
+  zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
   if (status != ZX_OK) return false;
   struct layer* below = x->below;
   if (below != NULL) below->refs++;
@@ -966,7 +967,7 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   if (v->cow) info->flags |= ZX_INFO_VMO_IS_COW_CLONE;
   info->committed_bytes = vmo_committed_bytes(v);
   info->handle_rights = rights;
-  info->cache_policy = ZX_CACHE_POLICY_CACHED;
+  info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
   // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
@@ -1118,6 +1119,7 @@ ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
     uint64_t ps = zx_page();
     uint64_t new_size = round_up_page(size);
     uint64_t old_size = v->size;
+    if (new_size < old_size) cnode_note_shrink(v, new_size / ps, old_size / ps);
     if (layer_truncate(v->top, new_size) != 0) {
       status = ZX_ERR_NO_MEMORY;
       goto out;
@@ -1303,6 +1305,32 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   v->num_children++;
   vmo_update_zero_children(v);
 out:
+  zx_unlock();
+  return status;
+}
+
+// ---- zx_vmo_set_cache_policy -------------------------------------------------------------
+
+// Checks, in order: INVALID_ARGS (bits outside ZX_CACHE_POLICY_MASK), BAD_HANDLE, WRONG_TYPE,
+// ACCESS_DENIED (no MAP), BAD_STATE (pages committed while the policy is not CACHED; mapped; has
+// children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
+// cached whatever it says.
+ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
+  struct vmo* v;
+  zx_rights_t rights;
+  zx_lock();
+  zx_status_t status = vmo_lookup(handle, &v, &rights);
+  if (status == ZX_OK && (rights & ZX_RIGHT_MAP) == 0) status = ZX_ERR_ACCESS_DENIED;
+  if (status == ZX_OK) {
+    bool committed = v->top != NULL && layer_bytes(v->top) > 0;
+    if ((committed && v->cache_policy != ZX_CACHE_POLICY_CACHED) || v->num_mappings > 0 ||
+        v->num_children > 0 || v->cow || v->slice || v->parent != NULL) {
+      status = ZX_ERR_BAD_STATE;
+    } else {
+      v->cache_policy = cache_policy;
+    }
+  }
   zx_unlock();
   return status;
 }

@@ -42,10 +42,18 @@
    ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 struct object {
-  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO or ZX_OBJ_TYPE_VMAR
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT or _EVENTPAIR
   zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
-  size_t refs;           // handles + mappings + slice children
+  size_t refs;           // handles + waiters + (VMOs) mappings and slice children
+  uint32_t handles;      // open handles (ZX_INFO_HANDLE_COUNT); 0 triggers on-zero-handles
   zx_signals_t signals;  // asserted signals
+};
+
+// An event (ZX_OBJ_TYPE_EVENT) or one end of an event pair (ZX_OBJ_TYPE_EVENTPAIR).
+struct event {
+  struct object obj;
+  struct event* peer;   // the other end while it has handles; no reference
+  zx_koid_t peer_koid;  // the other end's koid, for ever (ZX_INFO_HANDLE_BASIC.related_koid)
 };
 
 // A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
@@ -88,6 +96,15 @@ struct cnode {
   size_t lo, hi;            // scratch: the charge-order ranks [lo, hi) of this subtree's leaves
 };
 
+// A copy zircon would still hold at clone-tree node `node` of pages [start, end) of frozen layer
+// `layer`: left when a VMO that had forked those pages (its own copy, a marker, or a newer
+// version) is closed or shrunk, because zircon's copies along its path outlive it. See charge.c.
+struct kept_copy {
+  struct layer* layer;
+  struct cnode* node;
+  uint64_t start, end;  // layer pages
+};
+
 struct vmo {
   struct object obj;
   uint64_t size;              // bytes, a page multiple
@@ -105,12 +122,22 @@ struct vmo {
   size_t num_mappings;        // live mappings of this VMO
   char name[ZX_MAX_NAME_LEN]; // ZX_PROP_NAME, NUL-terminated (at most ZX_MAX_NAME_LEN - 1 chars)
   uint64_t content_size;      // ZX_PROP_VMO_CONTENT_SIZE, bytes (need not be within `size`)
+  uint32_t cache_policy;      // ZX_CACHE_POLICY_* (recorded only: host mappings are cached)
   struct vmo* all_prev;       // list of all live VMOs
   struct vmo* all_next;
 };
 
+// A VMAR: the root (covering the host's whole user address space, never reserved) or a region
+// made by zx_vmar_allocate, whose range is reserved (anonymous PROT_NONE) until it is destroyed.
 struct vmar {
   struct object obj;
+  uintptr_t base;
+  size_t size;
+  zx_vm_option_t flags;  // ZX_VM_CAN_MAP_* it allows
+  bool destroyed;        // zx_vmar_destroy ran: every VMAR operation gives BAD_STATE
+  struct vmar* parent;   // NULL for the root; holds a reference until destroyed
+  struct vmar* children; // live sub-regions; each holds a reference (on the child) until destroyed
+  struct vmar* next_sibling;
 };
 
 // One mapping made by zx_vmar_map (or a piece of one left by a partial unmap).
@@ -118,9 +145,11 @@ struct mapping {
   uintptr_t base;
   size_t len;                 // bytes, a page multiple
   struct vmo* vmo;            // the VMO mapped (holds a reference)
+  struct vmar* vmar;          // the region it was mapped into (holds a reference)
   struct vmo* backing;        // non-slice VMO whose pages are shown (vmo, or a slice's backing)
   uint64_t off;               // byte offset of `base` in `backing`
   int prot;                   // PROT_* of the mapping
+  int max_prot;               // PROT_* zx_vmar_protect may grant (VMO and VMAR handle rights)
   bool writable;              // ZX_VM_PERM_WRITE: stores land in backing's top layer
   bool wp_armed;              // some pages may be write-protected (lazy copy-on-write, uffd.c)
   struct mapping* next;
@@ -148,6 +177,9 @@ struct zx_state {
   struct mapping* mappings;  // all live mappings
   struct vmar* root;         // the root VMAR, created lazily
   zx_handle_t root_handle;
+  struct kept_copy* kept;    // charge.c
+  size_t num_kept;
+  size_t cap_kept;
 };
 
 ZX_HIDDEN extern struct zx_state zx_g;
@@ -159,6 +191,7 @@ ZX_HIDDEN uint64_t zx_page(void);
 ZX_HIDDEN zx_koid_t zx_new_koid(void);
 ZX_HIDDEN zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out);
 ZX_HIDDEN struct handle_entry* handle_lookup(zx_handle_t handle);
+ZX_HIDDEN zx_status_t handle_close_locked(zx_handle_t handle);
 ZX_HIDDEN void object_unref(struct object* obj);
 ZX_HIDDEN void object_signal(struct object* obj, zx_signals_t clear, zx_signals_t set);
 
@@ -198,11 +231,29 @@ ZX_HIDDEN struct cnode* cnode_alloc_hidden(void);
 ZX_HIDDEN void cnode_add_snapshot(struct vmo* parent, struct vmo* child, struct cnode* hidden);
 // Takes v's leaf out of its clone tree, re-attributing as zircon does.
 ZX_HIDDEN void cnode_remove(struct vmo* v);
+// Records, as kept copies at v's leaf, the frozen pages v hides in its pages [from, to) (before a
+// shrink to `from` pages takes effect).
+ZX_HIDDEN void cnode_note_shrink(struct vmo* v, uint64_t from, uint64_t to);
+// Kept copies of layer pages follow them: those of `from` pages [start + off, end + off) are
+// also recorded for `to` pages [start, end) (folding); kept copies of a layer can be forgotten.
+ZX_HIDDEN void kept_copies_move(struct layer* from, struct layer* to, uint64_t off,
+                                uint64_t start, uint64_t end);
+ZX_HIDDEN void kept_copies_forget(const struct layer* l);
 // ZX_INFO_VMO committed_bytes: v's own pages plus the shared frozen pages charged to it.
 ZX_HIDDEN uint64_t vmo_committed_bytes(struct vmo* v);
 
+// event.c
+ZX_HIDDEN void event_destroy(struct event* event);
+// Called when the last handle of an event pair end is closed: its peer sees PEER_CLOSED.
+ZX_HIDDEN void event_on_zero_handles(struct event* event);
+// zx_object_signal_peer past the rights check: NOT_SUPPORTED (no peer), INVALID_ARGS (mask),
+// PEER_CLOSED.
+ZX_HIDDEN zx_status_t event_signal_peer(struct object* obj, zx_signals_t clear, zx_signals_t set);
+ZX_HIDDEN zx_koid_t event_related_koid(const struct object* obj);
+
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
+ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);

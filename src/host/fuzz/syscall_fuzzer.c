@@ -11,6 +11,9 @@
 // SPECIFIC_OVERWRITE maps, overlapping and partial unmaps, short get_info buffers, NULL pointers.
 //
 // What it checks:
+//   * names (ZX_PROP_NAME) read back as set, truncated to 31 bytes; user signals set with
+//     zx_object_signal show in zx_object_wait_one / zx_object_wait_many, whose statuses and
+//     `pending` signals are predicted;
 //   * every status is one the syscall documents; for vmo_read/vmo_write/get_size and for bad or
 //     wrong-type handles the exact status is predicted;
 //   * vmo_write then vmo_read at the same place returns the bytes written; a mapping shows the
@@ -99,6 +102,9 @@ struct obj {
   bool resizable;
   uint64_t size;  // current page-rounded size
   int handles;
+  zx_signals_t user;             // user signals set by zx_object_signal
+  bool name_known;               // whether `name` is what ZX_PROP_NAME must read
+  char name[ZX_MAX_NAME_LEN];
 };
 
 struct hnd {
@@ -440,6 +446,11 @@ static void check_model(void) {
            (unsigned long long)objs[o].size);
     }
     if (info.handle_rights != hnds[i].rights) FAIL("handle_rights changed");
+    // zircon never charges a VMO for more pages than it has, shared ones included.
+    if (info.committed_bytes > info.size_bytes) {
+      FAIL("committed %llu > size %llu", (unsigned long long)info.committed_bytes,
+           (unsigned long long)info.size_bytes);
+    }
   }
 }
 
@@ -465,6 +476,7 @@ static void op_vmo_create(struct input* in) {
   objs[ob].koid = koid_of(h);
   objs[ob].size = round_up(size);
   objs[ob].resizable = (options & ZX_VMO_RESIZABLE) != 0;
+  objs[ob].name_known = true;  // empty
   add_handle(h, ob);
 }
 
@@ -629,8 +641,12 @@ static void op_vmo_op_range(struct input* in) {
   check_samples("vmo_op_range");
   if (st != ZX_OK || reader == ZX_HANDLE_INVALID) return;
   if (op == ZX_VMO_OP_ZERO || op == ZX_VMO_OP_DECOMMIT) {
-    // The range reads as zero afterwards (DECOMMIT takes whole pages only).
+    // The range reads as zero afterwards (DECOMMIT takes whole pages only, and a range running
+    // past the end is trimmed to it).
     uint64_t n = size < kMaxIo ? size : kMaxIo;
+    uint64_t vmo_size = 0;
+    if (zx_vmo_get_size(reader, &vmo_size) != ZX_OK) FAIL("get_size after op %u failed", op);
+    if (n > vmo_size - offset) n = vmo_size - offset;  // op OK: offset <= size
     uint8_t* back = malloc((size_t)n + 1);
     if (zx_vmo_read(reader, back, offset, n) != ZX_OK) FAIL("read after op %u failed", op);
     for (uint64_t i = 0; i < n; i++) {
@@ -871,6 +887,7 @@ static void op_wait(struct input* in) {
       want = ZX_ERR_NOT_SUPPORTED;
     } else {
       zx_signals_t asserted = children_of(hnds[p.hi].obj) == 0 ? ZX_VMO_ZERO_CHILDREN : 0;
+      asserted |= objs[hnds[p.hi].obj].user;
       want = (signals & asserted) != 0 ? ZX_OK : ZX_ERR_TIMED_OUT;
       if (with_observed && (st == ZX_OK || st == ZX_ERR_TIMED_OUT) && seen != asserted) {
         FAIL("wait_one observed 0x%x, model 0x%x", seen, asserted);
@@ -946,6 +963,111 @@ static void op_touch(struct input* in, bool write) {
   free(bytes);
 }
 
+// ZX_PROP_NAME set and get, and ZX_PROP_VMO_CONTENT_SIZE get, with their statuses predicted and
+// names compared with the model (children's names are not modelled: only checked once set).
+static void op_property(struct input* in) {
+  struct pick p = pick_handle(in);
+  uint8_t sel = u8(in);
+  bool live = p.kind == kLive;
+  zx_rights_t rights = live ? hnds[p.hi].rights : 0;
+  bool vmar = live && objs[hnds[p.hi].obj].vmar;
+  zx_status_t st, want;
+  if (sel < 110) {
+    char buf[48];
+    size_t n = u8(in) % sizeof(buf);
+    for (size_t i = 0; i < n; i++) buf[i] = (char)(u8(in) % 4 == 0 ? 0 : 'a' + u8(in) % 26);
+    st = zx_object_set_property(p.value, ZX_PROP_NAME, buf, n);
+    want = !live ? ZX_ERR_BAD_HANDLE
+           : (rights & ZX_RIGHT_SET_PROPERTY) == 0 ? ZX_ERR_ACCESS_DENIED
+           : vmar ? ZX_ERR_NOT_SUPPORTED : ZX_OK;
+    if (st != want) FAIL("set ZX_PROP_NAME: got %d, expected %d", st, want);
+    if (st == ZX_OK) {
+      struct obj* o = &objs[hnds[p.hi].obj];
+      size_t len = strnlen(buf, n < ZX_MAX_NAME_LEN - 1 ? n : ZX_MAX_NAME_LEN - 1);
+      memset(o->name, 0, sizeof(o->name));
+      memcpy(o->name, buf, len);
+      o->name_known = true;
+    }
+  } else if (sel < 220) {
+    char buf[48];
+    size_t size = sel < 200 ? ZX_MAX_NAME_LEN : u8(in) % sizeof(buf);
+    st = zx_object_get_property(p.value, ZX_PROP_NAME, buf, size);
+    want = !live ? ZX_ERR_BAD_HANDLE
+           : (rights & ZX_RIGHT_GET_PROPERTY) == 0 ? ZX_ERR_ACCESS_DENIED
+           : size < ZX_MAX_NAME_LEN ? ZX_ERR_BUFFER_TOO_SMALL : ZX_OK;
+    if (st != want) FAIL("get ZX_PROP_NAME: got %d, expected %d", st, want);
+    if (st == ZX_OK && !vmar && objs[hnds[p.hi].obj].name_known &&
+        memcmp(buf, objs[hnds[p.hi].obj].name, ZX_MAX_NAME_LEN) != 0) {
+      FAIL("ZX_PROP_NAME reads \"%.31s\", model \"%.31s\"", buf, objs[hnds[p.hi].obj].name);
+    }
+  } else {
+    uint64_t content = 0;
+    st = zx_object_get_property(p.value, ZX_PROP_VMO_CONTENT_SIZE, &content, sizeof(content));
+    want = !live ? ZX_ERR_BAD_HANDLE
+           : (rights & ZX_RIGHT_GET_PROPERTY) == 0 ? ZX_ERR_ACCESS_DENIED
+           : vmar ? ZX_ERR_WRONG_TYPE : ZX_OK;
+    if (st != want) FAIL("get ZX_PROP_VMO_CONTENT_SIZE: got %d, expected %d", st, want);
+  }
+}
+
+// zx_object_signal with user signals (or arbitrary bits), predicted and recorded in the model.
+static void op_signal(struct input* in) {
+  struct pick p = pick_handle(in);
+  uint8_t c = u8(in), t = u8(in);
+  zx_signals_t clear = c < 200 ? (zx_signals_t)u8(in) << 24 : u32(in);
+  zx_signals_t set = t < 200 ? (zx_signals_t)u8(in) << 24 : u32(in);
+  zx_status_t st = zx_object_signal(p.value, clear, set);
+  bool live = p.kind == kLive;
+  zx_status_t want = !live ? ZX_ERR_BAD_HANDLE
+                     : (hnds[p.hi].rights & ZX_RIGHT_SIGNAL) == 0 ? ZX_ERR_ACCESS_DENIED
+                     : objs[hnds[p.hi].obj].vmar ? ZX_ERR_NOT_SUPPORTED
+                     : ((clear | set) & ~ZX_USER_SIGNAL_ALL) != 0 ? ZX_ERR_INVALID_ARGS : ZX_OK;
+  if (st != want) FAIL("object_signal: got %d, expected %d", st, want);
+  if (st == ZX_OK) {
+    struct obj* o = &objs[hnds[p.hi].obj];
+    o->user = (o->user & ~clear) | set;
+  }
+}
+
+// zx_object_wait_many polling one to four picked handles: the first failing item's status, else
+// OK when any item's object asserts a wanted signal (ZERO_CHILDREN or user signals), else
+// TIMED_OUT, with every `pending` matching the model.
+static void op_wait_many(struct input* in) {
+  zx_wait_item_t items[4];
+  struct pick picks[4];
+  size_t n = u8(in) % 5;
+  for (size_t i = 0; i < n; i++) {
+    picks[i] = pick_handle(in);
+    items[i].handle = picks[i].value;
+    items[i].waitfor = u8(in) < 128 ? ZX_VMO_ZERO_CHILDREN : u32(in);
+    items[i].pending = 0;
+  }
+  zx_status_t st = zx_object_wait_many(items, n, ZX_TIME_INFINITE_PAST);
+  zx_status_t want = ZX_ERR_TIMED_OUT;
+  zx_signals_t asserted[4] = {0};
+  for (size_t i = 0; i < n && (want == ZX_ERR_TIMED_OUT || want == ZX_OK); i++) {
+    if (picks[i].kind != kLive) {
+      want = ZX_ERR_BAD_HANDLE;
+    } else if ((hnds[picks[i].hi].rights & ZX_RIGHT_WAIT) == 0) {
+      want = ZX_ERR_ACCESS_DENIED;
+    } else if (objs[hnds[picks[i].hi].obj].vmar) {
+      want = ZX_ERR_NOT_SUPPORTED;
+    } else {
+      int o = hnds[picks[i].hi].obj;
+      asserted[i] = (children_of(o) == 0 ? ZX_VMO_ZERO_CHILDREN : 0) | objs[o].user;
+      if ((asserted[i] & items[i].waitfor) != 0) want = ZX_OK;
+    }
+  }
+  if (st != want) FAIL("wait_many: got %d, expected %d", st, want);
+  if (n > 0 && (st == ZX_OK || st == ZX_ERR_TIMED_OUT)) {
+    for (size_t i = 0; i < n; i++) {
+      if (items[i].pending != asserted[i]) {
+        FAIL("wait_many item %zu pending 0x%x, model 0x%x", i, items[i].pending, asserted[i]);
+      }
+    }
+  }
+}
+
 // ---- Entry point ---------------------------------------------------------------------------
 
 static void reset_model(void) {
@@ -989,7 +1111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ps = zx_system_get_page_size();
   reset_model();
   for (int step = 0; step < kMaxOps && in.n > 0; step++) {
-    switch (u8(&in) % 20) {
+    uint8_t op = u8(&in);
+    switch (op % 20) {
       case 0: case 1: op_vmo_create(&in); break;
       case 2: case 3: op_create_child(&in); break;
       case 4: op_vmo_rw(&in, false); break;
@@ -1006,7 +1129,20 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 16: op_get_info(&in); break;
       case 17: op_touch(&in, false); break;
       case 18: op_touch(&in, true); break;
-      default: check_model(); break;
+      default: {
+        // Some of the otherwise idle selector values run the property, signal and wait_many ops.
+        uint8_t extra = (uint8_t)(op / 20);
+        if (extra == 8 || extra == 9) {
+          op_property(&in);
+        } else if (extra == 10) {
+          op_signal(&in);
+        } else if (extra == 11) {
+          op_wait_many(&in);
+        } else {
+          check_model();
+        }
+        break;
+      }
     }
   }
   check_model();

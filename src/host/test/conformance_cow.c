@@ -433,6 +433,166 @@ SCENARIO(unmapping_other_mappings_and_closing_handles_while_stores_fault) {
   unmap_words(w, pages * ps());
 }
 
+// ---- Protecting and unmapping protected mappings ------------------------------------------
+
+static uint64_t committed_pages(zx_handle_t a, zx_handle_t b) {
+  return (vmo_info(a).committed_bytes + vmo_info(b).committed_bytes) / ps();
+}
+
+SCENARIO(protecting_a_write_protected_mapping_keeps_the_snapshot_out_of_reach) {
+  const uint64_t pages = 8;
+  bool lazy = lazy_copy_on_write();
+  uint64_t* w;
+  zx_handle_t vmo = written_vmo(pages, &w);
+  zx_vaddr_t base = (zx_vaddr_t)w;
+  zx_handle_t child = snapshot(vmo, pages * ps());
+  uint64_t at_snapshot = committed_pages(vmo, child);
+  // Pages 4-7 read-only, then 2-5 read-write again: each piece is re-mapped from the layers.
+  CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, base + 4 * ps(), 4 * ps()),
+           ZX_OK);
+  char perms[5];
+  perms_of(base + 5 * ps(), perms);
+  CHECK_EQ(strncmp(perms, "r--", 3), 0);
+  CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), kReadWrite, base + 2 * ps(), 4 * ps()), ZX_OK);
+  if (lazy) CHECK_EQ(committed_pages(vmo, child), at_snapshot);  // protect copies nothing
+  for (uint64_t i = 0; i < 6; i++) w[i * ps() / 8] = 500 + i;
+  if (lazy) CHECK_EQ(committed_pages(vmo, child), at_snapshot + 6);  // the pages stored to
+  perms_of(base + 6 * ps(), perms);
+  CHECK_EQ(strncmp(perms, "r--", 3), 0);
+  CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), kReadWrite, base, pages * ps()), ZX_OK);
+  w[7 * ps() / 8] = 507;
+  for (uint64_t i = 0; i < pages; i++) {
+    CHECK_EQ(word_at(child, i * ps() / 8), i + 1);
+    CHECK_EQ(word_at(vmo, i * ps() / 8), i < 6 || i == 7 ? 500 + i : i + 1);
+  }
+  CHECK_EQ(zx_handle_close(child), ZX_OK);
+  unmap_words(w, pages * ps());
+  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+}
+
+struct protect_race {
+  uint64_t* w;
+  uint64_t pages;
+  atomic_bool stop;
+  atomic_uint_fast64_t last;  // the last round stored to every page
+};
+
+static void* store_rounds(void* arg) {
+  struct protect_race* p = arg;
+  for (uint64_t r = 1; !atomic_load(&p->stop); r++) {
+    for (uint64_t i = 0; i < p->pages; i++) p->w[i * ps() / 8] = r;
+    atomic_store(&p->last, r);
+  }
+  return NULL;
+}
+
+SCENARIO(protecting_a_mapping_while_its_writer_faults_loses_no_store) {
+  const uint64_t pages = 4;
+  bool lazy = lazy_copy_on_write();
+  uint64_t* w;
+  zx_handle_t vmo = written_vmo(pages, &w);
+  struct protect_race p = {.w = w, .pages = pages};
+  pthread_t writer;
+  CHECK_EQ(pthread_create(&writer, NULL, store_rounds, &p), 0);
+  int changed = 0;
+  for (int round = 0; round < 30; round++) {
+    // The writer makes progress in every round, so its stores fault on freshly protected pages.
+    uint64_t before = atomic_load(&p.last);
+    while (atomic_load(&p.last) < before + 2) {
+    }
+    zx_handle_t child = snapshot(vmo, pages * ps());
+    uint64_t seen[4];
+    for (uint64_t i = 0; i < pages; i++) seen[i] = word_at(child, i * ps() / 8);
+    // Re-maps the writer's pages while its stores fault on them.
+    CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), kReadWrite, (zx_vaddr_t)w, pages * ps()), ZX_OK);
+    for (uint64_t i = 0; i < pages; i++) changed += word_at(child, i * ps() / 8) != seen[i];
+    CHECK_EQ(zx_handle_close(child), ZX_OK);
+  }
+  atomic_store(&p.stop, true);
+  CHECK_EQ(pthread_join(writer, NULL), 0);
+  CHECK_EQ(changed, 0);
+  // Under write protection no store is lost (the eager copy cannot hold writers back).
+  uint64_t last = atomic_load(&p.last);
+  CHECK(last >= 60);
+  for (uint64_t i = 0; lazy && i < pages; i++) CHECK_EQ(word_at(vmo, i * ps() / 8), last);
+  unmap_words(w, pages * ps());
+  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+}
+
+SCENARIO(unmapping_in_and_destroying_a_sub_vmar_with_protected_mappings) {
+  const uint64_t pages = 8;
+  zx_handle_t region = ZX_HANDLE_INVALID;
+  zx_vaddr_t region_base = 0;
+  CHECK_EQ(zx_vmar_allocate(zx_vmar_root_self(),
+                            ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                            2 * pages * ps(), &region, &region_base),
+           ZX_OK);
+  zx_handle_t vmo = make_vmo(pages * ps(), 0);
+  zx_vaddr_t a = 0;
+  CHECK_EQ(zx_vmar_map(region, kReadWrite, 0, vmo, 0, pages * ps(), &a), ZX_OK);
+  uint64_t* w = (uint64_t*)a;
+  for (uint64_t i = 0; i < pages; i++) w[i * ps() / 8] = i + 1;
+  zx_handle_t child = snapshot(vmo, pages * ps());
+  // Unmapping the upper half gives it back to the region's reservation; the lower half stays
+  // copy-on-write.
+  CHECK_EQ(zx_vmar_unmap(region, a + 4 * ps(), 4 * ps()), ZX_OK);
+  char perms[5];
+  perms_of(a + 5 * ps(), perms);
+  CHECK_EQ(strncmp(perms, "---", 3), 0);
+  w[ps() / 8] = 111;
+  CHECK_EQ(word_at(child, ps() / 8), 2);
+  CHECK_EQ(word_at(vmo, ps() / 8), 111);
+  // A new writable mapping in the same place.
+  zx_vaddr_t b = 0;
+  CHECK_EQ(zx_vmar_map(region, kReadWrite | ZX_VM_SPECIFIC, a + 4 * ps() - region_base, vmo,
+                       4 * ps(), 4 * ps(), &b),
+           ZX_OK);
+  CHECK_EQ(b, a + 4 * ps());
+  uint64_t* upper = (uint64_t*)b;
+  upper[0] = 555;  // VMO page 4
+  CHECK_EQ(word_at(child, 4 * ps() / 8), 5);
+  CHECK_EQ(word_at(vmo, 4 * ps() / 8), 555);
+  // A second snapshot protects both mappings; the library's out-parameters land in them.
+  zx_handle_t child2 = snapshot(vmo, pages * ps());
+  zx_info_handle_count_t* count_out = (zx_info_handle_count_t*)&w[2 * ps() / 8];
+  CHECK_EQ(zx_object_get_info(vmo, ZX_INFO_HANDLE_COUNT, count_out, sizeof(*count_out), NULL,
+                              NULL),
+           ZX_OK);
+  CHECK_EQ(count_out->handle_count, 1);
+  zx_info_vmar_t* vmar_out = (zx_info_vmar_t*)&w[3 * ps() / 8];
+  CHECK_EQ(zx_object_get_info(region, ZX_INFO_VMAR, vmar_out, sizeof(*vmar_out), NULL, NULL),
+           ZX_OK);
+  CHECK_EQ(vmar_out->base, region_base);
+  zx_handle_t* sub_out = (zx_handle_t*)&w[0];
+  zx_vaddr_t* sub_addr_out = (zx_vaddr_t*)&upper[ps() / 8];  // VMO page 5
+  CHECK_EQ(zx_vmar_allocate(region, ZX_VM_CAN_MAP_READ, 0, ps(), sub_out, sub_addr_out), ZX_OK);
+  CHECK(*sub_addr_out >= region_base && *sub_addr_out < region_base + 2 * pages * ps());
+  CHECK_EQ(zx_vmar_destroy(*sub_out), ZX_OK);
+  CHECK_EQ(zx_handle_close(*sub_out), ZX_OK);
+  CHECK_EQ(word_at(vmo, 3 * ps() / 8), region_base);
+  CHECK_EQ(word_at(vmo, 5 * ps() / 8), *sub_addr_out);
+  CHECK_EQ(word_at(child2, 0), 1);
+  CHECK_EQ(word_at(child2, 2 * ps() / 8), 3);
+  CHECK_EQ(word_at(child2, 3 * ps() / 8), 4);
+  CHECK_EQ(word_at(child2, 5 * ps() / 8), 6);
+  // Destroying the region removes both protected mappings; the snapshots keep their moments.
+  CHECK_EQ(zx_vmar_destroy(region), ZX_OK);
+  CHECK_EQ(vmo_info(vmo).num_mappings, 0);
+  for (uint64_t i = 0; i < pages; i++) CHECK_EQ(word_at(child, i * ps() / 8), i + 1);
+  CHECK_EQ(word_at(child2, ps() / 8), 111);
+  CHECK_EQ(word_at(child2, 4 * ps() / 8), 555);
+  CHECK_EQ(zx_handle_close(child2), ZX_OK);
+  CHECK_EQ(zx_handle_close(child), ZX_OK);
+  // With the snapshots and writers gone the layers merge; a new mapping shows the stores.
+  CHECK_EQ(vmo_info(vmo).committed_bytes, pages * ps());
+  uint64_t* again = map_words(kReadWrite, vmo, pages * ps());
+  CHECK_EQ(again[ps() / 8], 111);
+  CHECK_EQ(again[4 * ps() / 8], 555);
+  unmap_words(again, pages * ps());
+  CHECK_EQ(zx_handle_close(region), ZX_OK);
+  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+}
+
 void run_cow_tests(void) {
   RUN(stores_through_a_writable_mapping_after_a_snapshot_stay_out_of_it);
   RUN(never_written_pages_of_a_writably_mapped_snapshot_read_zero_on_both_sides);
@@ -443,4 +603,7 @@ void run_cow_tests(void) {
   RUN(writers_racing_snapshots_through_a_mapping_see_consistent_cuts);
   RUN(many_threads_faulting_the_same_pages_at_once_lose_no_store);
   RUN(unmapping_other_mappings_and_closing_handles_while_stores_fault);
+  RUN(protecting_a_write_protected_mapping_keeps_the_snapshot_out_of_reach);
+  RUN(protecting_a_mapping_while_its_writer_faults_loses_no_store);
+  RUN(unmapping_in_and_destroying_a_sub_vmar_with_protected_mappings);
 }

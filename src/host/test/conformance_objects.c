@@ -243,7 +243,35 @@ SCENARIO(info_vmo_answers_current_and_v1_topics) {
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
+SCENARIO(info_vmar_describes_the_root_vmar) {
+  zx_info_vmar_t info;
+  memset(&info, 0, sizeof(info));
+  size_t actual = 0, avail = 0;
+  CHECK_EQ(zx_object_get_info(zx_vmar_root_self(), ZX_INFO_VMAR, &info, sizeof(info), &actual,
+                              &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 1);
+  CHECK_EQ(avail, 1);
+  CHECK(info.base != 0);
+  CHECK_EQ(info.base % ps(), 0);
+  CHECK(info.len >= ((uint64_t)1 << 40));
+  CHECK_EQ(zx_object_get_info(zx_vmar_root_self(), ZX_INFO_VMAR, &info, sizeof(info) - 1, &actual,
+                              &avail),
+           ZX_ERR_BUFFER_TOO_SMALL);
+  CHECK_EQ(actual, 0);
+  zx_handle_t v = make_vmo(ps(), 0);
+  CHECK_EQ(zx_object_get_info(v, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL),
+           ZX_ERR_WRONG_TYPE);
+  zx_handle_t blind = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_vmar_root_self(), ZX_RIGHT_DUPLICATE, &blind), ZX_OK);
+  CHECK_EQ(zx_object_get_info(blind, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_handle_close(blind), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
 void run_object_tests(void) {
+  RUN(info_vmar_describes_the_root_vmar);
   RUN(new_vmo_has_empty_name);
   RUN(vmo_name_round_trips_and_shows_in_info);
   RUN(vmo_name_is_truncated_to_31_bytes);

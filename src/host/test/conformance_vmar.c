@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zircon/process.h>
@@ -28,42 +29,6 @@ static uintptr_t map(zx_vm_option_t options, zx_handle_t vmo, uint64_t off, size
   CHECK(addr != 0);
   CHECK_EQ(addr % ps(), 0);
   return addr;
-}
-
-// Touches addr in a forked child; returns the signal that killed it, or 0.
-static int touch_signal(uintptr_t addr, int write) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
-    volatile uint8_t* p = (volatile uint8_t*)addr;
-    if (write) {
-      *p = 1;
-    } else {
-      (void)*p;
-    }
-    _exit(0);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
-  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-}
-
-// The permission string ("r--p", ...) of the /proc/self/maps line holding addr.
-static void perms_of(uintptr_t addr, char out[5]) {
-  strcpy(out, "????");
-  FILE* f = fopen("/proc/self/maps", "r");
-  if (f == NULL) return;
-  char line[512];
-  while (fgets(line, sizeof(line), f) != NULL) {
-    unsigned long lo, hi;
-    char perms[5];
-    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) {
-      memcpy(out, perms, 5);
-      break;
-    }
-  }
-  fclose(f);
 }
 
 static long rss_bytes(void) {

@@ -1,5 +1,6 @@
 // A tiny test harness: counts individual checks. Each failing check prints file:line and both
-// values. main() ends with exactly "N passed, M failed" (N, M = numbers of checks).
+// values. main() ends with exactly "N passed, M failed" (N, M = numbers of checks). The counters
+// are atomic: some scenarios check from several threads.
 
 #ifndef ZIRCON4J_HOST_TEST_HARNESS_H_
 #define ZIRCON4J_HOST_TEST_HARNESS_H_
@@ -8,8 +9,8 @@
 #include <stdio.h>
 #include <zircon/syscalls.h>
 
-extern int g_passed;
-extern int g_failed;
+extern _Atomic int g_passed;
+extern _Atomic int g_failed;
 extern const char* g_scenario;
 
 #define CHECK_EQ(actual, expected)                                                            \
@@ -44,15 +45,24 @@ extern const char* g_scenario;
     name();           \
   } while (0)
 
-// support.c: the page size, a VMO created with a checked status, and its checked ZX_INFO_VMO.
+// support.c: the page size, a VMO created with a checked status, its checked ZX_INFO_VMO, and
+// probes of what the host has mapped.
 uint64_t ps(void);
 zx_handle_t make_vmo(uint64_t size, uint32_t options);
 zx_info_vmo_t vmo_info(zx_handle_t h);
+// Touches addr (writes when `write`) in a forked child; returns the signal that killed it, or 0.
+int touch_signal(uintptr_t addr, int write);
+// The permission string ("r--p", ...) of the /proc/self/maps line holding addr, or "????".
+void perms_of(uintptr_t addr, char out[5]);
 
 // conformance_vmar.c
 void run_vmar_tests(void);
 // conformance_objects.c
 void run_object_tests(void);
+// conformance_events.c
+void run_event_tests(void);
+// conformance_subvmar.c
+void run_subvmar_tests(void);
 
 // conformance_cow.c
 void run_cow_tests(void);

@@ -1,6 +1,12 @@
 // Helpers shared by the conformance scenarios: each checks the call it wraps.
 
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zircon/syscalls.h>
 
 #include "harness.h"
@@ -18,4 +24,47 @@ zx_info_vmo_t vmo_info(zx_handle_t h) {
   memset(&info, 0, sizeof(info));
   CHECK_EQ(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL), ZX_OK);
   return info;
+}
+
+// Touches addr in a forked child; returns the signal that killed it, or 0.
+int touch_signal(uintptr_t addr, int write) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    // The fault is the expected outcome: no core file (natively or from qemu-user, which honours
+    // RLIMIT_CORE for its target's dumps) and no "uncaught target signal" line from qemu-user,
+    // which writes it to the faulting process's stderr.
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, STDERR_FILENO);
+    volatile uint8_t* p = (volatile uint8_t*)addr;
+    if (write) {
+      *p = 1;
+    } else {
+      (void)*p;
+    }
+    _exit(0);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+// The permission string ("r--p", ...) of the /proc/self/maps line holding addr.
+void perms_of(uintptr_t addr, char out[5]) {
+  strcpy(out, "????");
+  FILE* f = fopen("/proc/self/maps", "r");
+  if (f == NULL) return;
+  char line[512];
+  while (fgets(line, sizeof(line), f) != NULL) {
+    unsigned long lo, hi;
+    char perms[5];
+    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) {
+      memcpy(out, perms, 5);
+      break;
+    }
+  }
+  fclose(f);
 }

@@ -59,6 +59,19 @@ final class BundledHostLibrary {
     return "native/" + platform + "/libzircon.so";
   }
 
+  /**
+   * The anchor library ({@code DT_NEEDED libzircon.so}, {@code DT_RUNPATH $ORIGIN}, no libc) that
+   * makes the dynamic linker load {@code libzircon.so} by name; see {@link ExtractionDirectory}.
+   * Any libc's build may use the plain {@code linux-<arch>} one.
+   */
+  static String anchorName(String platform) {
+    String folder =
+        BundledHostLibrary.class.getResource("native/" + platform + "/libzircon-anchor.so") != null
+            ? platform
+            : platform.replace("-musl", "");
+    return "native/" + folder + "/libzircon-anchor.so";
+  }
+
   /** Loads the bundled library for this platform, or returns {@code null} when none is bundled. */
   static Loaded load(DynamicLinker linker) throws Unusable {
     String platform = platform();
@@ -81,9 +94,10 @@ final class BundledHostLibrary {
       }
     }
     Path tmp = Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+    byte[] anchor = readResource(anchorName(platform));
     try {
       return new Loaded(
-          ExtractionDirectory.load(library, tmp, linker),
+          ExtractionDirectory.load(library, anchor, tmp, linker),
           "through a private directory in " + tmp + " (removed once loaded)");
     } catch (ExtractionDirectory.Failed e) {
       throw new Unusable("in-memory file: " + memoryFileRefusal + "; " + e.getMessage());

@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
  * directory under {@code java.io.tmpdir} that only this user can enter, loaded, and removed at once
  * (the mapping keeps the file's pages).
  *
+ * <p>The library is loaded by name, not by path, through an anchor library beside it (it needs
+ * {@code libzircon.so} and searches {@code $ORIGIN}): musl's {@code dlopen("libzircon.so")}, which
+ * the bindings use, ignores {@code DT_SONAME} and finds an already loaded library only under the
+ * name it was searched for, so a library loaded by its path would be invisible to it. glibc finds
+ * it either way.
+ *
  * <p>The directory's name records the owning JVM ({@code zircon4j-<pid>-<start ms>-<random>}), so
  * that a directory left behind by a JVM killed in that short window is recognised and removed by a
  * later one, and a live JVM's directory never is: a directory counts as stale only when no process
@@ -39,8 +45,12 @@ final class ExtractionDirectory {
     }
   }
 
-  /** Extracts {@code library} into a fresh private directory under {@code tmp} and loads it. */
-  static MemorySegment load(byte[] library, Path tmp, DynamicLinker linker) throws Failed {
+  /**
+   * Extracts {@code library} (and {@code anchor}, when not null) into a fresh private directory
+   * under {@code tmp} and loads it; returns the library's handle.
+   */
+  static MemorySegment load(byte[] library, byte[] anchor, Path tmp, DynamicLinker linker)
+      throws Failed {
     removeStale(tmp);
     Path dir;
     try {
@@ -56,27 +66,47 @@ final class ExtractionDirectory {
     } catch (IOException | UnsupportedOperationException e) {
       throw new Failed("cannot create a private directory in java.io.tmpdir (" + tmp + "): " + e);
     }
-    Path file = dir.resolve("libzircon.so");
+    Path file = dir.resolve(ZirconLibrary.SONAME);
+    Path anchorFile = dir.resolve("libzircon-anchor.so");
     try {
-      try {
-        Files.write(file, library, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        if (!Arrays.equals(Files.readAllBytes(file), library)) {
-          throw new Failed(file + " does not hold the bundled bytes after writing; not loading it");
-        }
-      } catch (FileAlreadyExistsException e) {
-        throw new Failed("refusing to load " + file + ", which existed before this JVM wrote it");
-      } catch (IOException e) {
-        throw new Failed("cannot write " + file + ": " + e);
+      write(file, library);
+      if (anchor == null) {
+        return open(file, linker);
       }
-      DynamicLinker.Opened opened = linker.open(file.toString(), DynamicLinker.RTLD_NOW);
-      if (!opened.ok()) {
-        throw new Failed("cannot load " + file + ": " + opened.error());
+      write(anchorFile, anchor);
+      open(anchorFile, linker);
+      MemorySegment handle = linker.openIfLoaded(ZirconLibrary.SONAME);
+      if (handle == null) {
+        throw new Failed("loading " + anchorFile + " did not load " + file + " by name");
       }
-      return opened.handle();
+      return handle;
     } finally {
+      deleteQuietly(anchorFile);
       deleteQuietly(file);
       deleteQuietly(dir);
     }
+  }
+
+  /** Writes {@code bytes} to a new file, then reads them back to catch any tampering. */
+  private static void write(Path file, byte[] bytes) throws Failed {
+    try {
+      Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      if (!Arrays.equals(Files.readAllBytes(file), bytes)) {
+        throw new Failed(file + " does not hold the bundled bytes after writing; not loading it");
+      }
+    } catch (FileAlreadyExistsException e) {
+      throw new Failed("refusing to load " + file + ", which existed before this JVM wrote it");
+    } catch (IOException e) {
+      throw new Failed("cannot write " + file + ": " + e);
+    }
+  }
+
+  private static MemorySegment open(Path file, DynamicLinker linker) throws Failed {
+    DynamicLinker.Opened opened = linker.open(file.toString(), DynamicLinker.RTLD_NOW);
+    if (!opened.ok()) {
+      throw new Failed("cannot load " + file + ": " + opened.error());
+    }
+    return opened.handle();
   }
 
   /** Removes the {@code zircon4j-*} directories under {@code tmp} whose JVM is gone. */

@@ -19,8 +19,16 @@ enum HostLibc {
   MUSL,
   UNKNOWN;
 
-  /** The C library of this process; {@link #GLIBC} when neither source tells. */
+  /** The C library of this process; {@link #GLIBC} when neither source tells. Read once. */
   static HostLibc current() {
+    return Current.LIBC;
+  }
+
+  private static final class Current {
+    static final HostLibc LIBC = detect();
+  }
+
+  private static HostLibc detect() {
     HostLibc libc = UNKNOWN;
     try {
       libc = fromMaps(Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.UTF_8));

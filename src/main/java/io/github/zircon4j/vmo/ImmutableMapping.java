@@ -2,6 +2,7 @@ package io.github.zircon4j.vmo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -23,6 +24,11 @@ import java.util.Objects;
  * by any thread, but its {@code close()} is a JVM-wide handshake with every thread (tens of
  * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
  * a hot loop.
+ *
+ * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
+ * {@link ByteBuffer} of it can be reached any more, and the leak is logged (see {@link Vmo} for
+ * {@code -Dzircon4j.leakDetection}). Relying on that is a bug: the garbage collector runs when the
+ * Java heap fills, not when address space or {@code vm.max_map_count} runs out.
  *
  * <p>The VMO's handle needs {@link ZxRights#DUPLICATE} and {@link ZxRights#READ} (to take the
  * snapshot) and {@link ZxRights#MAP} (to map it); a {@link Vmo#create(long)} handle has all three.
@@ -66,7 +72,8 @@ public final class ImmutableMapping implements AutoCloseable {
    *     Nothing is left allocated then.
    */
   public static ImmutableMapping create(Vmo vmo, boolean immediatelyPage) {
-    return open(vmo, 0, -1, immediatelyPage, Arena.ofConfined());
+    return open(
+        vmo, 0, -1, immediatelyPage, Arena.ofConfined(), "ImmutableMapping.create(Vmo, boolean)");
   }
 
   /**
@@ -81,7 +88,13 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws ZxException naming the step that failed
    */
   public static ImmutableMapping createShared(Vmo vmo, boolean immediatelyPage) {
-    return open(vmo, 0, -1, immediatelyPage, Arena.ofShared());
+    return open(
+        vmo,
+        0,
+        -1,
+        immediatelyPage,
+        Arena.ofShared(),
+        "ImmutableMapping.createShared(Vmo, boolean)");
   }
 
   /**
@@ -104,7 +117,13 @@ public final class ImmutableMapping implements AutoCloseable {
   public static ImmutableMapping create(
       Vmo vmo, long offset, long length, boolean immediatelyPage) {
     requireRange(offset, length);
-    return open(vmo, offset, length, immediatelyPage, Arena.ofConfined());
+    return open(
+        vmo,
+        offset,
+        length,
+        immediatelyPage,
+        Arena.ofConfined(),
+        "ImmutableMapping.create(Vmo, long, long, boolean)");
   }
 
   /**
@@ -123,7 +142,13 @@ public final class ImmutableMapping implements AutoCloseable {
   public static ImmutableMapping createShared(
       Vmo vmo, long offset, long length, boolean immediatelyPage) {
     requireRange(offset, length);
-    return open(vmo, offset, length, immediatelyPage, Arena.ofShared());
+    return open(
+        vmo,
+        offset,
+        length,
+        immediatelyPage,
+        Arena.ofShared(),
+        "ImmutableMapping.createShared(Vmo, long, long, boolean)");
   }
 
   /**
@@ -141,7 +166,7 @@ public final class ImmutableMapping implements AutoCloseable {
    */
   public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapSnapshot(vmo, 0, -1, immediatelyPage, arena);
+    return mapSnapshot(vmo, 0, -1, immediatelyPage, arena, null);
   }
 
   /**
@@ -163,7 +188,7 @@ public final class ImmutableMapping implements AutoCloseable {
       Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
     requireRange(offset, length);
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapSnapshot(vmo, offset, length, immediatelyPage, arena);
+    return mapSnapshot(vmo, offset, length, immediatelyPage, arena, null);
   }
 
   private static void requireRange(long offset, long length) {
@@ -172,10 +197,10 @@ public final class ImmutableMapping implements AutoCloseable {
   }
 
   private static ImmutableMapping open(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
     boolean opened = false;
     try {
-      MemorySegment view = mapSnapshot(vmo, offset, length, immediatelyPage, arena);
+      MemorySegment view = mapSnapshot(vmo, offset, length, immediatelyPage, arena, factory);
       opened = true;
       return new ImmutableMapping(arena, view);
     } finally {
@@ -188,14 +213,19 @@ public final class ImmutableMapping implements AutoCloseable {
   /**
    * The original's sequence: get size, check it, snapshot child, map child, close child. {@code
    * length < 0} means the whole VMO. The arena must be alive and usable by this thread (see {@link
-   * #requireUsable}).
+   * MappedSegments#requireUsable}).
+   *
+   * <p>A {@code factory} name means the arena is this class's own: the mapping is then also
+   * released if the segment's scope becomes unreachable unclosed ({@link LeakTracker}). A caller's
+   * arena ({@code factory == null}) decides the lifetime itself: an {@code Arena.ofAuto()} already
+   * unmaps on GC, and any other arena unmaps when it closes.
    *
    * <p>This is the hot path of every create + close, so it stays small enough for the JIT to inline
    * into its caller (under {@code -XX:FreqInlineSize}): every message and every rare case is built
    * in a separate method.
    */
   private static MemorySegment mapSnapshot(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
     int source = Objects.requireNonNull(vmo, "vmo").handle();
     long vmoSize = mappableSize(Syscalls.vmoGetSize(source));
     long viewLength = length < 0 ? vmoSize : MappedSegments.checkRange(vmoSize, offset, length);
@@ -209,6 +239,9 @@ public final class ImmutableMapping implements AutoCloseable {
 
     int child =
         Syscalls.vmoCreateChild(source, Syscalls.CHILD_SNAPSHOT_NO_WRITE, offset, mappedLength);
+    // The child exists: the VMO's handle is no longer needed, so the caller may drop the Vmo now
+    // (until here, a Vmo becoming unreachable could have its handle closed under the syscalls).
+    Reference.reachabilityFence(vmo);
     long address;
     try {
       // The child is neither resizable, discardable nor pager-backed, and the mapping is exactly
@@ -226,7 +259,8 @@ public final class ImmutableMapping implements AutoCloseable {
     }
     // Safety: a read-only mapping of an immutable snapshot, handed to `arena` (see
     // MappedSegments.own); the segment is made read-only too, so no Java code can write it.
-    return MappedSegments.own(address, viewLength, mappedLength, arena).asReadOnly();
+    return MappedSegments.own(address, viewLength, mappedLength, arena, "ImmutableMapping", factory)
+        .asReadOnly();
   }
 
   /** The VMO's size, if a mapping of all of it could be addressed. */

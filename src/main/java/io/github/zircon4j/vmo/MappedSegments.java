@@ -3,6 +3,7 @@ package io.github.zircon4j.vmo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * What {@link ImmutableMapping} and {@link Mapping} share: turning a fresh mapping into a segment
@@ -14,22 +15,30 @@ final class MappedSegments {
 
   /**
    * Hands the mapping {@code [address, address + mappedLength)} to {@code arena}, whose cleanup is
-   * then its only unmap, and returns the first {@code viewLength} bytes as a segment.
+   * then its only unmap, and returns the first {@code viewLength} bytes as a segment. A {@code
+   * factory} name means the arena is the mapping class's own: the mapping is then also unmapped,
+   * and the leak reported as a {@code what} made by {@code factory}, if the segment's scope becomes
+   * unreachable unclosed ({@link LeakTracker}). A caller's arena ({@code factory == null}) decides
+   * the lifetime itself.
    *
    * <p>Safety: the caller made this mapping and nobody else knows its address, so nothing else can
    * unmap it. The segment exposes {@code viewLength <= mappedLength} bytes and dies with {@code
    * arena}: after its cleanup unmaps the range, the FFM runtime fails every access with {@link
    * IllegalStateException} before it reaches the address. The unmap status is ignored, as in the
-   * Rust original: the range is exactly one mapping we made, so it cannot fail.
+   * Rust original: the range is exactly one mapping we made, so it cannot fail. If the scope
+   * becomes unreachable unclosed, no segment or buffer of it can be reached either, and the leak
+   * tracker unmaps.
    */
-  static MemorySegment own(long address, long viewLength, long mappedLength, Arena arena) {
+  static MemorySegment own(
+      long address, long viewLength, long mappedLength, Arena arena, String what, String factory) {
+    Unmap unmap = new Unmap(address, mappedLength);
     boolean owned = false;
     try {
-      MemorySegment view =
-          MemorySegment.ofAddress(address)
-              .reinterpret(
-                  viewLength, arena, ignored -> Syscalls.vmarUnmapRoot(address, mappedLength));
+      MemorySegment view = MemorySegment.ofAddress(address).reinterpret(viewLength, arena, unmap);
       owned = true;
+      if (factory != null) {
+        unmap.tracked = LeakTracker.track(view.scope(), what, factory, unmap);
+      }
       return view;
     } finally {
       if (!owned) {
@@ -37,6 +46,35 @@ final class MappedSegments {
         // since the arena never took ownership.
         Syscalls.vmarUnmapRoot(address, mappedLength);
       }
+    }
+  }
+
+  /**
+   * Unmaps one mapping: run by the arena's close ({@link #accept}, which also tells the leak
+   * tracker), or by the leak tracker ({@link #run}) once the segment's scope is unreachable. It
+   * holds only numbers and the tracker's entry, never the segment, scope or arena.
+   */
+  private static final class Unmap implements Consumer<MemorySegment>, Runnable {
+    private final long address;
+    private final long length;
+    private LeakTracker.Tracked tracked;
+
+    Unmap(long address, long length) {
+      this.address = address;
+      this.length = length;
+    }
+
+    @Override
+    public void accept(MemorySegment closing) {
+      Syscalls.vmarUnmapRoot(address, length);
+      if (tracked != null) {
+        tracked.closed();
+      }
+    }
+
+    @Override
+    public void run() {
+      Syscalls.vmarUnmapRoot(address, length);
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.zircon4j.vmo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -19,10 +20,12 @@ import java.util.Objects;
  * mapping; its handle needs {@link ZxRights#READ}, {@link ZxRights#WRITE} and {@link ZxRights#MAP}.
  *
  * <p>The safety rules are those of {@link ImmutableMapping}: {@link #close()} unmaps, and any
- * access afterwards throws {@link IllegalStateException} instead of touching unmapped memory. A
- * mapping from {@code allocate} or {@code create} is confined to the thread that created it (use or
- * close from another thread throws {@link WrongThreadException}); for a mapping that several
- * threads use, pass a shared arena to {@code map}.
+ * access afterwards throws {@link IllegalStateException} instead of touching unmapped memory; a
+ * mapping that is never closed is unmapped (and its VMO closed) once nothing reaches it, its
+ * segment or a buffer of it, and the leak is logged (see {@link Vmo}). A mapping from {@code
+ * allocate} or {@code create} is confined to the thread that created it (use or close from another
+ * thread throws {@link WrongThreadException}); for a mapping that several threads use, pass a
+ * shared arena to {@code map}.
  *
  * <p>The usual pairing is a writer that keeps a {@code Mapping} and readers that take {@link
  * ImmutableMapping} snapshots of {@link #vmo()}: a snapshot shows the bytes as they were when it
@@ -63,7 +66,7 @@ public final class Mapping implements AutoCloseable {
    * @throws ZxException at step "create VMO" or "map VMO"; nothing is left allocated then
    */
   public static Mapping allocate(long size) {
-    return allocate(size, null, false);
+    return allocate(size, null, "Mapping.allocate(long)");
   }
 
   /**
@@ -79,21 +82,21 @@ public final class Mapping implements AutoCloseable {
    */
   public static Mapping allocate(long size, String name) {
     Vmo.requireValidName(Objects.requireNonNull(name, "name"));
-    return allocate(size, name, true);
+    return allocate(size, name, "Mapping.allocate(long, String)");
   }
 
-  private static Mapping allocate(long size, String name, boolean named) {
+  /** {@code name} null: leave the VMO unnamed. */
+  private static Mapping allocate(long size, String name, String factory) {
     Vmo.requireNonNegative("size", size);
     Vmo vmo = Vmo.create(size);
     Arena arena = null;
     boolean opened = false;
     try {
-      if (named) {
+      if (name != null) {
         vmo.setName(name);
       }
       arena = Arena.ofConfined();
-      MemorySegment view =
-          mapWritable(vmo, 0, size, Syscalls.VM_READ_WRITE | Syscalls.VM_MAP_RANGE, arena);
+      MemorySegment view = mapWritable(vmo, 0, size, true, arena, factory);
       opened = true;
       return new Mapping(arena, view, vmo);
     } finally {
@@ -128,7 +131,8 @@ public final class Mapping implements AutoCloseable {
     Arena arena = Arena.ofConfined();
     boolean opened = false;
     try {
-      MemorySegment view = mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
+      MemorySegment view =
+          mapWritable(vmo, offset, length, false, arena, "Mapping.create(Vmo, long, long)");
       opened = true;
       return new Mapping(arena, view, null);
     } finally {
@@ -156,7 +160,7 @@ public final class Mapping implements AutoCloseable {
   public static MemorySegment map(Vmo vmo, long offset, long length, Arena arena) {
     requireRange(offset, length);
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapWritable(vmo, offset, length, Syscalls.VM_READ_WRITE, arena);
+    return mapWritable(vmo, offset, length, false, arena, null);
   }
 
   private static void requireRange(long offset, long length) {
@@ -164,9 +168,13 @@ public final class Mapping implements AutoCloseable {
     Vmo.requireNonNegative("length", length);
   }
 
-  /** Checks the range against the VMO's size, maps it and hands the mapping to {@code arena}. */
+  /**
+   * Checks the range against the VMO's size, maps it read-write (every page now if {@code
+   * immediatelyPage}) and hands the mapping to {@code arena}; {@code factory} as in {@link
+   * MappedSegments#own}.
+   */
   private static MemorySegment mapWritable(
-      Vmo vmo, long offset, long length, int options, Arena arena) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
     int handle = Objects.requireNonNull(vmo, "vmo").handle();
     long viewLength = MappedSegments.checkRange(Syscalls.vmoGetSize(handle), offset, length);
     if (viewLength == 0) {
@@ -175,14 +183,19 @@ public final class Mapping implements AutoCloseable {
     long mappedLength = Syscalls.roundUpToPage(viewLength);
     // The range lies inside the VMO, which cannot shrink (REQUIRE_NON_RESIZABLE), so no access
     // through the mapping can fault for lack of pages (ZX_VM_ALLOW_FAULTS is not needed).
+    int options =
+        immediatelyPage ? Syscalls.VM_READ_WRITE | Syscalls.VM_MAP_RANGE : Syscalls.VM_READ_WRITE;
     long address = Syscalls.vmarMapRoot(MAP_STEP, options, handle, offset, mappedLength);
+    // Mapped: the mapping holds its own reference to the VMO, so the caller may drop the Vmo now
+    // (until here, a Vmo becoming unreachable could have its handle closed under the syscalls).
+    Reference.reachabilityFence(vmo);
     if (address == 0) {
       throw MappedSegments.mappedAtZero(MAP_STEP, mappedLength);
     }
     // Safety: a read-write mapping of the VMO's pages that only `arena` can unmap (see
     // MappedSegments.own). Writing it is the point; the mapping holds its own reference to the
     // VMO, so closing the VMO's handle does not invalidate it.
-    return MappedSegments.own(address, viewLength, mappedLength, arena);
+    return MappedSegments.own(address, viewLength, mappedLength, arena, "Mapping", factory);
   }
 
   /**

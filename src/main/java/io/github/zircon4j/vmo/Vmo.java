@@ -1,6 +1,7 @@
 package io.github.zircon4j.vmo;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -24,6 +25,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Failed syscalls throw {@link ZxException} carrying the status and the step. Arguments are
  * checked before any syscall. Rights and options are the constants of {@link ZxRights} and {@link
  * VmoOptions}.
+ *
+ * <h2>Resources that are never closed</h2>
+ *
+ * <p>A {@code Vmo} that becomes unreachable without {@link #close()} has its handle closed by a
+ * cleaner thread, and an {@link ImmutableMapping} or {@link Mapping} that is never closed is
+ * unmapped once nothing can reach it, its segment, or any slice or buffer of it. Each such leak is
+ * logged through {@link System.Logger} (logger {@code io.github.zircon4j.vmo}, level {@code
+ * WARNING}), once per creation site, so a loop that leaks logs one line. The system property {@code
+ * zircon4j.leakDetection} sets what is reported:
+ *
+ * <ul>
+ *   <li>{@code on} (the default): a site is the factory method that made the resource, since
+ *       finding the calling line would cost a stack walk on every creation; the message says which
+ *       factory leaked and to run with {@code trace} to find the callers;
+ *   <li>{@code trace}: every resource records where it was created (a stack trace per creation, for
+ *       debugging), a site is the calling line, and the report includes the stack;
+ *   <li>{@code off}: leaks are still released, and nothing is reported.
+ * </ul>
+ *
+ * <p>The cleaner is a safety net, not a way to manage VMOs: it runs only after a garbage
+ * collection, which file descriptors or handles running out never trigger. Keep a {@code Vmo}
+ * reachable (not only its raw {@link #handle()}) for as long as you use the handle.
  */
 public final class Vmo implements AutoCloseable {
   private static final int CLOSED = 0; // ZX_HANDLE_INVALID
@@ -32,9 +55,15 @@ public final class Vmo implements AutoCloseable {
   private static final int MAX_NAME_BYTES = 31;
 
   private final AtomicInteger handle;
+  private final LeakTracker.Tracked tracked;
 
-  private Vmo(int handle) {
+  /**
+   * @param factory the public factory that made it, named in a leak report
+   */
+  private Vmo(int handle, String factory) {
     this.handle = new AtomicInteger(handle);
+    // The release action captures the handle value only, never this object.
+    this.tracked = LeakTracker.track(this, "Vmo", factory, () -> Syscalls.handleClose(handle));
   }
 
   /**
@@ -64,7 +93,7 @@ public final class Vmo implements AutoCloseable {
   public static Vmo create(long size, int options) {
     requireNonNegative("size", size);
     ZirconLibrary.ensureLoaded();
-    return new Vmo(Syscalls.vmoCreate(size, options));
+    return new Vmo(Syscalls.vmoCreate(size, options), "Vmo.create(long, int)");
   }
 
   /**
@@ -86,7 +115,7 @@ public final class Vmo implements AutoCloseable {
     }
     ZirconLibrary.ensureLoaded();
     Syscalls.vmoHandleRights(handle, "adopt handle");
-    return new Vmo(handle);
+    return new Vmo(handle, "Vmo.adopt(int)");
   }
 
   /**
@@ -121,7 +150,11 @@ public final class Vmo implements AutoCloseable {
    * @throws IllegalStateException if closed
    */
   public long size() {
-    return Syscalls.vmoGetSize(handle());
+    try {
+      return Syscalls.vmoGetSize(handle());
+    } finally {
+      Reference.reachabilityFence(this); // no cleaner may close the handle during the call
+    }
   }
 
   /**
@@ -136,7 +169,11 @@ public final class Vmo implements AutoCloseable {
    */
   public void setSize(long size) {
     requireNonNegative("size", size);
-    Syscalls.vmoSetSize(handle(), size);
+    try {
+      Syscalls.vmoSetSize(handle(), size);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -170,10 +207,14 @@ public final class Vmo implements AutoCloseable {
     int vmo = handle();
     // Safety: a segment of a closed arena fails the downcall before it runs; otherwise `data`
     // is alive for the call and the kernel reads exactly data.byteSize() bytes from it.
-    Syscalls.check(
-        Syscalls.vmoWrite(vmo, data, offset),
-        "write VMO",
-        () -> ioDetails(vmo, offset, data.byteSize()));
+    try {
+      Syscalls.check(
+          Syscalls.vmoWrite(vmo, data, offset),
+          "write VMO",
+          () -> ioDetails(vmo, offset, data.byteSize()));
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -210,10 +251,14 @@ public final class Vmo implements AutoCloseable {
     int vmo = handle();
     // Safety: `into` is writable and alive for the call; the kernel writes exactly
     // into.byteSize() bytes to it.
-    Syscalls.check(
-        Syscalls.vmoRead(vmo, into, offset),
-        "read VMO",
-        () -> ioDetails(vmo, offset, into.byteSize()));
+    try {
+      Syscalls.check(
+          Syscalls.vmoRead(vmo, into, offset),
+          "read VMO",
+          () -> ioDetails(vmo, offset, into.byteSize()));
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -228,7 +273,11 @@ public final class Vmo implements AutoCloseable {
    *     ZxRights#DUPLICATE}, or {@code ZX_ERR_INVALID_ARGS} if {@code rights} is not a subset
    */
   public Vmo duplicate(int rights) {
-    return new Vmo(Syscalls.handleDuplicate(handle(), rights));
+    try {
+      return new Vmo(Syscalls.handleDuplicate(handle(), rights), "Vmo.duplicate(int)");
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -252,22 +301,30 @@ public final class Vmo implements AutoCloseable {
    */
   public Vmo replace(int rights) {
     int vmo = handle();
-    if (rights != ZxRights.SAME_RIGHTS) {
-      int held = Syscalls.vmoHandleRights(vmo, "replace VMO handle");
-      if ((rights & ~held) != 0) {
-        throw new IllegalArgumentException(
-            "rights "
-                + ZxRights.toString(rights)
-                + " must be a subset of the handle's rights "
-                + ZxRights.toString(held)
-                + " (or ZxRights.SAME_RIGHTS); missing "
-                + ZxRights.toString(rights & ~held));
+    try {
+      if (rights != ZxRights.SAME_RIGHTS) {
+        requireSubset(rights, Syscalls.vmoHandleRights(vmo, "replace VMO handle"));
       }
+    } finally {
+      Reference.reachabilityFence(this);
     }
     if (!handle.compareAndSet(vmo, CLOSED)) {
       throw closed(); // closed, released or replaced by another thread meanwhile
     }
-    return new Vmo(Syscalls.handleReplace(vmo, rights));
+    tracked.closed(); // the handle is zircon's to invalidate now, not the cleaner's to close
+    return new Vmo(Syscalls.handleReplace(vmo, rights), "Vmo.replace(int)");
+  }
+
+  private static void requireSubset(int rights, int held) {
+    if ((rights & ~held) != 0) {
+      throw new IllegalArgumentException(
+          "rights "
+              + ZxRights.toString(rights)
+              + " must be a subset of the handle's rights "
+              + ZxRights.toString(held)
+              + " (or ZxRights.SAME_RIGHTS); missing "
+              + ZxRights.toString(rights & ~held));
+    }
   }
 
   /**
@@ -283,6 +340,7 @@ public final class Vmo implements AutoCloseable {
     if (value == CLOSED) {
       throw closed();
     }
+    tracked.closed(); // the caller owns the handle now: no cleaner may close it
     return value;
   }
 
@@ -296,7 +354,11 @@ public final class Vmo implements AutoCloseable {
    * @throws ZxException at step "get VMO info"
    */
   public VmoInfo info() {
-    return Syscalls.vmoInfo(handle());
+    try {
+      return Syscalls.vmoInfo(handle());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -309,7 +371,11 @@ public final class Vmo implements AutoCloseable {
    *     ZxRights#GET_PROPERTY}
    */
   public String name() {
-    return Syscalls.objectName(handle());
+    try {
+      return Syscalls.objectName(handle());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -327,7 +393,11 @@ public final class Vmo implements AutoCloseable {
    */
   public void setName(String name) {
     byte[] bytes = requireValidName(Objects.requireNonNull(name, "name"));
-    Syscalls.setObjectName(handle(), bytes);
+    try {
+      Syscalls.setObjectName(handle(), bytes);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   /**
@@ -361,6 +431,7 @@ public final class Vmo implements AutoCloseable {
       // The status is ignored: the handle came from zircon and was owned by us, so BAD_HANDLE is
       // impossible unless someone closed it behind our back, and there is nothing to undo.
       Syscalls.handleClose(value);
+      tracked.closed();
     }
   }
 

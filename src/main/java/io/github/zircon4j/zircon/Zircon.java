@@ -488,6 +488,67 @@ public class Zircon extends Zircon$shared {
         }
     }
 
+    private static class zx_handle_close_many {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_handle_close_many");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_handle_close_many(const zx_handle_t *handles, size_t num_handles)
+     * }
+     */
+    public static FunctionDescriptor zx_handle_close_many$descriptor() {
+        return zx_handle_close_many.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_handle_close_many(const zx_handle_t *handles, size_t num_handles)
+     * }
+     */
+    public static MethodHandle zx_handle_close_many$handle() {
+        return zx_handle_close_many.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_handle_close_many(const zx_handle_t *handles, size_t num_handles)
+     * }
+     */
+    public static MemorySegment zx_handle_close_many$address() {
+        return zx_handle_close_many.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_handle_close_many(const zx_handle_t *handles, size_t num_handles)
+     * }
+     */
+    public static int zx_handle_close_many(MemorySegment handles, long num_handles) {
+        var mh$ = zx_handle_close_many.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_handle_close_many", handles, num_handles);
+            }
+            return (int)mh$.invokeExact(handles, num_handles);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class zx_object_wait_one {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Zircon.C_INT,
@@ -544,6 +605,192 @@ public class Zircon extends Zircon$shared {
                 traceDowncall("zx_object_wait_one", handle, signals, deadline, observed);
             }
             return (int)mh$.invokeExact(handle, signals, deadline, observed);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_object_wait_many {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_object_wait_many");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_wait_many(zx_wait_item_t *items, size_t num_items, zx_time_t deadline)
+     * }
+     */
+    public static FunctionDescriptor zx_object_wait_many$descriptor() {
+        return zx_object_wait_many.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_wait_many(zx_wait_item_t *items, size_t num_items, zx_time_t deadline)
+     * }
+     */
+    public static MethodHandle zx_object_wait_many$handle() {
+        return zx_object_wait_many.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_wait_many(zx_wait_item_t *items, size_t num_items, zx_time_t deadline)
+     * }
+     */
+    public static MemorySegment zx_object_wait_many$address() {
+        return zx_object_wait_many.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_object_wait_many(zx_wait_item_t *items, size_t num_items, zx_time_t deadline)
+     * }
+     */
+    public static int zx_object_wait_many(MemorySegment items, long num_items, long deadline) {
+        var mh$ = zx_object_wait_many.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_object_wait_many", items, num_items, deadline);
+            }
+            return (int)mh$.invokeExact(items, num_items, deadline);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_object_signal {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_object_signal");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static FunctionDescriptor zx_object_signal$descriptor() {
+        return zx_object_signal.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static MethodHandle zx_object_signal$handle() {
+        return zx_object_signal.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static MemorySegment zx_object_signal$address() {
+        return zx_object_signal.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static int zx_object_signal(int handle, int clear_mask, int set_mask) {
+        var mh$ = zx_object_signal.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_object_signal", handle, clear_mask, set_mask);
+            }
+            return (int)mh$.invokeExact(handle, clear_mask, set_mask);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_object_signal_peer {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_object_signal_peer");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static FunctionDescriptor zx_object_signal_peer$descriptor() {
+        return zx_object_signal_peer.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static MethodHandle zx_object_signal_peer$handle() {
+        return zx_object_signal_peer.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static MemorySegment zx_object_signal_peer$address() {
+        return zx_object_signal_peer.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask)
+     * }
+     */
+    public static int zx_object_signal_peer(int handle, int clear_mask, int set_mask) {
+        var mh$ = zx_object_signal_peer.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_object_signal_peer", handle, clear_mask, set_mask);
+            }
+            return (int)mh$.invokeExact(handle, clear_mask, set_mask);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -735,6 +982,129 @@ public class Zircon extends Zircon$shared {
                 traceDowncall("zx_object_set_property", handle, property, value, value_size);
             }
             return (int)mh$.invokeExact(handle, property, value, value_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_event_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_event_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_event_create(uint32_t options, zx_handle_t *out)
+     * }
+     */
+    public static FunctionDescriptor zx_event_create$descriptor() {
+        return zx_event_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_event_create(uint32_t options, zx_handle_t *out)
+     * }
+     */
+    public static MethodHandle zx_event_create$handle() {
+        return zx_event_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_event_create(uint32_t options, zx_handle_t *out)
+     * }
+     */
+    public static MemorySegment zx_event_create$address() {
+        return zx_event_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_event_create(uint32_t options, zx_handle_t *out)
+     * }
+     */
+    public static int zx_event_create(int options, MemorySegment out) {
+        var mh$ = zx_event_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_event_create", options, out);
+            }
+            return (int)mh$.invokeExact(options, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_eventpair_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_eventpair_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t *out0, zx_handle_t *out1)
+     * }
+     */
+    public static FunctionDescriptor zx_eventpair_create$descriptor() {
+        return zx_eventpair_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t *out0, zx_handle_t *out1)
+     * }
+     */
+    public static MethodHandle zx_eventpair_create$handle() {
+        return zx_eventpair_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t *out0, zx_handle_t *out1)
+     * }
+     */
+    public static MemorySegment zx_eventpair_create$address() {
+        return zx_eventpair_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t *out0, zx_handle_t *out1)
+     * }
+     */
+    public static int zx_eventpair_create(int options, MemorySegment out0, MemorySegment out1) {
+        var mh$ = zx_eventpair_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_eventpair_create", options, out0, out1);
+            }
+            return (int)mh$.invokeExact(options, out0, out1);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1181,6 +1551,67 @@ public class Zircon extends Zircon$shared {
         }
     }
 
+    private static class zx_vmo_set_cache_policy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmo_set_cache_policy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy)
+     * }
+     */
+    public static FunctionDescriptor zx_vmo_set_cache_policy$descriptor() {
+        return zx_vmo_set_cache_policy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy)
+     * }
+     */
+    public static MethodHandle zx_vmo_set_cache_policy$handle() {
+        return zx_vmo_set_cache_policy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy)
+     * }
+     */
+    public static MemorySegment zx_vmo_set_cache_policy$address() {
+        return zx_vmo_set_cache_policy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy)
+     * }
+     */
+    public static int zx_vmo_set_cache_policy(int handle, int cache_policy) {
+        var mh$ = zx_vmo_set_cache_policy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmo_set_cache_policy", handle, cache_policy);
+            }
+            return (int)mh$.invokeExact(handle, cache_policy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class zx_vmar_map {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Zircon.C_INT,
@@ -1302,6 +1733,194 @@ public class Zircon extends Zircon$shared {
                 traceDowncall("zx_vmar_unmap", handle, addr, len);
             }
             return (int)mh$.invokeExact(handle, addr, len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_vmar_allocate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_LONG,
+            Zircon.C_POINTER,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_allocate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_allocate$descriptor() {
+        return zx_vmar_allocate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static MethodHandle zx_vmar_allocate$handle() {
+        return zx_vmar_allocate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static MemorySegment zx_vmar_allocate$address() {
+        return zx_vmar_allocate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zx_handle_t *child_vmar, zx_vaddr_t *child_addr)
+     * }
+     */
+    public static int zx_vmar_allocate(int parent_vmar, int options, long offset, long size, MemorySegment child_vmar, MemorySegment child_addr) {
+        var mh$ = zx_vmar_allocate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_allocate", parent_vmar, options, offset, size, child_vmar, child_addr);
+            }
+            return (int)mh$.invokeExact(parent_vmar, options, offset, size, child_vmar, child_addr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_vmar_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_destroy$descriptor() {
+        return zx_vmar_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static MethodHandle zx_vmar_destroy$handle() {
+        return zx_vmar_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static MemorySegment zx_vmar_destroy$address() {
+        return zx_vmar_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_destroy(zx_handle_t handle)
+     * }
+     */
+    public static int zx_vmar_destroy(int handle) {
+        var mh$ = zx_vmar_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_destroy", handle);
+            }
+            return (int)mh$.invokeExact(handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_vmar_protect {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_vmar_protect");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static FunctionDescriptor zx_vmar_protect$descriptor() {
+        return zx_vmar_protect.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static MethodHandle zx_vmar_protect$handle() {
+        return zx_vmar_protect.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static MemorySegment zx_vmar_protect$address() {
+        return zx_vmar_protect.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len)
+     * }
+     */
+    public static int zx_vmar_protect(int handle, int options, long addr, long len) {
+        var mh$ = zx_vmar_protect.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_vmar_protect", handle, options, addr, len);
+            }
+            return (int)mh$.invokeExact(handle, options, addr, len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2075,6 +2694,33 @@ public class Zircon extends Zircon$shared {
     public static int ZX_RIGHTS_POLICY() {
         return ZX_RIGHTS_POLICY;
     }
+    private static final int ZX_DEFAULT_EVENT_RIGHTS = (int)53251L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_EVENT_RIGHTS 53251
+     * }
+     */
+    public static int ZX_DEFAULT_EVENT_RIGHTS() {
+        return ZX_DEFAULT_EVENT_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_EVENTPAIR_RIGHTS = (int)61443L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_EVENTPAIR_RIGHTS 61443
+     * }
+     */
+    public static int ZX_DEFAULT_EVENTPAIR_RIGHTS() {
+        return ZX_DEFAULT_EVENTPAIR_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_VMAR_RIGHTS = (int)2129923L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_VMAR_RIGHTS 2129923
+     * }
+     */
+    public static int ZX_DEFAULT_VMAR_RIGHTS() {
+        return ZX_DEFAULT_VMAR_RIGHTS;
+    }
     private static final int ZX_DEFAULT_VMO_RIGHTS = (int)53487L;
     /**
      * {@snippet lang=c :
@@ -2227,6 +2873,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_OBJ_TYPE_PORT() {
         return ZX_OBJ_TYPE_PORT;
+    }
+    private static final int ZX_OBJ_TYPE_EVENTPAIR = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_OBJ_TYPE_EVENTPAIR 16
+     * }
+     */
+    public static int ZX_OBJ_TYPE_EVENTPAIR() {
+        return ZX_OBJ_TYPE_EVENTPAIR;
     }
     private static final int ZX_OBJ_TYPE_VMAR = (int)18L;
     /**
@@ -2389,6 +3044,42 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_VMO_ZERO_CHILDREN() {
         return ZX_VMO_ZERO_CHILDREN;
+    }
+    private static final int ZX_EVENT_SIGNALED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_EVENT_SIGNALED 8
+     * }
+     */
+    public static int ZX_EVENT_SIGNALED() {
+        return ZX_EVENT_SIGNALED;
+    }
+    private static final int ZX_EVENTPAIR_SIGNALED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_EVENTPAIR_SIGNALED 8
+     * }
+     */
+    public static int ZX_EVENTPAIR_SIGNALED() {
+        return ZX_EVENTPAIR_SIGNALED;
+    }
+    private static final int ZX_EVENTPAIR_PEER_CLOSED = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_EVENTPAIR_PEER_CLOSED 4
+     * }
+     */
+    public static int ZX_EVENTPAIR_PEER_CLOSED() {
+        return ZX_EVENTPAIR_PEER_CLOSED;
+    }
+    private static final long ZX_WAIT_MANY_MAX_ITEMS = 64L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_WAIT_MANY_MAX_ITEMS 64
+     * }
+     */
+    public static long ZX_WAIT_MANY_MAX_ITEMS() {
+        return ZX_WAIT_MANY_MAX_ITEMS;
     }
     private static final int ZX_VMO_RESIZABLE = (int)2L;
     /**
@@ -2974,6 +3665,24 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_INFO_HANDLE_BASIC() {
         return ZX_INFO_HANDLE_BASIC;
+    }
+    private static final int ZX_INFO_VMAR = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_VMAR 7
+     * }
+     */
+    public static int ZX_INFO_VMAR() {
+        return ZX_INFO_VMAR;
+    }
+    private static final int ZX_INFO_HANDLE_COUNT = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_HANDLE_COUNT 19
+     * }
+     */
+    public static int ZX_INFO_HANDLE_COUNT() {
+        return ZX_INFO_HANDLE_COUNT;
     }
     private static final int ZX_INFO_VMO_V1 = (int)23L;
     /**

@@ -6,13 +6,21 @@ import java.nio.file.Path;
 
 /**
  * Run in a fresh JVM by {@link LibraryLoadingTest}: uses the library twice and prints what
- * happened, one line per attempt, then each line of {@code /proc/self/maps} that maps a zircon
- * library ({@code maps ...}).
+ * happened, one line per attempt, then each line of {@code /proc/self/maps} that maps a file named
+ * {@code libzircon.so} ({@code maps ...}).
  */
 final class LibraryLoadingProbe {
   private LibraryLoadingProbe() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("reject-first")) {
+      // A call rejected before any library is loaded must not initialise the bindings early.
+      try {
+        ImmutableMapping.create(null, false);
+      } catch (Throwable t) {
+        System.out.println("rejected " + t);
+      }
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
       try (Vmo vmo = Vmo.create(1)) {
         vmo.write(new byte[] {42}, 0);
@@ -35,7 +43,7 @@ final class LibraryLoadingProbe {
       }
     }
     for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-      if (line.contains("zircon")) {
+      if (line.contains(ZirconLibrary.SONAME)) {
         System.out.println("maps " + line);
       }
     }

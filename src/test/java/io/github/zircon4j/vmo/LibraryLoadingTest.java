@@ -117,6 +117,14 @@ class LibraryLoadingTest {
   }
 
   @Test
+  void argumentRejectedBeforeLoadingLeavesTheBindingsUsable() throws Exception {
+    Probe probe = probe(CLASSES, Map.of(), List.of("reject-first"));
+    assertThat(probe.output()).contains("rejected java.lang.NullPointerException: vmo");
+    probe.assertWorkedVia(
+        "host emulation bundled for " + PLATFORM + ", loaded from an in-memory file (memfd)");
+  }
+
+  @Test
   void libraryOnTheLibraryPathIsUsed(@TempDir Path dir) throws Exception {
     Path lib = Files.createDirectory(dir.resolve("lib"));
     Files.copy(HOST_LIBRARY, lib.resolve("libzircon.so"));
@@ -259,9 +267,8 @@ class LibraryLoadingTest {
             extractionFailure(
                 "cannot load "
                     + mount
-                    + "/zircon4j-<jvm>/libzircon.so: "
-                    + mount
-                    + "/zircon4j-<jvm>/libzircon.so: failed to map segment from shared object"));
+                    + "/zircon4j-<jvm>/libzircon-anchor.so: libzircon.so: failed to map segment"
+                    + " from shared object"));
   }
 
   @Test
@@ -337,11 +344,19 @@ class LibraryLoadingTest {
 
   private static Probe probe(Path classes, Map<String, String> env, String... jvmOptions)
       throws IOException, InterruptedException {
+    return probe(classes, env, List.of(), jvmOptions);
+  }
+
+  private static Probe probe(
+      Path classes, Map<String, String> env, List<String> probeArgs, String... jvmOptions)
+      throws IOException, InterruptedException {
     List<String> options = new ArrayList<>();
     options.add("--enable-native-access=ALL-UNNAMED");
     options.add("-Djava.library.path=/nonexistent");
     options.addAll(Arrays.asList(jvmOptions));
-    return run(List.of(), javaCommand(classes, options), env);
+    List<String> command = new ArrayList<>(javaCommand(classes, options));
+    command.addAll(probeArgs);
+    return run(List.of(), command, env);
   }
 
   private static Probe probeWithoutNativeAccess(Path classes, String... jvmOptions)

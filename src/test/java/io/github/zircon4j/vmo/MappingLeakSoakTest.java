@@ -49,7 +49,7 @@ class MappingLeakSoakTest {
    */
   private static final int MAPS_TOLERANCE = 8;
 
-  private static final int PROBE_HANDLES = 512;
+  private static final int PROBE_HANDLES = 1 << 15;
 
   static {
     ZirconLibrary.ensureLoaded();
@@ -70,12 +70,15 @@ class MappingLeakSoakTest {
       int probeMaxSlot) {}
 
   @Test
-  void createCloseCyclesLeaveNoResourceBehind() throws IOException {
+  void createCloseCyclesLeaveNoResourceBehind() throws IOException, InterruptedException {
     assumeTrue(
         Files.isReadable(Path.of("/proc/self/statm"))
             && Files.isDirectory(Path.of("/proc/self/fd")),
         "needs Linux /proc/self (the zircon-level checks run in the other tests)");
     int cycles = Boolean.getBoolean("zircon4j.stress") ? STRESS_CYCLES : CI_CYCLES;
+    // What earlier tests dropped unclosed is released now: a handle the cleaner closed in the
+    // middle of the run would join the free list and change which slots the probe gets.
+    ProcessResources.releaseEarlierLeaks();
     List<Vmo> parents = new ArrayList<>();
     long[] sizes = {0, PAGE, 3 * PAGE + 100, 16 * PAGE};
     for (long size : sizes) {
@@ -270,11 +273,12 @@ class MappingLeakSoakTest {
    * Duplicates a handle {@value #PROBE_HANDLES} times at once, closes them, and returns the highest
    * handle-table slot they used. The host emulation (src/host/c/README.md) keeps slot indices in
    * bits 2-21 of a handle value, reuses freed slots first-in first-out, and grows its table only
-   * when fewer than 64 slots are free; so once a probe has run, a later probe needs no new slot
-   * unless handles leaked in between (each leaked handle holds a slot the probe would otherwise
-   * reuse, and the probe then grows the table past every slot seen before).
+   * when fewer than 64 slots are free. The probe is bigger than any free list these tests leave
+   * (earlier tests in the JVM may have freed thousands of slots), so it takes every free slot but
+   * 63 and then new ones: its highest slot is the number of live handles plus a constant, whatever
+   * order the free list is in. A leaked handle raises it by one.
    */
-  private static int handleProbe() {
+  static int handleProbe() {
     try (Vmo vmo = Vmo.create(0)) {
       List<Vmo> copies = new ArrayList<>();
       int max = 0;

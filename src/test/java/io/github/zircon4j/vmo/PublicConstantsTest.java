@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,10 @@ import org.junit.jupiter.api.Test;
  * of those families that the public classes lack.
  */
 class PublicConstantsTest {
+  @BeforeAll
+  static void loadZircon() {
+    ZirconLibrary.ensureLoaded(); // the bindings must not initialise before the library loads
+  }
 
   /** The public static final int fields of {@code type}, by name. */
   private static Map<String, Integer> publicConstants(Class<?> type) {

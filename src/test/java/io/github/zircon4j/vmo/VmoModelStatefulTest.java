@@ -1,5 +1,6 @@
 package io.github.zircon4j.vmo;
 
+import static io.github.zircon4j.vmo.sequences.Gen.w;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +9,10 @@ import io.github.zircon4j.vmo.model.Zx;
 import io.github.zircon4j.vmo.model.ZxModel;
 import io.github.zircon4j.vmo.model.ZxModel.Piece;
 import io.github.zircon4j.vmo.model.ZxModel.Result;
+import io.github.zircon4j.vmo.sequences.Gen;
+import io.github.zircon4j.vmo.sequences.Gen.Weighted;
+import io.github.zircon4j.vmo.sequences.SequenceCheck;
+import io.github.zircon4j.vmo.sequences.Shrinker;
 import io.github.zircon4j.zircon.Zircon;
 import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
@@ -16,44 +21,30 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.AfterFailureMode;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterTry;
-import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.PropertyExecutionResult;
-import net.jqwik.api.lifecycle.PropertyExecutor;
-import net.jqwik.api.lifecycle.PropertyLifecycleContext;
-import net.jqwik.api.state.Action;
-import net.jqwik.api.state.ActionChain;
-import net.jqwik.api.state.Transformer;
-import net.jqwik.api.statistics.Statistics;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
 
 /**
  * Model-based test: random sequences of VMO, handle and mapping syscalls run against the pure-Java
  * reference model ({@link ZxModel}) and against the real bindings, comparing every status code,
  * every byte read (through handles and through mappings), every rights set and every observed
- * signal. A shrunk failure lists the calls by name and arguments ({@code h3} is the third handle
- * the sequence made).
+ * signal. A failure is shrunk ({@link Shrinker}) and reported with its seed and the minimal
+ * sequence, each call by name and arguments ({@code h3} is the third handle the sequence made).
  *
  * <p>Memory is only touched through a mapping where the model knows it is mapped, readable (or
  * writable) and backed by the VMO's current size, so nothing here can fault; unmaps only cover
  * ranges inside live mappings.
  *
- * <p>CI runs {@value #CI_TRIES} sequences; {@code -Pstress} (system property {@code
- * zircon4j.stress=true}) runs {@value #STRESS_FACTOR} times more.
+ * <p>CI runs {@value #CI_SEQUENCES} sequences of {@value #STEPS} actions; {@code -Pstress} (system
+ * property {@code zircon4j.stress=true}) runs {@value #STRESS_FACTOR} times more. {@code
+ * -Dzircon4j.model.seed=0x...} replays one sequence (the seed a failure prints).
  */
 class VmoModelStatefulTest {
-  static final int CI_TRIES = 300;
+  static final int CI_SEQUENCES = 300;
   static final int STRESS_FACTOR = 100;
-  static final int MAX_STEPS = 60;
+  static final int STEPS = 60;
 
   private static final long PAGE;
   private static final int ROOT;
@@ -64,12 +55,45 @@ class VmoModelStatefulTest {
     ROOT = Zircon.zx_vmar_root_self();
   }
 
-  private World current;
+  /** Each call's outcomes over the run, printed at the end to show what the sequences covered. */
+  private static final Map<String, Map<String, Integer>> OUTCOMES = new TreeMap<>();
 
-  @Property(afterFailure = AfterFailureMode.RANDOM_SEED)
-  @AddLifecycleHook(ScaledTries.class)
-  void modelAndZirconAgree(@ForAll("sequences") ActionChain<World> chain) {
-    chain.run();
+  @Test
+  void modelAndZirconAgree() {
+    int sequences = CI_SEQUENCES * (stress() ? STRESS_FACTOR : 1);
+    SequenceCheck.Summary summary =
+        SequenceCheck.check(
+            "VmoModelStatefulTest", "zircon4j.model.seed", sequences, STEPS, new ModelSpec());
+    System.out.printf(
+        "VmoModelStatefulTest: %,d sequences, %,d actions in %,d ms; outcomes %s%n",
+        summary.sequences(), summary.actions(), summary.nanos() / 1_000_000, OUTCOMES);
+  }
+
+  static boolean stress() {
+    return Boolean.getBoolean("zircon4j.stress");
+  }
+
+  /** The model test as a {@link SequenceCheck.Spec}: worlds, generation, shrinking. */
+  static final class ModelSpec implements SequenceCheck.Spec<World, Action> {
+    @Override
+    public World newWorld() {
+      return new World();
+    }
+
+    @Override
+    public Action next(World world, Gen gen) {
+      return generate(world, gen);
+    }
+
+    @Override
+    public void apply(World world, Action action) {
+      action.run(world);
+    }
+
+    @Override
+    public List<Action> simpler(Action action) {
+      return action.simpler();
+    }
   }
 
   // ---- Sequences this test found, kept as examples (each failed on the emulation once) -------
@@ -79,7 +103,7 @@ class VmoModelStatefulTest {
    * zero (the child is a copy of the parent as of creation, and it had no such pages then). The
    * emulation used to show the parent's pages there.
    */
-  @Example
+  @Test
   void snapshotChildGrownPastItsCreationSizeReadsZeros() {
     try (World world = new World()) {
       Step step = new Step(world);
@@ -155,54 +179,6 @@ class VmoModelStatefulTest {
     }
   }
 
-  @AfterTry
-  void releaseEverything() {
-    if (current != null) {
-      current.close();
-      current = null;
-    }
-  }
-
-  @Provide
-  Arbitrary<ActionChain<World>> sequences() {
-    return ActionChain.<World>startWith(
-            () -> {
-              current = new World();
-              return current;
-            })
-        .withAction(4, new Create())
-        .withAction(4, new Write())
-        .withAction(4, new Read())
-        .withAction(1, new GetSize())
-        .withAction(2, new SetSize())
-        .withAction(5, new CreateChild())
-        .withAction(2, new Duplicate())
-        .withAction(2, new Replace())
-        .withAction(3, new Close())
-        .withAction(5, new MapVmo())
-        .withAction(5, new ReadMapping())
-        .withAction(3, new WriteMapping())
-        .withAction(3, new Unmap())
-        .withAction(2, new WaitOne())
-        .withAction(1, new Rights())
-        .withAction(1, new VmoInfo())
-        .withMaxTransformations(MAX_STEPS);
-  }
-
-  /** Sets the number of tries: {@value #CI_TRIES}, times {@value #STRESS_FACTOR} in stress mode. */
-  static final class ScaledTries implements AroundPropertyHook {
-    @Override
-    public PropertyExecutionResult aroundProperty(
-        PropertyLifecycleContext context, PropertyExecutor property) {
-      context.attributes().setTries(CI_TRIES * (stress() ? STRESS_FACTOR : 1));
-      return property.execute();
-    }
-  }
-
-  static boolean stress() {
-    return Boolean.getBoolean("zircon4j.stress");
-  }
-
   // ---- The state: the model, and the real handles and mappings ------------------------------
 
   /** One sequence's world: the model plus the real handle for each model handle token. */
@@ -241,19 +217,19 @@ class VmoModelStatefulTest {
     }
 
     /** Live tokens mostly, sometimes a closed one, sometimes the root VMAR (a non-VMO handle). */
-    Arbitrary<Integer> anyHandle(boolean allowRoot) {
-      List<Tuple.Tuple2<Integer, Arbitrary<Integer>>> choices = new ArrayList<>();
+    int anyHandle(Gen gen, boolean allowRoot) {
+      List<Weighted<Integer>> choices = new ArrayList<>();
       List<Integer> live = model.liveHandles();
       if (!live.isEmpty()) {
-        choices.add(Tuple.of(40, Arbitraries.of(live)));
+        choices.add(w(40, () -> gen.pick(live)));
       }
       if (!closed.isEmpty()) {
-        choices.add(Tuple.of(2, Arbitraries.of(closed)));
+        choices.add(w(2, () -> gen.pick(closed)));
       }
       if (allowRoot || choices.isEmpty()) {
-        choices.add(Tuple.of(1, Arbitraries.just(ZxModel.ROOT_VMAR)));
+        choices.add(w(1, () -> ZxModel.ROOT_VMAR));
       }
-      return Arbitraries.frequencyOf(choices);
+      return gen.frequency(choices);
     }
 
     /** The current size of a live VMO token, else a few pages. */
@@ -289,7 +265,7 @@ class VmoModelStatefulTest {
     }
   }
 
-  // ---- Argument generators ------------------------------------------------------------------
+  // ---- Helpers and argument generators ------------------------------------------------------
 
   static String tokenName(int token) {
     return token == ZxModel.ROOT_VMAR
@@ -301,9 +277,11 @@ class VmoModelStatefulTest {
     return Zx.statusName(status);
   }
 
-  /** Counts each call's outcome, so the jqwik report shows what the sequences exercised. */
+  /** Counts each call's outcome, for the summary the test prints. */
   static void outcome(String call, int status) {
-    Statistics.label("outcomes").collect(call.substring(0, call.indexOf('(')), name(status));
+    OUTCOMES
+        .computeIfAbsent(call.substring(0, call.indexOf('(')), k -> new TreeMap<>())
+        .merge(name(status), 1, Integer::sum);
   }
 
   /** Compares bytes, reporting the first difference and a short window around it. */
@@ -337,25 +315,34 @@ class VmoModelStatefulTest {
   }
 
   /** VMO sizes: small, page multiples or not, and some whose rounding overflows u64. */
-  static Arbitrary<Long> sizes() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(5, Arbitraries.integers().between(0, 4).map(p -> p * PAGE)),
-        Tuple.of(4, Arbitraries.longs().between(0, 4 * PAGE)),
-        Tuple.of(1, Arbitraries.of(-1L, -PAGE + 1)));
+  static long vmoSize(Gen gen) {
+    return gen.frequency(
+        w(5, () -> gen.between(0, 4) * PAGE),
+        w(4, () -> gen.between(0L, 4 * PAGE)),
+        w(1, () -> gen.oneOf(-1L, -PAGE + 1)));
   }
 
   /** Offsets for a VMO of {@code size}: inside, at and past the end, unaligned, huge. */
-  static Arbitrary<Long> offsets(long size) {
-    return Arbitraries.frequencyOf(
-        Tuple.of(6, Arbitraries.longs().between(0, size)),
-        Tuple.of(3, Arbitraries.longs().between(0, size / PAGE + 1).map(p -> p * PAGE)),
-        Tuple.of(1, Arbitraries.of(size + 1, -1L, -PAGE, Long.MIN_VALUE)));
+  static long offset(Gen gen, long size) {
+    return gen.frequency(
+        w(6, () -> gen.between(0L, size)),
+        w(3, () -> gen.between(0L, size / PAGE + 1) * PAGE),
+        w(1, () -> gen.oneOf(size + 1, -1L, -PAGE, Long.MIN_VALUE)));
   }
 
-  static Arbitrary<Integer> lengths() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(6, Arbitraries.integers().between(0, (int) PAGE + 64)),
-        Tuple.of(2, Arbitraries.integers().between(0, 2 * (int) PAGE + 16)));
+  static int length(Gen gen) {
+    return gen.frequency(
+        w(6, () -> gen.between(0, (int) PAGE + 64)),
+        w(2, () -> gen.between(0, 2 * (int) PAGE + 16)));
+  }
+
+  /** An offset and a length for a VMO of {@code size}: mostly inside it, sometimes not. */
+  static long[] range(Gen gen, long size) {
+    if (gen.between(1, 5) <= 4) {
+      long offset = gen.between(0L, size);
+      return new long[] {offset, gen.between(0L, Math.min(size - offset, 2 * PAGE))};
+    }
+    return new long[] {offset(gen, size), length(gen)};
   }
 
   static byte[] pattern(int length, int seed) {
@@ -366,458 +353,503 @@ class VmoModelStatefulTest {
     return bytes;
   }
 
-  static Arbitrary<Integer> rightsFor(World world, int token) {
+  static int rightsFor(Gen gen, World world, int token) {
     int have = world.model.isLive(token) ? world.model.rightsOf(token) : Zx.DEFAULT_VMO_RIGHTS;
-    return Arbitraries.frequencyOf(
-        Tuple.of(2, Arbitraries.just(Zx.RIGHT_SAME_RIGHTS)),
-        Tuple.of(6, Arbitraries.integers().between(0, Integer.MAX_VALUE).map(m -> have & m)),
-        Tuple.of(
+    return gen.frequency(
+        w(2, () -> Zx.RIGHT_SAME_RIGHTS),
+        w(6, () -> have & gen.between(0, Integer.MAX_VALUE)),
+        w(
             2,
-            Arbitraries.of(
-                have & ~Zx.RIGHT_WRITE,
-                have & ~Zx.RIGHT_READ,
-                have & ~Zx.RIGHT_DUPLICATE,
-                have & ~Zx.RIGHT_MAP,
-                have & ~Zx.RIGHT_WAIT)),
-        Tuple.of(1, Arbitraries.integers().between(0, 30).map(bit -> have | (1 << bit))),
-        Tuple.of(1, Arbitraries.just(0)));
+            () ->
+                gen.oneOf(
+                    have & ~Zx.RIGHT_WRITE,
+                    have & ~Zx.RIGHT_READ,
+                    have & ~Zx.RIGHT_DUPLICATE,
+                    have & ~Zx.RIGHT_MAP,
+                    have & ~Zx.RIGHT_WAIT)),
+        w(1, () -> have | (1 << gen.between(0, 30))),
+        w(1, () -> 0));
+  }
+
+  /** {@code make} applied to each simpler value of {@code value} ({@link Shrinker#towardZero}). */
+  static List<Action> each(long value, Function<Long, Action> make) {
+    return Shrinker.towardZero(value).stream().map(make).toList();
+  }
+
+  static List<Action> eachInt(int value, Function<Integer, Action> make) {
+    return Shrinker.towardZero(value).stream().map(make).toList();
+  }
+
+  static List<Action> eachBits(int bits, Function<Integer, Action> make) {
+    return Shrinker.fewerBits(bits).stream().map(make).toList();
+  }
+
+  @SafeVarargs
+  static List<Action> concat(List<Action>... lists) {
+    List<Action> all = new ArrayList<>();
+    for (List<Action> list : lists) {
+      all.addAll(list);
+    }
+    return all;
   }
 
   // ---- Actions ------------------------------------------------------------------------------
 
-  static final class Create implements Action.Independent<World> {
+  /** One call of a sequence, with its arguments fixed when it was generated. */
+  sealed interface Action
+      permits Create,
+          Write,
+          Read,
+          GetSize,
+          SetSize,
+          CreateChild,
+          Duplicate,
+          Replace,
+          Close,
+          MapVmo,
+          ReadMapping,
+          WriteMapping,
+          Unmap,
+          WaitOne,
+          Rights,
+          VmoInfo {
+    /** Runs the call on both sides and compares; does nothing if its handle was never made. */
+    void run(World world);
+
+    /** The same call with simpler arguments, for shrinking. */
+    List<Action> simpler();
+  }
+
+  /** The next action: one of those whose precondition holds, by weight. */
+  static Action generate(World world, Gen gen) {
+    List<Weighted<Action>> choices = new ArrayList<>();
+    choices.add(w(4, () -> Create.generate(gen)));
+    if (!world.model.liveHandles().isEmpty()) {
+      choices.add(w(4, () -> Write.generate(gen, world)));
+      choices.add(w(4, () -> Read.generate(gen, world)));
+      choices.add(w(1, () -> new GetSize(world.anyHandle(gen, true))));
+      choices.add(w(2, () -> new SetSize(world.anyHandle(gen, true), vmoSize(gen))));
+      choices.add(w(5, () -> CreateChild.generate(gen, world)));
+      choices.add(w(2, () -> Duplicate.generate(gen, world)));
+      choices.add(w(2, () -> Replace.generate(gen, world)));
+      choices.add(w(3, () -> Close.generate(gen, world)));
+      choices.add(w(5, () -> MapVmo.generate(gen, world)));
+      choices.add(w(2, () -> WaitOne.generate(gen, world)));
+      choices.add(w(1, () -> new Rights(world.anyHandle(gen, false))));
+      choices.add(w(1, () -> new VmoInfo(world.anyHandle(gen, true))));
+    }
+    if (!usablePieces(world, false).isEmpty()) {
+      choices.add(
+          w(
+              5,
+              () ->
+                  new ReadMapping(
+                      gen.between(0, 99), gen.between(0, 99), gen.between(1, 2 * (int) PAGE))));
+    }
+    if (!usablePieces(world, true).isEmpty()) {
+      choices.add(
+          w(
+              3,
+              () ->
+                  new WriteMapping(
+                      gen.between(0, 99),
+                      gen.between(0, 99),
+                      gen.between(1, 2 * (int) PAGE),
+                      gen.between(0, 255))));
+    }
+    if (!world.model.pieces().isEmpty()) {
+      choices.add(w(3, () -> Unmap.generate(gen)));
+    }
+    return gen.frequency(choices);
+  }
+
+  record Create(long size, int options) implements Action {
+    static Create generate(Gen gen) {
+      int options =
+          gen.frequency(
+              w(6, () -> 0), w(4, () -> Zx.VMO_RESIZABLE), w(1, () -> 1), w(1, () -> 1 << 5));
+      return new Create(vmoSize(gen), options);
+    }
+
     @Override
-    public Arbitrary<Transformer<World>> transformer() {
-      Arbitrary<Integer> options =
-          Arbitraries.frequency(
-              Tuple.of(6, 0), Tuple.of(4, Zx.VMO_RESIZABLE), Tuple.of(1, 1), Tuple.of(1, 1 << 5));
-      return Combinators.combine(sizes(), options)
-          .as(
-              (size, opts) -> {
-                String call = "zx_vmo_create(size=" + u64(size) + ", options=" + hex(opts) + ")";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      Result<Integer> expected = world.model.vmoCreate(size, opts);
-                      int[] got = Real.vmoCreate(size, opts);
-                      world.adopt(expected, got[0], got[1], call);
-                    });
-              });
+    public void run(World world) {
+      Result<Integer> expected = world.model.vmoCreate(size, options);
+      int[] got = Real.vmoCreate(size, options);
+      world.adopt(expected, got[0], got[1], toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return concat(
+          each(size, s -> new Create(s, options)), eachBits(options, o -> new Create(size, o)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_create(size=" + u64(size) + ", options=" + hex(options) + ")";
     }
   }
 
-  /** An action on a handle: runs once the sequence has made a VMO. */
-  abstract static class OnHandle implements Action.Dependent<World> {
+  record Write(int token, long offset, int length, int seed) implements Action {
+    static Write generate(Gen gen, World world) {
+      int token = world.anyHandle(gen, true);
+      long[] range = range(gen, world.sizeHint(token));
+      return new Write(token, range[0], (int) range[1], gen.between(0, 255));
+    }
+
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      byte[] data = pattern(length, seed);
+      int expected = world.model.vmoWrite(token, offset, data);
+      int got = Real.vmoWrite(world.realHandle(token), offset, data);
+      outcome(toString(), got);
+      assertThat(name(got)).as(toString()).isEqualTo(name(expected));
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return concat(
+          each(offset, o -> new Write(token, o, length, seed)),
+          eachInt(length, l -> new Write(token, offset, l, seed)),
+          eachInt(seed, s -> new Write(token, offset, length, s)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_write("
+          + tokenName(token)
+          + ", offset="
+          + u64(offset)
+          + ", len="
+          + length
+          + ", seed="
+          + seed
+          + ")";
     }
   }
 
-  /** An offset and a length for a VMO of {@code size}: mostly inside it, sometimes not. */
-  static Arbitrary<long[]> ranges(long size) {
-    Arbitrary<long[]> inside =
-        Arbitraries.longs()
-            .between(0, size)
-            .flatMap(
-                offset ->
-                    Arbitraries.longs()
-                        .between(0, Math.min(size - offset, 2 * PAGE))
-                        .map(length -> new long[] {offset, length}));
-    Arbitrary<long[]> anywhere =
-        Combinators.combine(offsets(size), lengths()).as((o, l) -> new long[] {o, l});
-    return Arbitraries.frequencyOf(Tuple.of(4, inside), Tuple.of(1, anywhere));
-  }
+  record Read(int token, long offset, int length) implements Action {
+    static Read generate(Gen gen, World world) {
+      int token = world.anyHandle(gen, true);
+      long[] range = range(gen, world.sizeHint(token));
+      return new Read(token, range[0], (int) range[1]);
+    }
 
-  static final class Write extends OnHandle {
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(true)
-          .flatMap(
-              token ->
-                  Combinators.combine(
-                          ranges(state.sizeHint(token)), Arbitraries.integers().between(0, 255))
-                      .as(
-                          (range, seed) -> {
-                            long offset = range[0];
-                            int length = (int) range[1];
-                            String call =
-                                "zx_vmo_write("
-                                    + tokenName(token)
-                                    + ", offset="
-                                    + u64(offset)
-                                    + ", len="
-                                    + length
-                                    + ", seed="
-                                    + seed
-                                    + ")";
-                            return Transformer.mutate(
-                                call,
-                                world -> {
-                                  if (!world.knows(token)) {
-                                    return; // a replay in which this handle was never made
-                                  }
-                                  byte[] data = pattern(length, seed);
-                                  int expected = world.model.vmoWrite(token, offset, data);
-                                  int got = Real.vmoWrite(world.realHandle(token), offset, data);
-                                  outcome(call, got);
-                                  assertThat(name(got)).as(call).isEqualTo(name(expected));
-                                });
-                          }));
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<byte[]> expected = world.model.vmoRead(token, offset, length);
+      byte[] into = new byte[length];
+      int got = Real.vmoRead(world.realHandle(token), offset, into);
+      outcome(toString(), got);
+      assertThat(name(got)).as(toString()).isEqualTo(name(expected.status()));
+      if (got == Zx.OK) {
+        assertBytes(into, expected.value(), toString());
+      }
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return concat(
+          each(offset, o -> new Read(token, o, length)),
+          eachInt(length, l -> new Read(token, offset, l)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_read("
+          + tokenName(token)
+          + ", offset="
+          + u64(offset)
+          + ", len="
+          + length
+          + ")";
     }
   }
 
-  static final class Read extends OnHandle {
+  record GetSize(int token) implements Action {
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(true)
-          .flatMap(
-              token ->
-                  ranges(state.sizeHint(token))
-                      .map(
-                          range -> {
-                            long offset = range[0];
-                            int length = (int) range[1];
-                            String call =
-                                "zx_vmo_read("
-                                    + tokenName(token)
-                                    + ", offset="
-                                    + u64(offset)
-                                    + ", len="
-                                    + length
-                                    + ")";
-                            return Transformer.mutate(
-                                call,
-                                world -> {
-                                  if (!world.knows(token)) {
-                                    return; // a replay in which this handle was never made
-                                  }
-                                  Result<byte[]> expected =
-                                      world.model.vmoRead(token, offset, length);
-                                  byte[] into = new byte[length];
-                                  int got = Real.vmoRead(world.realHandle(token), offset, into);
-                                  outcome(call, got);
-                                  assertThat(name(got)).as(call).isEqualTo(name(expected.status()));
-                                  if (got == Zx.OK) {
-                                    assertBytes(into, expected.value(), call);
-                                  }
-                                });
-                          }));
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Long> expected = world.model.vmoGetSize(token);
+      long[] got = Real.vmoGetSize(world.realHandle(token));
+      outcome(toString(), (int) got[0]);
+      assertThat(name((int) got[0])).as(toString()).isEqualTo(name(expected.status()));
+      if (got[0] == Zx.OK) {
+        assertThat(got[1]).as(toString()).isEqualTo(expected.value());
+      }
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_get_size(" + tokenName(token) + ")";
     }
   }
 
-  static final class GetSize extends OnHandle {
+  record SetSize(int token, long size) implements Action {
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(true)
-          .map(
-              token -> {
-                String call = "zx_vmo_get_size(" + tokenName(token) + ")";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      Result<Long> expected = world.model.vmoGetSize(token);
-                      long[] got = Real.vmoGetSize(world.realHandle(token));
-                      outcome(call, (int) got[0]);
-                      assertThat(name((int) got[0])).as(call).isEqualTo(name(expected.status()));
-                      if (got[0] == Zx.OK) {
-                        assertThat(got[1]).as(call).isEqualTo(expected.value());
-                      }
-                    });
-              });
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      int expected = world.model.vmoSetSize(token, size);
+      int got = Zircon.zx_vmo_set_size(world.realHandle(token), size);
+      outcome(toString(), got);
+      assertThat(name(got)).as(toString()).isEqualTo(name(expected));
+      world.checkSignals(toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return each(size, s -> new SetSize(token, s));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_set_size(" + tokenName(token) + ", size=" + u64(size) + ")";
     }
   }
 
-  static final class SetSize extends OnHandle {
+  record CreateChild(int token, int options, long offset, long size) implements Action {
+    static CreateChild generate(Gen gen, World world) {
+      int type =
+          gen.frequency(
+              w(4, () -> Zx.CHILD_SNAPSHOT),
+              w(3, () -> Zx.CHILD_SNAPSHOT_AT_LEAST_ON_WRITE),
+              w(4, () -> Zx.CHILD_SLICE),
+              w(1, () -> 0),
+              w(1, () -> Zx.CHILD_SNAPSHOT | Zx.CHILD_SLICE),
+              w(1, () -> Zx.CHILD_SNAPSHOT | 1 << 1));
+      int modifiers =
+          gen.frequency(
+              w(5, () -> 0),
+              w(3, () -> Zx.CHILD_NO_WRITE),
+              w(3, () -> Zx.CHILD_RESIZABLE),
+              w(1, () -> Zx.CHILD_RESIZABLE | Zx.CHILD_NO_WRITE));
+      int token = world.anyHandle(gen, true);
+      long size = world.sizeHint(token);
+      long offset =
+          gen.frequency(
+              w(8, () -> gen.between(0L, size / PAGE + 1) * PAGE),
+              w(1, () -> gen.oneOf(1L, PAGE + 7)),
+              w(1, () -> gen.oneOf(-PAGE, Long.MIN_VALUE)));
+      return new CreateChild(token, type | modifiers, offset, vmoSize(gen));
+    }
+
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return Combinators.combine(state.anyHandle(true), sizes())
-          .as(
-              (token, size) -> {
-                String call = "zx_vmo_set_size(" + tokenName(token) + ", size=" + u64(size) + ")";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      int expected = world.model.vmoSetSize(token, size);
-                      int got = Zircon.zx_vmo_set_size(world.realHandle(token), size);
-                      outcome(call, got);
-                      assertThat(name(got)).as(call).isEqualTo(name(expected));
-                      world.checkSignals(call);
-                    });
-              });
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Integer> expected = world.model.vmoCreateChild(token, options, offset, size);
+      int[] got = Real.vmoCreateChild(world.realHandle(token), options, offset, size);
+      world.adopt(expected, got[0], got[1], toString());
+      world.checkSignals(toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return concat(
+          eachBits(options, o -> new CreateChild(token, o, offset, size)),
+          each(offset, o -> new CreateChild(token, options, o, size)),
+          each(size, s -> new CreateChild(token, options, offset, s)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmo_create_child("
+          + tokenName(token)
+          + ", options="
+          + hex(options)
+          + ", offset="
+          + u64(offset)
+          + ", size="
+          + u64(size)
+          + ")";
     }
   }
 
-  static final class CreateChild extends OnHandle {
+  record Duplicate(int token, int rights) implements Action {
+    static Duplicate generate(Gen gen, World world) {
+      int token = world.anyHandle(gen, false);
+      return new Duplicate(token, rightsFor(gen, world, token));
+    }
+
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      Arbitrary<Integer> type =
-          Arbitraries.frequency(
-              Tuple.of(4, Zx.CHILD_SNAPSHOT),
-              Tuple.of(3, Zx.CHILD_SNAPSHOT_AT_LEAST_ON_WRITE),
-              Tuple.of(4, Zx.CHILD_SLICE),
-              Tuple.of(1, 0),
-              Tuple.of(1, Zx.CHILD_SNAPSHOT | Zx.CHILD_SLICE),
-              Tuple.of(1, Zx.CHILD_SNAPSHOT | 1 << 1));
-      Arbitrary<Integer> modifiers =
-          Arbitraries.frequency(
-              Tuple.of(5, 0),
-              Tuple.of(3, Zx.CHILD_NO_WRITE),
-              Tuple.of(3, Zx.CHILD_RESIZABLE),
-              Tuple.of(1, Zx.CHILD_RESIZABLE | Zx.CHILD_NO_WRITE));
-      return state
-          .anyHandle(true)
-          .flatMap(
-              token -> {
-                long size = state.sizeHint(token);
-                Arbitrary<Long> offset =
-                    Arbitraries.frequencyOf(
-                        Tuple.of(
-                            8, Arbitraries.longs().between(0, size / PAGE + 1).map(p -> p * PAGE)),
-                        Tuple.of(1, Arbitraries.of(1L, PAGE + 7)),
-                        Tuple.of(1, Arbitraries.of(-PAGE, Long.MIN_VALUE)));
-                return Combinators.combine(type, modifiers, offset, sizes())
-                    .as(
-                        (t, m, off, childSize) -> {
-                          int options = t | m;
-                          String call =
-                              "zx_vmo_create_child("
-                                  + tokenName(token)
-                                  + ", options="
-                                  + hex(options)
-                                  + ", offset="
-                                  + u64(off)
-                                  + ", size="
-                                  + u64(childSize)
-                                  + ")";
-                          return Transformer.mutate(
-                              call,
-                              world -> {
-                                if (!world.knows(token)) {
-                                  return; // a replay in which this handle was never made
-                                }
-                                Result<Integer> expected =
-                                    world.model.vmoCreateChild(token, options, off, childSize);
-                                int[] got =
-                                    Real.vmoCreateChild(
-                                        world.realHandle(token), options, off, childSize);
-                                world.adopt(expected, got[0], got[1], call);
-                                world.checkSignals(call);
-                              });
-                        });
-              });
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Integer> expected = world.model.handleDuplicate(token, rights);
+      int[] got = Real.duplicate(world.realHandle(token), rights);
+      world.adopt(expected, got[0], got[1], toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return eachBits(rights, r -> new Duplicate(token, r));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_handle_duplicate(" + tokenName(token) + ", rights=" + hex(rights) + ")";
     }
   }
 
-  static final class Duplicate implements Action.Dependent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(false)
-          .filter(token -> token != ZxModel.ROOT_VMAR)
-          .flatMap(
-              token ->
-                  rightsFor(state, token)
-                      .map(
-                          rights -> {
-                            String call =
-                                "zx_handle_duplicate("
-                                    + tokenName(token)
-                                    + ", rights="
-                                    + hex(rights)
-                                    + ")";
-                            return Transformer.mutate(
-                                call,
-                                world -> {
-                                  if (!world.knows(token)) {
-                                    return; // a replay in which this handle was never made
-                                  }
-                                  Result<Integer> expected =
-                                      world.model.handleDuplicate(token, rights);
-                                  int[] got = Real.duplicate(world.realHandle(token), rights);
-                                  world.adopt(expected, got[0], got[1], call);
-                                });
-                          }));
+  record Replace(int token, int rights) implements Action {
+    static Replace generate(Gen gen, World world) {
+      int token = world.anyHandle(gen, false);
+      return new Replace(token, rightsFor(gen, world, token));
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Integer> expected = world.model.handleReplace(token, rights);
+      int[] got = Real.replace(world.realHandle(token), rights);
+      world.forget(token);
+      world.adopt(expected, got[0], got[1], toString());
+      world.checkSignals(toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return eachBits(rights, r -> new Replace(token, r));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_handle_replace(" + tokenName(token) + ", rights=" + hex(rights) + ")";
     }
   }
 
-  static final class Replace implements Action.Dependent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(false)
-          .filter(token -> token != ZxModel.ROOT_VMAR)
-          .flatMap(
-              token ->
-                  rightsFor(state, token)
-                      .map(
-                          rights -> {
-                            String call =
-                                "zx_handle_replace("
-                                    + tokenName(token)
-                                    + ", rights="
-                                    + hex(rights)
-                                    + ")";
-                            return Transformer.mutate(
-                                call,
-                                world -> {
-                                  if (!world.knows(token)) {
-                                    return; // a replay in which this handle was never made
-                                  }
-                                  Result<Integer> expected =
-                                      world.model.handleReplace(token, rights);
-                                  int[] got = Real.replace(world.realHandle(token), rights);
-                                  world.forget(token);
-                                  world.adopt(expected, got[0], got[1], call);
-                                  world.checkSignals(call);
-                                });
-                          }));
+  record Close(int token) implements Action {
+    static Close generate(Gen gen, World world) {
+      return new Close(gen.frequency(w(10, () -> world.anyHandle(gen, false)), w(1, () -> 0)));
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      int expected = world.model.handleClose(token);
+      int got = Zircon.zx_handle_close(world.realHandle(token));
+      world.forget(token);
+      outcome(toString(), got);
+      assertThat(name(got)).as(toString()).isEqualTo(name(expected));
+      world.checkSignals(toString());
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "zx_handle_close(" + tokenName(token) + ")";
     }
   }
 
-  static final class Close implements Action.Dependent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return Arbitraries.frequencyOf(
-              Tuple.of(10, state.anyHandle(false).filter(token -> token != ZxModel.ROOT_VMAR)),
-              Tuple.of(1, Arbitraries.just(0)))
-          .map(
-              token -> {
-                String call = "zx_handle_close(" + tokenName(token) + ")";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      int expected = world.model.handleClose(token);
-                      int got = Zircon.zx_handle_close(world.realHandle(token));
-                      world.forget(token);
-                      outcome(call, got);
-                      assertThat(name(got)).as(call).isEqualTo(name(expected));
-                      world.checkSignals(call);
-                    });
-              });
+  record MapVmo(int options, long vmarOffset, int token, long vmoOffset, long length)
+      implements Action {
+    static MapVmo generate(Gen gen, World world) {
+      int perms =
+          gen.frequency(
+              w(6, () -> Zx.VM_PERM_READ),
+              w(4, () -> Zx.VM_PERM_READ | Zx.VM_PERM_WRITE),
+              w(1, () -> Zx.VM_PERM_WRITE),
+              w(1, () -> 0));
+      int extra =
+          gen.frequency(
+              w(6, () -> 0),
+              w(3, () -> Zx.VM_MAP_RANGE),
+              w(3, () -> Zx.VM_REQUIRE_NON_RESIZABLE),
+              w(2, () -> Zx.VM_MAP_RANGE | Zx.VM_REQUIRE_NON_RESIZABLE),
+              w(1, () -> 16 << Zx.VM_ALIGN_BASE), // ZX_VM_ALIGN_64KB
+              w(1, () -> 1 << 7), // ZX_VM_CAN_MAP_READ: not an option of zx_vmar_map
+              w(1, () -> 1 << 16), // unknown
+              w(1, () -> 1 << Zx.VM_ALIGN_BASE)); // alignment 2^1: out of 10..32
+      int token = world.anyHandle(gen, true);
+      long size = world.sizeHint(token);
+      long[] range;
+      if (gen.between(1, 5) <= 4) {
+        long offset = gen.between(0L, Math.max(0, size / PAGE - 1)) * PAGE;
+        range = new long[] {offset, gen.between(1L, Math.max(1, size - offset))};
+      } else {
+        long offset =
+            gen.frequency(
+                w(10, () -> gen.between(0L, size / PAGE + 1) * PAGE),
+                w(1, () -> gen.oneOf(PAGE / 2, -PAGE)));
+        long length =
+            gen.frequency(
+                w(8, () -> gen.between(1L, Math.max(1, size))),
+                w(2, () -> gen.oneOf(size, size + PAGE, 0L, -1L, -PAGE)));
+        range = new long[] {offset, length};
+      }
+      long vmarOffset = gen.frequency(w(20, () -> 0L), w(1, () -> PAGE));
+      return new MapVmo(perms | extra, vmarOffset, token, range[0], range[1]);
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      long[] got = Real.map(options, vmarOffset, world.realHandle(token), vmoOffset, length);
+      int expected = world.model.vmarMap(options, vmarOffset, token, vmoOffset, length, got[1]);
+      if (got[0] == Zx.OK && expected != Zx.OK) {
+        world.untracked.add(new long[] {got[1], length});
+      }
+      outcome(toString(), (int) got[0]);
+      assertThat(name((int) got[0])).as(toString()).isEqualTo(name(expected));
+      world.checkSignals(toString());
     }
-  }
 
-  static final class MapVmo extends OnHandle {
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      Arbitrary<Integer> perms =
-          Arbitraries.frequency(
-              Tuple.of(6, Zx.VM_PERM_READ),
-              Tuple.of(4, Zx.VM_PERM_READ | Zx.VM_PERM_WRITE),
-              Tuple.of(1, Zx.VM_PERM_WRITE),
-              Tuple.of(1, 0));
-      Arbitrary<Integer> extra =
-          Arbitraries.frequency(
-              Tuple.of(6, 0),
-              Tuple.of(3, Zx.VM_MAP_RANGE),
-              Tuple.of(3, Zx.VM_REQUIRE_NON_RESIZABLE),
-              Tuple.of(2, Zx.VM_MAP_RANGE | Zx.VM_REQUIRE_NON_RESIZABLE),
-              Tuple.of(1, 16 << Zx.VM_ALIGN_BASE), // ZX_VM_ALIGN_64KB
-              Tuple.of(1, 1 << 7), // ZX_VM_CAN_MAP_READ: not an option of zx_vmar_map
-              Tuple.of(1, 1 << 16), // unknown
-              Tuple.of(1, 1 << Zx.VM_ALIGN_BASE)); // alignment 2^1: out of 10..32
-      return state
-          .anyHandle(true)
-          .flatMap(
-              token -> {
-                long size = state.sizeHint(token);
-                Arbitrary<Long> vmoOffset =
-                    Arbitraries.frequencyOf(
-                        Tuple.of(
-                            10, Arbitraries.longs().between(0, size / PAGE + 1).map(p -> p * PAGE)),
-                        Tuple.of(1, Arbitraries.of(PAGE / 2, -PAGE)));
-                Arbitrary<Long> length =
-                    Arbitraries.frequencyOf(
-                        Tuple.of(8, Arbitraries.longs().between(1, Math.max(1, size))),
-                        Tuple.of(2, Arbitraries.of(size, size + PAGE, 0L, -1L, -PAGE)));
-                Arbitrary<Long> vmarOffset =
-                    Arbitraries.frequency(Tuple.of(20, 0L), Tuple.of(1, PAGE));
-                Arbitrary<long[]> inside =
-                    Arbitraries.longs()
-                        .between(0, Math.max(0, size / PAGE - 1))
-                        .flatMap(
-                            pages -> {
-                              long off = pages * PAGE;
-                              return Arbitraries.longs()
-                                  .between(1, Math.max(1, size - off))
-                                  .map(len -> new long[] {off, len});
-                            });
-                Arbitrary<long[]> anywhere =
-                    Combinators.combine(vmoOffset, length).as((o, l) -> new long[] {o, l});
-                Arbitrary<long[]> range =
-                    Arbitraries.frequencyOf(Tuple.of(4, inside), Tuple.of(1, anywhere));
-                return Combinators.combine(perms, extra, range, vmarOffset)
-                    .as(
-                        (p, e, r, vmarOff) -> {
-                          int options = p | e;
-                          long off = r[0];
-                          long len = r[1];
-                          String call =
-                              "zx_vmar_map(root_vmar, options="
-                                  + hex(options)
-                                  + ", vmar_offset="
-                                  + vmarOff
-                                  + ", "
-                                  + tokenName(token)
-                                  + ", vmo_offset="
-                                  + u64(off)
-                                  + ", len="
-                                  + u64(len)
-                                  + ")";
-                          return Transformer.mutate(
-                              call,
-                              world -> {
-                                if (!world.knows(token)) {
-                                  return; // a replay in which this handle was never made
-                                }
-                                long[] got =
-                                    Real.map(options, vmarOff, world.realHandle(token), off, len);
-                                int expected =
-                                    world.model.vmarMap(options, vmarOff, token, off, len, got[1]);
-                                if (got[0] == Zx.OK && expected != Zx.OK) {
-                                  world.untracked.add(new long[] {got[1], len});
-                                }
-                                outcome(call, (int) got[0]);
-                                assertThat(name((int) got[0])).as(call).isEqualTo(name(expected));
-                                world.checkSignals(call);
-                              });
-                        });
-              });
+    public List<Action> simpler() {
+      return concat(
+          eachBits(options, o -> new MapVmo(o, vmarOffset, token, vmoOffset, length)),
+          each(vmarOffset, v -> new MapVmo(options, v, token, vmoOffset, length)),
+          each(vmoOffset, o -> new MapVmo(options, vmarOffset, token, o, length)),
+          each(length, l -> new MapVmo(options, vmarOffset, token, vmoOffset, l)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmar_map(root_vmar, options="
+          + hex(options)
+          + ", vmar_offset="
+          + vmarOffset
+          + ", "
+          + tokenName(token)
+          + ", vmo_offset="
+          + u64(vmoOffset)
+          + ", len="
+          + u64(length)
+          + ")";
     }
   }
 
   // Mapping actions choose a live piece and a range inside it when they run, not when they are
-  // generated: addresses differ from run to run (shrinking replays the sequence), so a generated
-  // transformer only carries choices (which piece, where in it, how long), resolved against the
-  // world it is applied to. The assertion messages name the concrete piece and range.
+  // generated: addresses differ from run to run (shrinking replays the sequence), so an action
+  // only carries choices (which piece, where in it, how long), resolved against the world it is
+  // applied to. The assertion messages name the concrete piece and range.
 
   static List<Piece> usablePieces(World world, boolean write) {
     List<Piece> usable = new ArrayList<>();
@@ -841,64 +873,47 @@ class VmoModelStatefulTest {
         + "]";
   }
 
-  /** A read or write of a backed range inside a readable (or writable) piece. */
-  static Arbitrary<Transformer<World>> throughMapping(boolean write, MappingAccess access) {
-    return Combinators.combine(
-            Arbitraries.integers().between(0, 99),
-            Arbitraries.integers().between(0, 99),
-            Arbitraries.integers().between(1, 2 * (int) PAGE),
-            Arbitraries.integers().between(0, 255))
-        .as(
-            (pick, at, maxLength, seed) -> {
-              String call =
-                  (write ? "write_mapping" : "read_mapping")
-                      + "(pick="
-                      + pick
-                      + ", at="
-                      + at
-                      + "%, len<="
-                      + maxLength
-                      + (write ? ", seed=" + seed : "")
-                      + ")";
-              return Transformer.mutate(
-                  call,
-                  world -> {
-                    List<Piece> usable = usablePieces(world, write);
-                    if (usable.isEmpty()) {
-                      return; // a replay in which no such mapping exists
-                    }
-                    Piece piece = usable.get(pick % usable.size());
-                    long backed = world.model.backedLength(piece);
-                    long offset = backed * at / 100;
-                    int length = (int) Math.min(maxLength, backed - offset);
-                    outcome(call, Zx.OK);
-                    access.run(
-                        world,
-                        piece,
-                        offset,
-                        length,
-                        seed,
-                        call
-                            + " = "
-                            + describe(world, piece)
-                            + " offset "
-                            + offset
-                            + ", len "
-                            + length);
-                  });
-            });
+  /**
+   * Runs {@code access} on a backed range inside a readable (or writable) piece chosen by {@code
+   * pick}, from {@code at} percent of its backed length, at most {@code maxLength} bytes.
+   */
+  static void throughMapping(
+      World world, boolean write, int pick, int at, int maxLength, String call, Access access) {
+    List<Piece> usable = usablePieces(world, write);
+    if (usable.isEmpty()) {
+      return; // a replay in which no such mapping exists
+    }
+    Piece piece = usable.get(pick % usable.size());
+    long backed = world.model.backedLength(piece);
+    long offset = backed * at / 100;
+    int length = (int) Math.min(maxLength, backed - offset);
+    outcome(call, Zx.OK);
+    access.run(
+        piece,
+        offset,
+        length,
+        call + " = " + describe(world, piece) + " offset " + offset + ", len " + length);
   }
 
-  interface MappingAccess {
-    void run(World world, Piece piece, long offset, int length, int seed, String call);
+  interface Access {
+    void run(Piece piece, long offset, int length, String call);
   }
 
-  static final class ReadMapping implements Action.Independent<World> {
+  static List<Action> positive(List<Action> candidates, Predicate<Action> keep) {
+    return candidates.stream().filter(keep).toList();
+  }
+
+  record ReadMapping(int pick, int at, int maxLength) implements Action {
     @Override
-    public Arbitrary<Transformer<World>> transformer() {
-      return throughMapping(
+    public void run(World world) {
+      throughMapping(
+          world,
           false,
-          (world, piece, offset, length, seed, call) -> {
+          pick,
+          at,
+          maxLength,
+          toString(),
+          (piece, offset, length, call) -> {
             byte[] expected = world.model.mappingRead(piece, offset, length);
             // Safety: the model knows [base + offset, + length) is mapped readable and backed by
             // the VMO's current size, and only this thread maps or unmaps in this test.
@@ -911,17 +926,32 @@ class VmoModelStatefulTest {
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !usablePieces(state, false).isEmpty();
+    public List<Action> simpler() {
+      return concat(
+          eachInt(pick, p -> new ReadMapping(p, at, maxLength)),
+          eachInt(at, a -> new ReadMapping(pick, a, maxLength)),
+          positive(
+              eachInt(maxLength, l -> new ReadMapping(pick, at, l)),
+              a -> ((ReadMapping) a).maxLength() > 0));
+    }
+
+    @Override
+    public String toString() {
+      return "read_mapping(pick=" + pick + ", at=" + at + "%, len<=" + maxLength + ")";
     }
   }
 
-  static final class WriteMapping implements Action.Independent<World> {
+  record WriteMapping(int pick, int at, int maxLength, int seed) implements Action {
     @Override
-    public Arbitrary<Transformer<World>> transformer() {
-      return throughMapping(
+    public void run(World world) {
+      throughMapping(
+          world,
           true,
-          (world, piece, offset, length, seed, call) -> {
+          pick,
+          at,
+          maxLength,
+          toString(),
+          (piece, offset, length, call) -> {
             byte[] data = pattern(length, seed);
             world.model.mappingWrite(piece, offset, data);
             // Safety: as in read_mapping, and the piece was mapped with ZX_VM_PERM_WRITE.
@@ -932,206 +962,210 @@ class VmoModelStatefulTest {
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !usablePieces(state, true).isEmpty();
+    public List<Action> simpler() {
+      return concat(
+          eachInt(pick, p -> new WriteMapping(p, at, maxLength, seed)),
+          eachInt(at, a -> new WriteMapping(pick, a, maxLength, seed)),
+          positive(
+              eachInt(maxLength, l -> new WriteMapping(pick, at, l, seed)),
+              a -> ((WriteMapping) a).maxLength() > 0),
+          eachInt(seed, s -> new WriteMapping(pick, at, maxLength, s)));
+    }
+
+    @Override
+    public String toString() {
+      return "write_mapping(pick="
+          + pick
+          + ", at="
+          + at
+          + "%, len<="
+          + maxLength
+          + ", seed="
+          + seed
+          + ")";
     }
   }
 
   /** Unmaps part or all of one live piece, or passes invalid arguments. */
-  static final class Unmap implements Action.Independent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer() {
-      Arbitrary<Integer> kind =
-          Arbitraries.frequency(
-              Tuple.of(3, 0), // whole pages from the chosen first page
-              Tuple.of(2, 1), // a length that is not a page multiple (rounded up)
-              Tuple.of(2, 2), // the whole piece
-              Tuple.of(1, 3), // an unaligned address: INVALID_ARGS
-              Tuple.of(1, 4), // length 0: INVALID_ARGS
-              Tuple.of(1, 5)); // a length whose rounding overflows: INVALID_ARGS
-      return Combinators.combine(
-              Arbitraries.integers().between(0, 99),
-              Arbitraries.integers().between(0, 99),
-              Arbitraries.integers().between(1, 100),
-              kind)
-          .as(
-              (pick, at, span, k) -> {
-                String call =
-                    "zx_vmar_unmap(pick="
-                        + pick
-                        + ", at="
-                        + at
-                        + "%, span="
-                        + span
-                        + "%, kind="
-                        + k
-                        + ")";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      List<Piece> pieces = world.model.pieces();
-                      if (pieces.isEmpty()) {
-                        return;
-                      }
-                      Piece piece = pieces.get(pick % pieces.size());
-                      long pages = piece.length() / PAGE;
-                      long first = k == 2 ? 0 : pages * at / 100;
-                      long rest = pages - first;
-                      long count = Math.max(1, rest * span / 100);
-                      long address = piece.base() + first * PAGE + (k == 3 ? 1 : 0);
-                      long length =
-                          switch (k) {
-                            case 1 -> Math.max(1, count * PAGE - span);
-                            case 2 -> piece.length();
-                            case 4 -> 0;
-                            case 5 -> -1L;
-                            default -> count * PAGE;
-                          };
-                      String concrete =
-                          call
-                              + " = zx_vmar_unmap(root_vmar, "
-                              + describe(world, piece)
-                              + " + "
-                              + hex(address - piece.base())
-                              + ", len="
-                              + u64(length)
-                              + ")";
-                      int expected = world.model.vmarUnmap(address, length);
-                      int got = Zircon.zx_vmar_unmap(ROOT, address, length);
-                      outcome(call, got);
-                      assertThat(name(got)).as(concrete).isEqualTo(name(expected));
-                      world.checkSignals(concrete);
-                    });
-              });
+  record Unmap(int pick, int at, int span, int kind) implements Action {
+    static Unmap generate(Gen gen) {
+      int kind =
+          gen.frequency(
+              w(3, () -> 0), // whole pages from the chosen first page
+              w(2, () -> 1), // a length that is not a page multiple (rounded up)
+              w(2, () -> 2), // the whole piece
+              w(1, () -> 3), // an unaligned address: INVALID_ARGS
+              w(1, () -> 4), // length 0: INVALID_ARGS
+              w(1, () -> 5)); // a length whose rounding overflows: INVALID_ARGS
+      return new Unmap(gen.between(0, 99), gen.between(0, 99), gen.between(1, 100), kind);
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.pieces().isEmpty();
-    }
-  }
-
-  static final class WaitOne implements Action.Dependent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      Arbitrary<Integer> signals =
-          Arbitraries.frequency(
-              Tuple.of(6, Zx.VMO_ZERO_CHILDREN),
-              Tuple.of(1, 1),
-              Tuple.of(1, 0),
-              Tuple.of(1, -1),
-              Tuple.of(1, Zx.VMO_ZERO_CHILDREN | 1 << 24));
-      return Combinators.combine(
-              state.anyHandle(false).filter(t -> t != ZxModel.ROOT_VMAR), signals)
-          .as(
-              (token, mask) -> {
-                String call =
-                    "zx_object_wait_one("
-                        + tokenName(token)
-                        + ", signals="
-                        + hex(mask)
-                        + ", ZX_TIME_INFINITE_PAST)";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      Result<Integer> expected = world.model.objectWaitOnePoll(token, mask);
-                      int[] got = Real.waitOnePoll(world.realHandle(token), mask);
-                      outcome(call, got[0]);
-                      assertThat(name(got[0])).as(call).isEqualTo(name(expected.status()));
-                      if (got[0] == Zx.OK || got[0] == Zx.ERR_TIMED_OUT) {
-                        assertThat(hex(got[1]))
-                            .as(call + " observed")
-                            .isEqualTo(hex(expected.value()));
-                      }
-                    });
-              });
+    public void run(World world) {
+      List<Piece> pieces = world.model.pieces();
+      if (pieces.isEmpty()) {
+        return;
+      }
+      Piece piece = pieces.get(pick % pieces.size());
+      long pages = piece.length() / PAGE;
+      long first = kind == 2 ? 0 : pages * at / 100;
+      long rest = pages - first;
+      long count = Math.max(1, rest * span / 100);
+      long address = piece.base() + first * PAGE + (kind == 3 ? 1 : 0);
+      long length =
+          switch (kind) {
+            case 1 -> Math.max(1, count * PAGE - span);
+            case 2 -> piece.length();
+            case 4 -> 0;
+            case 5 -> -1L;
+            default -> count * PAGE;
+          };
+      String concrete =
+          this
+              + " = zx_vmar_unmap(root_vmar, "
+              + describe(world, piece)
+              + " + "
+              + hex(address - piece.base())
+              + ", len="
+              + u64(length)
+              + ")";
+      int expected = world.model.vmarUnmap(address, length);
+      int got = Zircon.zx_vmar_unmap(ROOT, address, length);
+      outcome(toString(), got);
+      assertThat(name(got)).as(concrete).isEqualTo(name(expected));
+      world.checkSignals(concrete);
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public List<Action> simpler() {
+      return concat(
+          eachInt(pick, p -> new Unmap(p, at, span, kind)),
+          eachInt(at, a -> new Unmap(pick, a, span, kind)),
+          positive(eachInt(span, s -> new Unmap(pick, at, s, kind)), a -> ((Unmap) a).span() > 0),
+          eachInt(kind, k -> new Unmap(pick, at, span, k)));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_vmar_unmap(pick="
+          + pick
+          + ", at="
+          + at
+          + "%, span="
+          + span
+          + "%, kind="
+          + kind
+          + ")";
     }
   }
 
-  static final class Rights implements Action.Dependent<World> {
-    @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(false)
-          .filter(t -> t != ZxModel.ROOT_VMAR)
-          .map(
-              token -> {
-                String call =
-                    "zx_object_get_info(" + tokenName(token) + ", ZX_INFO_HANDLE_BASIC).rights";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      Result<Integer> expected = world.model.handleBasicRights(token);
-                      int[] got = Real.handleRights(world.realHandle(token));
-                      outcome(call, got[0]);
-                      assertThat(name(got[0])).as(call).isEqualTo(name(expected.status()));
-                      if (got[0] == Zx.OK) {
-                        assertThat(hex(got[1])).as(call).isEqualTo(hex(expected.value()));
-                      }
-                    });
-              });
+  record WaitOne(int token, int signals) implements Action {
+    static WaitOne generate(Gen gen, World world) {
+      int signals =
+          gen.frequency(
+              w(6, () -> Zx.VMO_ZERO_CHILDREN),
+              w(1, () -> 1),
+              w(1, () -> 0),
+              w(1, () -> -1),
+              w(1, () -> Zx.VMO_ZERO_CHILDREN | 1 << 24));
+      return new WaitOne(world.anyHandle(gen, false), signals);
     }
 
     @Override
-    public boolean precondition(World state) {
-      return !state.model.liveHandles().isEmpty();
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Integer> expected = world.model.objectWaitOnePoll(token, signals);
+      int[] got = Real.waitOnePoll(world.realHandle(token), signals);
+      outcome(toString(), got[0]);
+      assertThat(name(got[0])).as(toString()).isEqualTo(name(expected.status()));
+      if (got[0] == Zx.OK || got[0] == Zx.ERR_TIMED_OUT) {
+        assertThat(hex(got[1])).as(this + " observed").isEqualTo(hex(expected.value()));
+      }
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return eachBits(signals, s -> new WaitOne(token, s));
+    }
+
+    @Override
+    public String toString() {
+      return "zx_object_wait_one("
+          + tokenName(token)
+          + ", signals="
+          + hex(signals)
+          + ", ZX_TIME_INFINITE_PAST)";
     }
   }
 
-  static final class VmoInfo extends OnHandle {
+  record Rights(int token) implements Action {
     @Override
-    public Arbitrary<Transformer<World>> transformer(World state) {
-      return state
-          .anyHandle(true)
-          .map(
-              token -> {
-                String call = "zx_object_get_info(" + tokenName(token) + ", ZX_INFO_VMO)";
-                return Transformer.mutate(
-                    call,
-                    world -> {
-                      if (!world.knows(token)) {
-                        return; // a replay in which this handle was never made
-                      }
-                      Result<long[]> expected = world.model.vmoInfo(token);
-                      try (Arena arena = Arena.ofConfined()) {
-                        MemorySegment info = zx_info_vmo.allocate(arena);
-                        int got =
-                            Zircon.zx_object_get_info(
-                                world.realHandle(token),
-                                Zircon.ZX_INFO_VMO(),
-                                info,
-                                info.byteSize(),
-                                MemorySegment.NULL,
-                                MemorySegment.NULL);
-                        outcome(call, got);
-                        assertThat(name(got)).as(call).isEqualTo(name(expected.status()));
-                        if (got == Zx.OK) {
-                          assertThat(
-                                  "size_bytes "
-                                      + zx_info_vmo.size_bytes(info)
-                                      + ", num_mappings "
-                                      + zx_info_vmo.num_mappings(info))
-                              .as(call)
-                              .isEqualTo(
-                                  "size_bytes "
-                                      + expected.value()[0]
-                                      + ", num_mappings "
-                                      + expected.value()[1]);
-                        }
-                      }
-                    });
-              });
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<Integer> expected = world.model.handleBasicRights(token);
+      int[] got = Real.handleRights(world.realHandle(token));
+      outcome(toString(), got[0]);
+      assertThat(name(got[0])).as(toString()).isEqualTo(name(expected.status()));
+      if (got[0] == Zx.OK) {
+        assertThat(hex(got[1])).as(toString()).isEqualTo(hex(expected.value()));
+      }
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "zx_object_get_info(" + tokenName(token) + ", ZX_INFO_HANDLE_BASIC).rights";
+    }
+  }
+
+  record VmoInfo(int token) implements Action {
+    @Override
+    public void run(World world) {
+      if (!world.knows(token)) {
+        return; // a replay in which this handle was never made
+      }
+      Result<long[]> expected = world.model.vmoInfo(token);
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment info = zx_info_vmo.allocate(arena);
+        int got =
+            Zircon.zx_object_get_info(
+                world.realHandle(token),
+                Zircon.ZX_INFO_VMO(),
+                info,
+                info.byteSize(),
+                MemorySegment.NULL,
+                MemorySegment.NULL);
+        outcome(toString(), got);
+        assertThat(name(got)).as(toString()).isEqualTo(name(expected.status()));
+        if (got == Zx.OK) {
+          assertThat(
+                  "size_bytes "
+                      + zx_info_vmo.size_bytes(info)
+                      + ", num_mappings "
+                      + zx_info_vmo.num_mappings(info))
+              .as(toString())
+              .isEqualTo(
+                  "size_bytes " + expected.value()[0] + ", num_mappings " + expected.value()[1]);
+        }
+      }
+    }
+
+    @Override
+    public List<Action> simpler() {
+      return List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "zx_object_get_info(" + tokenName(token) + ", ZX_INFO_VMO)";
     }
   }
 

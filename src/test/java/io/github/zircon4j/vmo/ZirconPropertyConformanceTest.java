@@ -39,11 +39,10 @@ class ZirconPropertyConformanceTest {
     ZirconLibrary.ensureLoaded();
   }
 
-  static {
-    ZirconLibrary.ensureLoaded(); // before the constant below touches the bindings
+  /** ZX_MAX_NAME_LEN (a method: Zircon is only usable once the library is loaded). */
+  private static int nameLen() {
+    return (int) Zircon.ZX_MAX_NAME_LEN();
   }
-
-  private static final int NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
   private static int rightsWithout(int right) {
     return Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~right;
@@ -77,10 +76,10 @@ class ZirconPropertyConformanceTest {
       setName(vmo, "abc");
       NameResult r = rawGetName(vmo, 40);
       assertOk(r.status(), "get ZX_PROP_NAME into 40 bytes");
-      byte[] expected = new byte[NAME_LEN];
+      byte[] expected = new byte[nameLen()];
       System.arraycopy("abc".getBytes(StandardCharsets.UTF_8), 0, expected, 0, 3);
-      assertThat(java.util.Arrays.copyOf(r.raw(), NAME_LEN)).isEqualTo(expected);
-      assertThat(r.raw()[NAME_LEN])
+      assertThat(java.util.Arrays.copyOf(r.raw(), nameLen())).isEqualTo(expected);
+      assertThat(r.raw()[nameLen()])
           .as("bytes past ZX_MAX_NAME_LEN are left alone")
           .isEqualTo((byte) 'x');
     }
@@ -92,7 +91,7 @@ class ZirconPropertyConformanceTest {
       int vmo = res.vmo(pageSize());
       String longName = "0123456789abcdef0123456789ABCDEF-tail";
       setName(vmo, longName);
-      assertThat(nameOf(vmo)).isEqualTo(longName.substring(0, NAME_LEN - 1));
+      assertThat(nameOf(vmo)).isEqualTo(longName.substring(0, nameLen() - 1));
     }
   }
 
@@ -112,7 +111,7 @@ class ZirconPropertyConformanceTest {
       int noGet = res.duplicate(vmo, rightsWithout(Zircon.ZX_RIGHT_GET_PROPERTY()));
       int noSet = res.duplicate(vmo, rightsWithout(Zircon.ZX_RIGHT_SET_PROPERTY()));
       assertStatus(
-          rawGetName(noGet, NAME_LEN).status(),
+          rawGetName(noGet, nameLen()).status(),
           Zircon.ZX_ERR_ACCESS_DENIED(),
           "get name without GET_PROPERTY");
       assertStatus(
@@ -129,7 +128,7 @@ class ZirconPropertyConformanceTest {
     try (var res = new Resources()) {
       int vmo = res.vmo(pageSize());
       assertStatus(
-          rawGetName(vmo, NAME_LEN - 1).status(),
+          rawGetName(vmo, nameLen() - 1).status(),
           Zircon.ZX_ERR_BUFFER_TOO_SMALL(),
           "get name into 31 bytes");
     }
@@ -173,7 +172,7 @@ class ZirconPropertyConformanceTest {
   @Test
   void theRootVmarHandleHasNoPropertyRights() {
     assertStatus(
-        rawGetName(root(), NAME_LEN).status(),
+        rawGetName(root(), nameLen()).status(),
         Zircon.ZX_ERR_ACCESS_DENIED(),
         "get name of the root VMAR");
     assertStatus(

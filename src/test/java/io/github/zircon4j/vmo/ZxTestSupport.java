@@ -29,12 +29,6 @@ import java.util.Optional;
 final class ZxTestSupport {
   private ZxTestSupport() {}
 
-  static {
-    // The bindings find zx_* in the already loaded libzircon.so: load it before touching them
-    // (a failed first use would poison the Zircon class for every later test in this JVM).
-    ZirconLibrary.ensureLoaded();
-  }
-
   private static final Map<Integer, String> STATUS_NAMES = statusNames();
 
   // ---- Constants and small conversions ------------------------------------------------------
@@ -481,6 +475,13 @@ final class ZxTestSupport {
   static final class Resources implements AutoCloseable {
     private final List<Integer> handles = new ArrayList<>();
     private final List<long[]> mappings = new ArrayList<>(); // {address, length}
+    private final List<Integer> regions = new ArrayList<>(); // VMARs to destroy first
+
+    /** Tracks a sub-VMAR handle: it is destroyed (then closed) when the resources close. */
+    synchronized int ownRegion(int handle) {
+      regions.add(handle);
+      return own(handle);
+    }
 
     /** Tracks {@code handle} (ignores ZX_HANDLE_INVALID) and returns it. */
     synchronized int own(int handle) {
@@ -616,6 +617,10 @@ final class ZxTestSupport {
 
     @Override
     public synchronized void close() {
+      for (int i = regions.size() - 1; i >= 0; i--) {
+        Zircon.zx_vmar_destroy(regions.get(i));
+      }
+      regions.clear();
       for (int i = mappings.size() - 1; i >= 0; i--) {
         long[] m = mappings.get(i);
         Zircon.zx_vmar_unmap(root(), m[0], m[1]);

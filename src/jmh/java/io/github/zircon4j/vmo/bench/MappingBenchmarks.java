@@ -185,6 +185,31 @@ public class MappingBenchmarks {
     }
   }
 
+  // The same create + close in forks with each -Dzircon4j.leakDetection mode (read once per JVM,
+  // so each mode needs its own fork): what leak detection costs. jvmArgsPrepend, because RunBench
+  // sets jvmArgsAppend on the command line, which replaces an annotation's.
+
+  /** {@link #createClose4k} with leak detection off (leaks are still released). */
+  @Benchmark
+  @Fork(jvmArgsPrepend = "-Dzircon4j.leakDetection=off")
+  public long createClose4kLeakOff(PageVmo page) {
+    return createClose4k(page);
+  }
+
+  /** {@link #createClose4k} with leak detection on (the default). */
+  @Benchmark
+  @Fork(jvmArgsPrepend = "-Dzircon4j.leakDetection=on")
+  public long createClose4kLeakOn(PageVmo page) {
+    return createClose4k(page);
+  }
+
+  /** {@link #createClose4k} with leak detection tracing each creation's stack. */
+  @Benchmark
+  @Fork(jvmArgsPrepend = "-Dzircon4j.leakDetection=trace")
+  public long createClose4kLeakTrace(PageVmo page) {
+    return createClose4k(page);
+  }
+
   /** The same with a shared arena: {@code close()} is a JVM-wide handshake. */
   @Benchmark
   public long createCloseShared4k(PageVmo page) {

@@ -1,0 +1,161 @@
+package io.github.zircon4j.vmo;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Resources that are dropped without close() are released once unreachable (whatever {@code
+ * zircon4j.leakDetection} says; the reports are checked in {@link LeakReportTest}): mappings are
+ * unmapped ({@code /proc/self/maps}), VMOs' handles closed (the host emulation's memfds in {@code
+ * /proc/self/fd}), and a segment or buffer still held keeps its mapping. The figures (before, peak,
+ * after the collection) are printed.
+ */
+class LeakReleaseTest {
+  static final int DROPPED = 20_000;
+
+  /** Lines the JVM itself may add meanwhile (code heap, compiler threads' stacks). */
+  static final long MAPS_TOLERANCE = 16;
+
+  static final long FDS_TOLERANCE = 4;
+
+  /** VMOs dropped between two collections (the descriptor limit here is 20,000). */
+  static final int VMO_ROUND = 5_000;
+
+  static {
+    ZirconLibrary.ensureLoaded();
+  }
+
+  private static final long PAGE = ZxTestSupport.pageSize();
+
+  @BeforeAll
+  static void linuxOnly() {
+    assumeTrue(ProcessResources.available(), "needs Linux /proc/self (maps, fd)");
+  }
+
+  @Test
+  void droppedMappingsConfinedAndSharedAreUnmappedOnceUnreachable() throws Exception {
+    try (Vmo vmo = Vmo.create(2 * PAGE)) {
+      vmo.write(ZxTestSupport.pattern((int) (2 * PAGE), 9), 0);
+      warmUp(vmo);
+      long released = ProcessResources.releaseEarlierLeaks();
+      long mapsBefore = ProcessResources.mapsLines();
+      long peak = mapsBefore;
+      for (int i = 0; i < DROPPED; i++) {
+        dropMapping(vmo, i % 2 == 0);
+        if (i % 1_000 == 999) {
+          peak = Math.max(peak, ProcessResources.mapsLines());
+        }
+      }
+      long releasedNow = ProcessResources.collectUntilReleased(released + DROPPED);
+      long mapsAfter = ProcessResources.mapsLines();
+      System.out.printf(
+          "LeakReleaseTest: %,d dropped mappings (half confined, half shared): /proc/self/maps"
+              + " lines before %,d, peak %,d, after GC %,d; released by the leak tracker %,d%n",
+          DROPPED, mapsBefore, peak, mapsAfter, releasedNow - released);
+
+      assertThat(releasedNow - released)
+          .as("mappings the tracker unmapped")
+          .isGreaterThanOrEqualTo(DROPPED);
+      assertThat(mapsAfter)
+          .as("/proc/self/maps lines")
+          .isLessThanOrEqualTo(mapsBefore + MAPS_TOLERANCE);
+      assertThat(ZxTestSupport.vmoInfo(vmo.handle()).numMappings()).as("num_mappings").isZero();
+      assertThat(ZxTestSupport.hasZeroChildren(vmo.handle())).as("ZX_VMO_ZERO_CHILDREN").isTrue();
+    }
+  }
+
+  @Test
+  void droppedWrittenVmosHaveTheirHandlesClosedOnceUnreachable() throws Exception {
+    long released = ProcessResources.releaseEarlierLeaks();
+    long fdsBefore = ProcessResources.openFds();
+    long peak = fdsBefore;
+    byte[] data = {1, 2, 3};
+    // Running out of descriptors does not make the JVM collect garbage (nor does running out of
+    // handles): a program that drops VMOs faster than its heap fills can still exhaust them. So
+    // the VMOs are dropped in rounds that stay below the descriptor limit, as a program whose heap
+    // is in use would see collections between them.
+    for (int i = 0; i < DROPPED; i++) {
+      dropWrittenVmo(data);
+      if (i % 1_000 == 999) {
+        peak = Math.max(peak, ProcessResources.openFds());
+      }
+      if (i % VMO_ROUND == VMO_ROUND - 1) {
+        ProcessResources.collectUntilReleased(released + i + 1);
+      }
+    }
+    long releasedNow = ProcessResources.collectUntilReleased(released + DROPPED);
+    long fdsAfter = ProcessResources.openFds();
+    System.out.printf(
+        "LeakReleaseTest: %,d dropped written VMOs (a collection every %,d): open fds before %,d, peak %,d, after GC %,d;"
+            + " released by the leak tracker %,d%n",
+        DROPPED, VMO_ROUND, fdsBefore, peak, fdsAfter, releasedNow - released);
+
+    assertThat(releasedNow - released)
+        .as("VMO handles the tracker closed")
+        .isGreaterThanOrEqualTo(DROPPED);
+    assertThat(fdsAfter).as("open file descriptors").isLessThanOrEqualTo(fdsBefore + FDS_TOLERANCE);
+  }
+
+  @Test
+  void aHeldSegmentOrBufferKeepsItsMappingAfterTheMappingObjectIsDropped() throws Exception {
+    byte[] content = ZxTestSupport.pattern((int) (3 * PAGE), 4);
+    MemorySegment segment;
+    ByteBuffer buffer;
+    MemorySegment slice;
+    try (Vmo vmo = Vmo.create(content.length)) {
+      vmo.write(content, 0);
+      segment = ImmutableMapping.create(vmo, false).segment();
+      buffer = ImmutableMapping.createShared(vmo, false).asByteBuffer();
+      slice = ImmutableMapping.create(vmo, false).segment().asSlice(PAGE, PAGE);
+    }
+    // A mapping dropped at the same time as the three wrappers: once it is released, a
+    // collection has run in which the wrappers were unreachable too.
+    long released = LeakTracker.releasedLeaks();
+    dropOne();
+    ProcessResources.collectUntilReleased(released + 1);
+
+    for (MemorySegment view :
+        new MemorySegment[] {segment, MemorySegment.ofBuffer(buffer), slice}) {
+      long address = view.address();
+      ZxTestSupport.assertReadableBeforeTouching(address, view.byteSize());
+    }
+    assertThat(segment.toArray(JAVA_BYTE)).isEqualTo(content);
+    byte[] fromBuffer = new byte[content.length];
+    buffer.get(0, fromBuffer);
+    assertThat(fromBuffer).isEqualTo(content);
+    assertThat(slice.toArray(JAVA_BYTE))
+        .isEqualTo(java.util.Arrays.copyOfRange(content, (int) PAGE, (int) (2 * PAGE)));
+  }
+
+  // Each dropped resource is made in a method of its own, so no local variable of the test's
+  // frame can keep the last one reachable.
+
+  private static void dropWrittenVmo(byte[] data) {
+    Vmo.create(PAGE).write(data, 0); // the emulation's first write gives the VMO a memfd
+  }
+
+  private static void dropMapping(Vmo vmo, boolean confined) {
+    ImmutableMapping dropped =
+        confined ? ImmutableMapping.create(vmo, false) : ImmutableMapping.createShared(vmo, false);
+    dropped.segment().get(JAVA_BYTE, 0);
+  }
+
+  private static void dropOne() {
+    try (Vmo vmo = Vmo.create(PAGE)) {
+      ImmutableMapping.create(vmo, false);
+    }
+  }
+
+  private static void warmUp(Vmo vmo) {
+    for (int i = 0; i < 2_000; i++) {
+      ImmutableMapping.create(vmo, false).close();
+      ImmutableMapping.createShared(vmo, false).close();
+    }
+  }
+}
