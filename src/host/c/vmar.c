@@ -1138,7 +1138,24 @@ ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options
     struct mapping* m = mapping_at(vmar, cur, false);
     uint64_t first_page = m->off / ps;
     uint64_t npages = m->len / ps;
-    if (perm_w && !m->writable) {
+    if (m->writable) {
+      // It shows the VMO's own pages already (and, after a lazy snapshot, write-protects those a
+      // frozen layer supplies): only the protection of the pages inside the VMO changes; those
+      // past its end stay PROT_NONE. mprotect keeps the userfaultfd write protection, so a
+      // writer racing this call stores before it or faults and is resolved as always. (A re-map
+      // would show the frozen layer's pages read-only for a moment: a racing store would get
+      // SIGSEGV.)
+      uint64_t lim = vmo_backing_limit(m->vmo);
+      uint64_t valid = first_page < lim ? lim - first_page : 0;
+      if (valid > npages) valid = npages;
+      if (valid > 0 && mprotect((void*)m->base, (size_t)(valid * ps), prot) != 0) {
+        status = ZX_ERR_NO_MEMORY;
+      }
+      m->prot = prot;
+      cur = m->base + m->len;
+      continue;
+    }
+    if (perm_w) {
       // As zx_vmar_map does for PERM_WRITE: the mapping must show the VMO's top layer, and the
       // VMO's other mappings must show it too wherever this one can write.
       uint64_t lim = vmo_backing_limit(m->vmo);
