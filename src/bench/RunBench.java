@@ -96,6 +96,9 @@ public class RunBench {
       {"copy256m", "copy_256m"},
       {"read256m", "read_256m"},
       {"getSizeCritical|getSizePlain", "get_size"},
+      {"snapshotAfterWrite4k", "snapshot_after_write_4k"},
+      {"snapshotAfterWrite256m", "snapshot_after_write_256m"},
+      {"snapshotWritableMapped64m", "snapshot_writable_mapped_64m"},
     };
     List<String> selected = new ArrayList<>();
     for (String[] step : plan) {
@@ -103,7 +106,21 @@ public class RunBench {
         selected.add(step[0]);
       }
     }
-    if (selected.isEmpty()) {
+    // C-only pairs (no Java twin): each ratio's two operands alternate in rounds, so both see
+    // the same load on this shared machine.
+    String[][] cPairs = {
+      {"snapshot_after_write_256m", "snapshot_after_write_4k"},
+      {"snapshot_writable_mapped_64m", "wp_floor_64m"},
+      {"cow_first_write_snapshot", "cow_first_write_private"},
+    };
+    List<String[]> selectedPairs = new ArrayList<>();
+    for (String[] pair : cPairs) {
+      if (only.isEmpty() || pair[0].matches(".*(" + only + ").*")
+          || pair[1].matches(".*(" + only + ").*")) {
+        selectedPairs.add(pair);
+      }
+    }
+    if (selected.isEmpty() && selectedPairs.isEmpty()) {
       throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
     }
     for (int n = 0; n < plan.length; n++) {
@@ -126,7 +143,7 @@ public class RunBench {
         jmh.addAll(List.of("-jvmArgsAppend", String.join(" ", jmhForkArgs(jvm))));
         jmh.addAll(List.of("-prof", "gc"));
         jmh.addAll(forkArgs);
-        jmh.add("MappingBenchmarks\\.(" + step[0] + ")$");
+        jmh.add("(MappingBenchmarks|WriterBenchmarks)\\.(" + step[0] + ")$");
         System.out.println("[bench] JMH " + step[0] + " round " + (r + 1) + "/" + rounds);
         run(pinned(jmh), null);
         jmhRuns.add(jmhJson);
@@ -147,10 +164,24 @@ public class RunBench {
     }
     Path jmhJson = out.resolve("jmh.json");
     Files.writeString(jmhJson, merged.append("\n]\n").toString());
-    // The C footprint record (parent + child committed bytes).
+    int pairRounds = smoke ? 1 : ROUNDS / 2;
+    for (int n = 0; n < selectedPairs.size(); n++) {
+      for (int r = 0; r < pairRounds; r++) {
+        for (String name : selectedPairs.get(n)) {
+          Path c = out.resolve("c-pair-" + n + "-" + r + "-" + name + ".jsonl");
+          runC(baseline, cArgs, name, c);
+          cRuns.add(c);
+        }
+      }
+    }
+    // The C footprint record (parent + child committed bytes), and the committed pages of a
+    // snapshot of a VMO with a live writable mapping.
     Path cFootprint = out.resolve("c-footprint.jsonl");
     runC(baseline, List.of(), "footprint", cFootprint);
     cRuns.add(cFootprint);
+    Path cowCommitted = out.resolve("c-cow-committed.jsonl");
+    runC(baseline, List.of(), "cow_committed", cowCommitted);
+    cRuns.add(cowCommitted);
 
     // 4. Combine.
     Map<String, List<List<Double>>> cRounds = new HashMap<>();
@@ -161,8 +192,9 @@ public class RunBench {
       }
       cRounds.put(e.getKey(), runs);
     }
-    Summary s = new Summary(
-        readJmh(jmhJson), readC(cRuns), cRounds, readFootprint(footprintJava, cRuns));
+    Map<String, Double> footprint = readFootprint(footprintJava, cRuns);
+    footprint.putAll(readRecord(cowCommitted, "cow_committed", "c_cow_"));
+    Summary s = new Summary(readJmh(jmhJson), readC(cRuns), cRounds, footprint);
     Map<String, Double> summary = s.build();
     Path summaryFile = out.resolve("summary.json");
     Files.writeString(summaryFile, toJson(summary));
@@ -333,6 +365,21 @@ public class RunBench {
                     }
                   });
         }
+      }
+    }
+    return f;
+  }
+
+  /** The numbers of the C record {@code bench} in {@code run}, as {@code prefix + key}. */
+  static Map<String, Double> readRecord(Path run, String bench, String prefix) throws IOException {
+    Map<String, Double> f = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(run)) {
+      if (!line.isBlank() && Json.parse(line) instanceof Map<?, ?> r && bench.equals(r.get("bench"))) {
+        r.forEach((k, v) -> {
+          if (v instanceof Double d) {
+            f.put(prefix + k, d);
+          }
+        });
       }
     }
     return f;
@@ -571,6 +618,40 @@ public class RunBench {
             footprint.getOrDefault("java_data_shmem_delta", Double.NaN)),
         "max committed_bytes growth (Java parent; C parent+child), data and fresh VMO"
       });
+
+      // A writer's snapshots (issue 16), in C: the cost follows the pages written, not the size.
+      ratio("snapshot_after_write_256m_over_4k", "<= 3", true, 3,
+          "256m", c("snapshot_after_write_256m"), "4k", c("snapshot_after_write_4k"),
+          "C: write one page, snapshot, map, unmap; fully written 256 MiB vs 4 KiB VMO");
+      ratio("snapshot_writable_mapped_64m_over_wp_floor", "<= 3", true, 3,
+          "snapshot", c("snapshot_writable_mapped_64m"), "floor", c("wp_floor_64m"),
+          "C: store a page through a live PERM_WRITE mapping, snapshot, map, unmap (64 MiB"
+              + " written) vs mprotect RO then RW of a populated 64 MiB shared mapping");
+      double snapshotPages = footprint.getOrDefault("c_cow_snapshot_pages", Double.NaN);
+      double writtenPages = footprint.getOrDefault("c_cow_after_8_writes_pages", Double.NaN);
+      put("snapshot_writable_mapped_committed_pages", snapshotPages);
+      put("snapshot_writable_mapped_committed_pages_after_8_writes", writtenPages);
+      rows.add(new String[] {
+        "snapshot_writable_mapped_committed_pages", String.format(Locale.ROOT, "%.0f", snapshotPages),
+        "0", snapshotPages == 0 ? "ok" : "MISS",
+        String.format(Locale.ROOT, "8 page stores afterwards: %+.0f pages", writtenPages),
+        "C: pages committed (parent + snapshot) by snapshotting a written 64 MiB VMO with a live"
+            + " writable mapping"
+      });
+      ratio("snapshot_after_write_256m_over_4k_java", "<= 3", true, 3,
+          "256m", j("snapshotAfterWrite256m"), "4k", j("snapshotAfterWrite4k"),
+          "Java: Vmo.write of one page, then ImmutableMapping.create+close; 256 MiB vs 4 KiB");
+      ratio("snapshot_writable_mapped_64m_over_wp_floor_java", "<= 3", true, 3,
+          "snapshot", j("snapshotWritableMapped64m"), "floor", c("wp_floor_64m"),
+          "Java: a store through a live Mapping, then ImmutableMapping.create+close (64 MiB"
+              + " written) vs the C mprotect floor");
+      javaOverC("snapshot_writable_mapped_64m_java_over_c", "(info)", 0,
+          "snapshotWritableMapped64m", "snapshot_writable_mapped_64m",
+          "store through Mapping + snapshot + map + unmap, Java vs C");
+      ratio("cow_first_write_per_page_over_linux_private_cow", "<= 5", true, 5,
+          "cow", c("cow_first_write_snapshot"), "private", c("cow_first_write_private"),
+          "C: first store to a page through the writer's mapping after a snapshot vs first store"
+              + " to a read MAP_PRIVATE page of a memfd (report)");
 
       // Context rows: the same ratios in C, the read throughput, and what one downcall costs.
       ratio("create_close_1g_over_4k_c", "(info)", true, 0,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <zircon/process.h>
@@ -27,6 +28,7 @@
 #include <zircon/types.h>
 
 #define MIB ((uint64_t)1 << 20)
+#define SIZE_64M (64 * MIB)
 #define SIZE_256M (256 * MIB)
 #define SIZE_1G (1024 * MIB)
 #define MAX_ITERS 200
@@ -58,6 +60,9 @@ struct ctx {
   size_t nwords;
   void* buffer;  // copy: the destination
   size_t buffer_size;
+  uint64_t* writer;  // snapshot_writable_mapped: the VMO's live PERM_WRITE mapping
+  uint64_t next_page;  // the page the next cycle writes (cycles through the VMO)
+  uint64_t pages;
 };
 
 // What ImmutableMapping.create + close do: get size, snapshot child, map it, close the child's
@@ -86,6 +91,32 @@ static void op_copy(struct ctx* c) {
   check(zx_vmo_read(c->vmo, c->buffer, 0, c->buffer_size), "zx_vmo_read");
 }
 
+// A writer's cycle: write one page (the next one, round robin), then what create + close do.
+static void op_write_then_snapshot(struct ctx* c) {
+  uint64_t page = zx_system_get_page_size();
+  uint64_t word = c->next_page;
+  c->next_page = (c->next_page + 1) % c->pages;
+  check(zx_vmo_write(c->vmo, &word, c->next_page * page, sizeof(word)), "zx_vmo_write");
+  op_create_close(c);
+}
+
+// The same cycle by a writer that stores through its PERM_WRITE mapping.
+static void op_store_then_snapshot(struct ctx* c) {
+  uint64_t page = zx_system_get_page_size();
+  c->next_page = (c->next_page + 1) % c->pages;
+  c->writer[c->next_page * page / 8] = c->next_page;
+  op_create_close(c);
+}
+
+// The Linux floor for write-protecting a mapping: mprotect read-only, then read-write again.
+static void op_mprotect_ro_rw(struct ctx* c) {
+  if (mprotect(c->writer, c->buffer_size, PROT_READ) != 0 ||
+      mprotect(c->writer, c->buffer_size, PROT_READ | PROT_WRITE) != 0) {
+    perror("baseline: mprotect");
+    exit(1);
+  }
+}
+
 static void op_get_size(struct ctx* c) {
   uint64_t size;
   check(zx_vmo_get_size(c->vmo, &size), "zx_vmo_get_size");
@@ -109,6 +140,24 @@ static double t999(int df) {
   if (df <= 30) return table[df - 1];
   if (df <= 60) return 3.646 - (3.646 - 3.460) * (df - 30) / 30.0;
   return 3.291;
+}
+
+// Prints one benchmark's record: its samples, their mean and the 99.9% half-width.
+static void print_samples(const char* name, const double* samples, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += samples[i];
+  double mean = sum / n;
+  double var = 0;
+  for (int i = 0; i < n; i++) var += (samples[i] - mean) * (samples[i] - mean);
+  double err = n > 1 ? t999(n - 1) * sqrt(var / (n - 1)) / sqrt(n) : NAN;
+  printf("{\"bench\":\"%s\",\"unit\":\"ns/op\",\"samples\":[", name);
+  for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", samples[i]);
+  if (isnan(err)) {
+    printf("],\"mean\":%.3f,\"err\":null}\n", mean);
+  } else {
+    printf("],\"mean\":%.3f,\"err\":%.3f}\n", mean, err);
+  }
+  fflush(stdout);
 }
 
 static double run_iteration(void (*op)(struct ctx*), struct ctx* c, uint64_t batch) {
@@ -139,23 +188,74 @@ static void bench(const char* name, void (*op)(struct ctx*), struct ctx* c) {
     batch = b > 0 ? b : 1;
   }
   double samples[MAX_ITERS];
-  double sum = 0;
-  for (int i = 0; i < g_iters; i++) {
-    samples[i] = run_iteration(op, c, batch);
-    sum += samples[i];
+  for (int i = 0; i < g_iters; i++) samples[i] = run_iteration(op, c, batch);
+  print_samples(name, samples, g_iters);
+}
+
+// First writes to pages, one store per page: prepare() (untimed) makes `pages` pages at `base`
+// ready for a first write; the stores are timed; finish() (untimed) undoes prepare. One sample
+// per round: nanoseconds per page. Rounds repeat until ITER_MS have passed (at least one).
+struct first_write {
+  void (*prepare)(struct first_write* f);
+  void (*finish)(struct first_write* f);
+  zx_handle_t vmo;
+  zx_handle_t child;
+  int fd;
+  volatile uint64_t* base;
+  uint64_t pages;
+};
+
+static double first_write_iteration(struct first_write* f) {
+  uint64_t words_per_page = zx_system_get_page_size() / 8;
+  uint64_t spent = 0, pages = 0;
+  uint64_t deadline = now_ns() + g_iter_ns;
+  do {
+    f->prepare(f);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < f->pages; i++) f->base[i * words_per_page] = i;
+    spent += now_ns() - t0;
+    pages += f->pages;
+    f->finish(f);
+  } while (now_ns() < deadline);
+  return (double)spent / (double)pages;
+}
+
+static void bench_first_write(const char* name, struct first_write* f) {
+  if (g_only != NULL && strcmp(g_only, name) != 0) return;
+  for (int i = 0; i < g_warmup; i++) first_write_iteration(f);
+  double samples[MAX_ITERS];
+  for (int i = 0; i < g_iters; i++) samples[i] = first_write_iteration(f);
+  print_samples(name, samples, g_iters);
+}
+
+// After a snapshot of a VMO whose live writable mapping `base` is populated, every page's first
+// store copies it on write.
+static void snapshot_prepare(struct first_write* f) {
+  check(zx_vmo_create_child(f->vmo, kSnapshot, 0, f->pages * zx_system_get_page_size(),
+                            &f->child),
+        "zx_vmo_create_child");
+}
+
+static void snapshot_finish(struct first_write* f) { zx_handle_close(f->child); }
+
+// A fresh MAP_PRIVATE mapping of a populated memfd, every page read once: every page's first
+// store copies it (Linux's own copy-on-write).
+static void private_prepare(struct first_write* f) {
+  size_t len = (size_t)(f->pages * zx_system_get_page_size());
+  void* p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, f->fd, 0);
+  if (p == MAP_FAILED) {
+    perror("baseline: mmap");
+    exit(1);
   }
-  double mean = sum / g_iters;
-  double var = 0;
-  for (int i = 0; i < g_iters; i++) var += (samples[i] - mean) * (samples[i] - mean);
-  double err = g_iters > 1 ? t999(g_iters - 1) * sqrt(var / (g_iters - 1)) / sqrt(g_iters) : NAN;
-  printf("{\"bench\":\"%s\",\"unit\":\"ns/op\",\"samples\":[", name);
-  for (int i = 0; i < g_iters; i++) printf("%s%.3f", i ? "," : "", samples[i]);
-  if (isnan(err)) {
-    printf("],\"mean\":%.3f,\"err\":null}\n", mean);
-  } else {
-    printf("],\"mean\":%.3f,\"err\":%.3f}\n", mean, err);
-  }
-  fflush(stdout);
+  f->base = p;
+  // Read every page first (a read maps the shared page): the timed store then only copies.
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < f->pages; i++) sum += f->base[i * (zx_system_get_page_size() / 8)];
+  g_sink = sum;
+}
+
+static void private_finish(struct first_write* f) {
+  munmap((void*)f->base, (size_t)(f->pages * zx_system_get_page_size()));
 }
 
 // ---- Setup ---------------------------------------------------------------------------------
@@ -178,6 +278,41 @@ static zx_handle_t vmo_filled(uint64_t size) {
   }
   free(chunk);
   return vmo;
+}
+
+static uint64_t committed(zx_handle_t vmo);
+
+// Maps all of `vmo` PERM_WRITE and stores into every page, as a writer that filled it would.
+static uint64_t* map_writer(zx_handle_t vmo, uint64_t size) {
+  zx_vaddr_t addr;
+  check(zx_vmar_map(g_root, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, size, &addr),
+        "zx_vmar_map");
+  uint64_t* words = (uint64_t*)addr;
+  for (uint64_t i = 0; i < size / 8; i += zx_system_get_page_size() / 8) words[i] = i * 31 + 7;
+  return words;
+}
+
+// Committed pages (parent + snapshot) from taking a snapshot of a written 64 MiB VMO with a live
+// writable mapping, and from 8 page stores through that mapping afterwards.
+static void cow_committed(void) {
+  if (g_only != NULL && strcmp(g_only, "cow_committed") != 0) return;
+  uint64_t page = zx_system_get_page_size();
+  zx_handle_t vmo = vmo_filled(SIZE_64M);
+  uint64_t* writer = map_writer(vmo, SIZE_64M);
+  uint64_t before = committed(vmo);
+  zx_handle_t child;
+  check(zx_vmo_create_child(vmo, kSnapshot, 0, SIZE_64M, &child), "zx_vmo_create_child");
+  uint64_t at_snapshot = committed(vmo) + committed(child);
+  for (uint64_t i = 0; i < 8; i++) writer[(i * 997 % (SIZE_64M / page)) * page / 8] = i;
+  uint64_t after_writes = committed(vmo) + committed(child);
+  printf("{\"bench\":\"cow_committed\",\"snapshot_pages\":%" PRId64
+         ",\"after_8_writes_pages\":%" PRId64 "}\n",
+         (int64_t)(at_snapshot - before) / (int64_t)page,
+         (int64_t)(after_writes - at_snapshot) / (int64_t)page);
+  fflush(stdout);
+  zx_handle_close(child);
+  check(zx_vmar_unmap(g_root, (zx_vaddr_t)writer, SIZE_64M), "zx_vmar_unmap");
+  zx_handle_close(vmo);
 }
 
 static uint64_t committed(zx_handle_t vmo) {
@@ -282,6 +417,47 @@ int main(int argc, char** argv) {
   bench("copy_256m", op_copy, &c);
   free(c.buffer);
   zx_handle_close(c.vmo);
+
+  // A writer's cycles: write one page, snapshot, map, unmap; small and large VMO.
+  c.vmo = vmo_filled(page);
+  c.pages = 1;
+  c.next_page = 0;
+  bench("snapshot_after_write_4k", op_write_then_snapshot, &c);
+  zx_handle_close(c.vmo);
+  c.vmo = vmo_filled(SIZE_256M);
+  c.pages = SIZE_256M / page;
+  bench("snapshot_after_write_256m", op_write_then_snapshot, &c);
+  zx_handle_close(c.vmo);
+
+  // The same with a live writable mapping of a written 64 MiB VMO, and the Linux floor for
+  // write-protecting that much mapped memory (the same populated mapping, mprotect RO then RW).
+  if (g_only == NULL || strncmp(g_only, "snapshot_writable", 17) == 0 ||
+      strcmp(g_only, "wp_floor_64m") == 0 || strncmp(g_only, "cow_first_write", 15) == 0) {
+    c.vmo = vmo_filled(SIZE_64M);
+    c.writer = map_writer(c.vmo, SIZE_64M);
+    c.pages = SIZE_64M / page;
+    bench("snapshot_writable_mapped_64m", op_store_then_snapshot, &c);
+    c.buffer_size = SIZE_64M;
+    bench("wp_floor_64m", op_mprotect_ro_rw, &c);
+    struct first_write f = {snapshot_prepare, snapshot_finish, c.vmo, 0, -1,
+                            (volatile uint64_t*)c.writer, 4096};
+    bench_first_write("cow_first_write_snapshot", &f);
+    check(zx_vmar_unmap(g_root, (zx_vaddr_t)c.writer, SIZE_64M), "zx_vmar_unmap");
+    zx_handle_close(c.vmo);
+    struct first_write p = {private_prepare, private_finish, 0, 0, -1, NULL, 4096};
+    p.fd = memfd_create("baseline", MFD_CLOEXEC);
+    if (p.fd < 0 || ftruncate(p.fd, (off_t)(p.pages * page)) != 0) {
+      perror("baseline: memfd");
+      return 1;
+    }
+    void* fill = mmap(NULL, p.pages * page, PROT_READ | PROT_WRITE, MAP_SHARED, p.fd, 0);
+    if (fill == MAP_FAILED) return 1;
+    memset(fill, 7, p.pages * page);
+    munmap(fill, p.pages * page);
+    bench_first_write("cow_first_write_private", &p);
+    close(p.fd);
+  }
+  cow_committed();
 
   footprint();
   return 0;

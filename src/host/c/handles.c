@@ -71,6 +71,8 @@ static zx_handle_t handle_value(uint32_t index, uint32_t gen) {
 }
 
 zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* out) {
+  zx_status_t status = vmar_prepare_user_write(out, sizeof(*out));
+  if (status != ZX_OK) return status;
   uint32_t index;
   if (zx_g.free_count >= kMinFree ||
       (zx_g.num_handles == HANDLE_MAX_SLOTS && zx_g.free_count > 0)) {
@@ -427,7 +429,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
         }
         if (e->obj->type == ZX_OBJ_TYPE_EVENTPAIR) info.related_koid = event_related_koid(e->obj);
         if (object_waitable(e->obj)) info.props = ZX_OBJ_PROP_WAITABLE;
-        memcpy(buffer, &info, sizeof(info));
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;
     }
@@ -447,6 +450,7 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       } else {
         zx_info_vmo_t info;
         status = vmo_get_info((struct vmo*)e->obj, e->rights, &info);
+        if (status == ZX_OK) status = vmar_prepare_user_write(buffer, record);
         if (status == ZX_OK) memcpy(buffer, &info, record);
       }
       break;
@@ -462,7 +466,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
         status = ZX_ERR_INVALID_ARGS;
       } else {
         zx_info_handle_count_t info = {.handle_count = e->obj->handles};
-        memcpy(buffer, &info, sizeof(info));
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;
     }
@@ -480,7 +485,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
         status = ZX_ERR_INVALID_ARGS;
       } else {
         zx_info_vmar_t info = vmar_get_info((struct vmar*)e->obj);
-        memcpy(buffer, &info, sizeof(info));
+        status = vmar_prepare_user_write(buffer, sizeof(info));
+        if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
       }
       break;
     }
@@ -527,7 +533,8 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t proper
       }
       char name[ZX_MAX_NAME_LEN] = {0};
       if (obj->type == ZX_OBJ_TYPE_VMO) vmo_get_name((struct vmo*)obj, name);
-      memcpy(value, name, sizeof(name));
+      status = vmar_prepare_user_write(value, sizeof(name));
+      if (status == ZX_OK) memcpy(value, name, sizeof(name));
       break;
     }
     case ZX_PROP_VMO_CONTENT_SIZE: {
@@ -537,7 +544,8 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t proper
         status = ZX_ERR_WRONG_TYPE;
       } else {
         uint64_t content_size = vmo_get_content_size((struct vmo*)obj);
-        memcpy(value, &content_size, sizeof(content_size));
+        status = vmar_prepare_user_write(value, sizeof(content_size));
+        if (status == ZX_OK) memcpy(value, &content_size, sizeof(content_size));
       }
       break;
     }

@@ -92,6 +92,8 @@ ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
 struct map_ctx {
   struct mapping* m;
   int populate;
+  struct layer* zero_layer;  // pages no layer supplies map from it (b's top), or NULL: zeros
+  bool lower;                // a writable mapping got a run from a layer below the top
   bool have;  // a pending run
   uint64_t at;
   uint64_t n;
@@ -105,7 +107,10 @@ static zx_status_t map_flush(struct map_ctx* c) {
   void* addr = (void*)(c->m->base + c->at * ps);
   void* got;
   if (c->layer != NULL) {
-    got = mmap(addr, (size_t)(c->n * ps), c->m->prot, MAP_SHARED | MAP_FIXED | c->populate,
+    // A writable mapping's page from a frozen layer is mapped read-only: mapping_map_pages
+    // write-protects it before making it writable, so no store can reach the frozen layer.
+    int prot = c->layer != c->zero_layer ? c->m->prot & ~PROT_WRITE : c->m->prot;
+    got = mmap(addr, (size_t)(c->n * ps), prot, MAP_SHARED | MAP_FIXED | c->populate,
                layer_fd(c->layer), (off_t)(c->lp * ps));
   } else {
     got = mmap(addr, (size_t)(c->n * ps), c->m->prot,
@@ -117,6 +122,11 @@ static zx_status_t map_flush(struct map_ctx* c) {
 
 static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   struct map_ctx* c = arg;
+  if (l == NULL && c->zero_layer != NULL) {
+    l = c->zero_layer;
+    lp = c->m->off / zx_page() + at;
+  }
+  if (c->m->writable && l != c->zero_layer) c->lower = true;
   if (c->have && c->layer == l && c->at + c->n == at && (l == NULL || c->lp + c->n == lp)) {
     c->n += n;
     return ZX_OK;
@@ -199,7 +209,29 @@ static bool single_run_of(struct vmo* b, uint64_t page, uint64_t npages, struct 
   return layer_walk(b->top, page, npages, 0, single_run_add, run) == ZX_OK && run->runs == 1;
 }
 
+static zx_status_t protect_lower_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                     uint64_t lp) {
+  (void)lp;
+  struct mapping* m = arg;
+  if (l == NULL || l == m->backing->top) return ZX_OK;
+  uint64_t ps = zx_page();
+  uintptr_t addr = m->base + (at - m->off / ps) * ps;
+  zx_status_t status = wp_protect(addr, (size_t)(n * ps));
+  if (status == ZX_OK && mprotect((void*)addr, (size_t)(n * ps), m->prot) != 0) {
+    status = ZX_ERR_NO_MEMORY;
+  }
+  return status;
+}
+
 // (Re)establishes pages [rel, rel + npages) of mapping `m` from its VMO's current layers.
+//
+// Read-only mappings map runs of pages from the layers that supply them, zeros as anonymous
+// memory. Pages that a writable mapping of the same VMO covers (and all pages of a writable
+// mapping) must show the top layer where nothing below supplies them: they may be holes that
+// the writer fills. A writable mapping's page that a frozen layer supplies (only after a lazy
+// snapshot, see uffd.c) is mapped from that layer write-protected; its first store faults and
+// is copied up. (A snapshot registers and protects whole writable mappings, see vmo.c; a remap
+// here makes fresh, unregistered pages, so a fault costs no registration.)
 zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, bool populate) {
   uint64_t ps = zx_page();
   uint64_t bp = m->off / ps + rel;
@@ -207,30 +239,40 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
   uint64_t valid = bp < lim ? lim - bp : 0;
   if (valid > npages) valid = npages;
   int pop = populate ? MAP_POPULATE : 0;
+  struct layer* top = m->backing->top;
   if (valid > 0) {
-    if (m->writable) {
-      void* got = mmap((void*)(m->base + rel * ps), (size_t)(valid * ps), m->prot,
-                       MAP_SHARED | MAP_FIXED | pop, layer_fd(m->backing->top),
-                       (off_t)(bp * ps));
-      if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
+    struct map_ctx c = {.m = m, .populate = pop};
+    zx_status_t status = ZX_OK;
+    if (m->writable && !wp_enabled()) {
+      // Without write protection a writable mapping shows the top layer only: a snapshot copies
+      // up every page of its range first (vmo.c), so no frozen layer is ever mapped writable.
+      layer_untrack(top);
+      c.zero_layer = top;
+      status = map_run(&c, rel, valid, top, bp);
+    } else if (m->writable) {
+      layer_untrack(top);  // the writer's stores allocate pages we do not see
+      c.zero_layer = top;
+      status = layer_walk(top, bp, valid, rel, map_run, &c);
     } else {
-      // Pages that a writable mapping of the same VMO covers must show the top layer itself
-      // (they may be holes there that the writable mapping fills); the rest map by runs.
-      struct map_ctx c = {.m = m, .populate = pop};
-      zx_status_t status = ZX_OK;
       uint64_t cur = bp;
       uint64_t end = bp + valid;
       while (cur < end && status == ZX_OK) {
         uint64_t seg_end;
-        if (writable_cover(m->backing, cur, end, &seg_end)) {
-          status = map_run(&c, rel + (cur - bp), seg_end - cur, m->backing->top, cur);
-        } else {
-          status = layer_walk(m->backing->top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
-        }
+        bool covered = writable_cover(m->backing, cur, end, &seg_end);
+        if (covered) layer_untrack(top);  // reading a hole through it allocates a page
+        c.zero_layer = covered ? top : NULL;
+        status = layer_walk(top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
+        if (status == ZX_OK && covered) status = map_flush(&c);
         cur = seg_end;
       }
-      if (status == ZX_OK) status = map_flush(&c);
+    }
+    if (status == ZX_OK) status = map_flush(&c);
+    if (status != ZX_OK) return status;
+    if (m->writable && c.lower) {
+      status = wp_register(m->base + rel * ps, (size_t)(valid * ps));
+      if (status == ZX_OK) status = layer_walk(top, bp, valid, bp, protect_lower_run, m);
       if (status != ZX_OK) return status;
+      m->wp_armed = true;
     }
   }
   if (valid < npages) {
@@ -256,6 +298,76 @@ zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
     if (status != ZX_OK) result = status;
   }
   return result;
+}
+
+static struct mapping* mapping_at(const struct vmar* scope, uintptr_t addr, bool deep);
+
+bool mapping_protect(struct mapping* m) {
+  uint64_t ps = zx_page();
+  uint64_t first = m->off / ps;
+  uint64_t end = first + m->len / ps;
+  uint64_t lim = vmo_backing_limit(m->vmo);
+  if (end > lim) end = lim;
+  if (first >= end) return true;
+  size_t len = (size_t)((end - first) * ps);
+  if (!wp_enabled() || wp_register(m->base, len) != ZX_OK || wp_protect(m->base, len) != ZX_OK) {
+    return false;
+  }
+  m->wp_armed = true;
+  return true;
+}
+
+zx_status_t vmar_resolve_write(uintptr_t addr) {
+  // Any mapping, in the root VMAR or a sub-region. None (unmapped, or its region destroyed
+  // meanwhile), or one that no longer lets stores through (zx_vmar_protect took PERM_WRITE away
+  // meanwhile): nothing to copy; the writer retries and gets what the range allows now.
+  struct mapping* m = mapping_at(zx_g.root, addr, true);
+  if (m == NULL || !m->writable || (m->prot & PROT_WRITE) == 0) return ZX_OK;
+  uint64_t ps = zx_page();
+  uint64_t bp = (m->off + (addr - m->base)) / ps;
+  if (bp >= vmo_backing_limit(m->vmo)) return ZX_OK;  // past the end: PROT_NONE, not ours
+  zx_status_t status = vmo_copy_up(m->backing, bp, 1);
+  if (status == ZX_OK) status = vmo_remap(m->backing, bp, 1);
+  return status;
+}
+
+// Copies up and re-points the pages of [lo, hi) that writable mapping `m` may show protected.
+static zx_status_t resolve_range(struct mapping* m, uintptr_t lo, uintptr_t hi) {
+  uint64_t ps = zx_page();
+  uint64_t first = (m->off + (lo - m->base)) / ps;
+  uint64_t end = (m->off + (hi - m->base) + ps - 1) / ps;
+  uint64_t lim = vmo_backing_limit(m->vmo);
+  if (end > lim) end = lim;
+  if (first >= end) return ZX_OK;
+  zx_status_t status = vmo_copy_up(m->backing, first, end - first);
+  if (status == ZX_OK) status = vmo_remap(m->backing, first, end - first);
+  return status;
+}
+
+zx_status_t vmar_prepare_user_write(void* ptr, size_t len) {
+  uintptr_t lo = (uintptr_t)ptr;
+  uintptr_t hi = len > UINTPTR_MAX - lo ? UINTPTR_MAX : lo + len;
+  zx_status_t result = ZX_OK;
+  for (struct mapping* m = zx_g.mappings; m != NULL && len > 0; m = m->next) {
+    if (!m->wp_armed || m->base >= hi || m->base + m->len <= lo) continue;
+    zx_status_t status = resolve_range(m, lo > m->base ? lo : m->base,
+                                       hi < m->base + m->len ? hi : m->base + m->len);
+    if (status != ZX_OK) result = status;
+  }
+  return result;
+}
+
+void vmar_resolve_all_protected(void) {
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->wp_armed && resolve_range(m, m->base, m->base + m->len) == ZX_OK) m->wp_armed = false;
+  }
+}
+
+bool vmo_writably_mapped(const struct vmo* b) {
+  for (const struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->backing == b && m->writable) return true;
+  }
+  return false;
 }
 
 // ---- Mapping records ---------------------------------------------------------------------
@@ -564,6 +676,9 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     goto out;
   }
 
+  status = vmar_prepare_user_write(mapped_addr, sizeof(*mapped_addr));
+  if (status != ZX_OK) goto out;
+
   // Reserve the address range (or, on the fast path, map it at once).
   uintptr_t base;
   struct vmo* backing = v->slice ? v->backing : v;
@@ -866,6 +981,9 @@ ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t o
     status = ZX_ERR_ACCESS_DENIED;
     goto out;
   }
+  // child_addr is written under the lock (child_vmar too, by handle_alloc).
+  status = vmar_prepare_user_write(child_addr, sizeof(*child_addr));
+  if (status != ZX_OK) goto out;
   struct vmar* child = calloc(1, sizeof(*child));
   if (child == NULL) {
     status = ZX_ERR_NO_MEMORY;
@@ -1020,7 +1138,24 @@ ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options
     struct mapping* m = mapping_at(vmar, cur, false);
     uint64_t first_page = m->off / ps;
     uint64_t npages = m->len / ps;
-    if (perm_w && !m->writable) {
+    if (m->writable) {
+      // It shows the VMO's own pages already (and, after a lazy snapshot, write-protects those a
+      // frozen layer supplies): only the protection of the pages inside the VMO changes; those
+      // past its end stay PROT_NONE. mprotect keeps the userfaultfd write protection, so a
+      // writer racing this call stores before it or faults and is resolved as always. (A re-map
+      // would show the frozen layer's pages read-only for a moment: a racing store would get
+      // SIGSEGV.)
+      uint64_t lim = vmo_backing_limit(m->vmo);
+      uint64_t valid = first_page < lim ? lim - first_page : 0;
+      if (valid > npages) valid = npages;
+      if (valid > 0 && mprotect((void*)m->base, (size_t)(valid * ps), prot) != 0) {
+        status = ZX_ERR_NO_MEMORY;
+      }
+      m->prot = prot;
+      cur = m->base + m->len;
+      continue;
+    }
+    if (perm_w) {
       // As zx_vmar_map does for PERM_WRITE: the mapping must show the VMO's top layer, and the
       // VMO's other mappings must show it too wherever this one can write.
       uint64_t lim = vmo_backing_limit(m->vmo);

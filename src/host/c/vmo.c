@@ -44,6 +44,7 @@ static struct layer* layer_new(uint64_t bytes) {
   l->fd = -1;  // created by layer_fd on the first write: most snapshot tops are never written
   l->bytes = bytes;
   l->refs = 1;
+  l->tracked = true;  // no memfd, no page: the empty extent list is exact
   return l;
 }
 
@@ -61,12 +62,6 @@ int layer_fd(struct layer* l) {
   return l->fd;
 }
 
-// Sets the size of the layer's memfd (now, or when it is created).
-static int layer_truncate(struct layer* l, uint64_t bytes) {
-  l->bytes = bytes;
-  return l->fd < 0 ? 0 : ftruncate(l->fd, (off_t)bytes);
-}
-
 static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
@@ -79,41 +74,32 @@ static void layer_unref(struct layer* l) {
   }
 }
 
-static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
-  if (l->fd < 0) return whence == SEEK_DATA ? UINT64_MAX : page;  // no memfd: no page
-  off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
-  if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
-  return ((uint64_t)at + zx_page() - 1) / zx_page();
-}
+// ---- Extent lists ----------------------------------------------------------------------------
+//
+// A tracked layer knows its present pages as a sorted list of disjoint, non-touching [start, end)
+// page extents, updated by every write the library makes into its memfd; so freezing, mapping
+// and merging layers cost O(extents), not O(VMO size). A layer stops being tracked when memory
+// it cannot see may allocate pages in its memfd (a mutable top mapped where a writer's stores,
+// or reads of holes through a shared mapping, allocate pages) or when the list cannot grow; an
+// untracked top is asked with SEEK_DATA/SEEK_HOLE, and scanned once into a list when it is
+// frozen (frozen layers never change). The one imprecision left is harmless: a read of a hole
+// through a shared mapping may allocate a zero page the list does not show, where the layers
+// below show nothing either (such holes are mapped from the top only where nothing supplies
+// them), so the contents agree.
 
-// Computes a frozen layer's extent list. Returns false if out of memory (callers then seek).
-static bool layer_cache_extents(struct layer* l) {
-  if (l->extents != NULL) return true;
-  size_t n = 0, cap = 4;
-  uint64_t* ext = malloc(2 * cap * sizeof(*ext));
-  if (ext == NULL) return false;
-  uint64_t page = 0;
-  for (;;) {
-    uint64_t data = seek_page(l, page, SEEK_DATA);
-    if (data == UINT64_MAX) break;
-    uint64_t hole = seek_page(l, data, SEEK_HOLE);
-    if (hole <= data) hole = data + 1;
-    if (n == cap) {
-      uint64_t* grown = realloc(ext, 4 * cap * sizeof(*ext));
-      if (grown == NULL) {
-        free(ext);
-        return false;
-      }
-      ext = grown;
-      cap *= 2;
-    }
-    ext[2 * n] = data;
-    ext[2 * n + 1] = hole;
-    n++;
-    page = hole;
+// Makes room for one more extent at index i of the sorted list *ext (*num extents, room for
+// *cap): the extents from i on move up by one (slot i keeps a copy of the one that was there, if
+// any). Used by extent lists and zero markers alike. False if out of memory (nothing changed).
+static bool extents_open_slot(uint64_t** ext, size_t* num, size_t* cap, size_t i) {
+  if (*num == *cap) {
+    size_t grown_cap = *cap == 0 ? 4 : 2 * *cap;
+    uint64_t* grown = realloc(*ext, 2 * grown_cap * sizeof(*grown));
+    if (grown == NULL) return false;
+    *ext = grown;
+    *cap = grown_cap;
   }
-  l->extents = ext;
-  l->num_extents = n;
+  memmove(&(*ext)[2 * (i + 1)], &(*ext)[2 * i], 2 * (*num - i) * sizeof(uint64_t));
+  (*num)++;
   return true;
 }
 
@@ -127,14 +113,121 @@ static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
   return lo;
 }
 
-// Index of the first cached extent whose end is > page (num_extents if none).
+// Index of the first extent whose end is > page (num_extents if none).
 static size_t extent_search(const struct layer* l, uint64_t page) {
   return extents_search(l->extents, l->num_extents, page);
 }
 
+// Inserts extent [a, b) at index i (the caller keeps the list sorted). False if out of memory.
+static bool extents_insert(struct layer* l, size_t i, uint64_t a, uint64_t b) {
+  if (!extents_open_slot(&l->extents, &l->num_extents, &l->cap_extents, i)) return false;
+  l->extents[2 * i] = a;
+  l->extents[2 * i + 1] = b;
+  return true;
+}
+
+// Adds pages [a, b) to the list, merging with the extents it overlaps or touches.
+static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
+  if (a >= b) return true;
+  size_t i = extent_search(l, a > 0 ? a - 1 : 0);  // first extent with end >= a
+  if (i < l->num_extents && l->extents[2 * i + 1] < a) i++;
+  size_t j = i;  // first extent that starts after b
+  while (j < l->num_extents && l->extents[2 * j] <= b) j++;
+  if (i == j) return extents_insert(l, i, a, b);  // nothing to merge with
+  uint64_t start = l->extents[2 * i] < a ? l->extents[2 * i] : a;
+  uint64_t end = l->extents[2 * (j - 1) + 1] > b ? l->extents[2 * (j - 1) + 1] : b;
+  l->extents[2 * i] = start;
+  l->extents[2 * i + 1] = end;
+  memmove(&l->extents[2 * (i + 1)], &l->extents[2 * j],
+          2 * (l->num_extents - j) * sizeof(*l->extents));
+  l->num_extents -= j - i - 1;
+  return true;
+}
+
+// Removes pages [a, b) from the list, splitting an extent that straddles the range.
+static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
+  if (a >= b) return true;
+  size_t i = extent_search(l, a);
+  if (i == l->num_extents || l->extents[2 * i] >= b) return true;
+  if (l->extents[2 * i] < a && l->extents[2 * i + 1] > b) {  // split extent i in two
+    if (!extents_insert(l, i, l->extents[2 * i], a)) return false;
+    l->extents[2 * (i + 1)] = b;
+    return true;
+  }
+  if (l->extents[2 * i] < a) {  // keep the head of extent i
+    l->extents[2 * i + 1] = a;
+    i++;
+  }
+  size_t j = i;
+  while (j < l->num_extents && l->extents[2 * j + 1] <= b) j++;  // wholly inside: dropped
+  if (j < l->num_extents && l->extents[2 * j] < b) l->extents[2 * j] = b;  // keep the tail
+  memmove(&l->extents[2 * i], &l->extents[2 * j], 2 * (l->num_extents - j) * sizeof(*l->extents));
+  l->num_extents -= j - i;
+  return true;
+}
+
+void layer_untrack(struct layer* l) {
+  if (!l->tracked) return;
+  l->tracked = false;
+  free(l->extents);
+  l->extents = NULL;
+  l->num_extents = 0;
+  l->cap_extents = 0;
+}
+
+// Records that pages [first, end) of `l` are now present (after a write the library made).
+static void layer_mark(struct layer* l, uint64_t first, uint64_t end) {
+  if (l->tracked && !extents_add(l, first, end)) layer_untrack(l);
+}
+
+// Records that pages [first, end) of `l` are no longer present.
+static void layer_unmark(struct layer* l, uint64_t first, uint64_t end) {
+  if (l->tracked && !extents_remove(l, first, end)) layer_untrack(l);
+}
+
+// Sets the size of the layer's memfd (now, or when it is created); pages past it are dropped.
+static int layer_truncate(struct layer* l, uint64_t bytes) {
+  l->bytes = bytes;
+  if (l->fd < 0) return 0;
+  if (ftruncate(l->fd, (off_t)bytes) != 0) return -1;
+  layer_unmark(l, (bytes + zx_page() - 1) / zx_page(), UINT64_MAX);
+  return 0;
+}
+
+static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
+  if (l->fd < 0) return whence == SEEK_DATA ? UINT64_MAX : page;  // no memfd: no page
+  off_t at = lseek(l->fd, (off_t)(page * zx_page()), whence);
+  if (at < 0) return whence == SEEK_DATA ? UINT64_MAX : page;
+  return ((uint64_t)at + zx_page() - 1) / zx_page();
+}
+
+// Scans an untracked frozen layer's memfd into its extent list, once. Returns whether the list is
+// usable (false: out of memory, or a mutable untracked layer; callers then seek).
+static bool layer_extents_ready(struct layer* l) {
+  if (l->tracked) return true;
+  if (!l->frozen) return false;
+  uint64_t page = 0;
+  for (;;) {
+    uint64_t data = seek_page(l, page, SEEK_DATA);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = seek_page(l, data, SEEK_HOLE);
+    if (hole <= data) hole = data + 1;
+    if (!extents_add(l, data, hole)) {
+      free(l->extents);
+      l->extents = NULL;
+      l->num_extents = 0;
+      l->cap_extents = 0;
+      return false;
+    }
+    page = hole;
+  }
+  l->tracked = true;
+  return true;
+}
+
 // The first page at or after `page` present in `l`, or UINT64_MAX.
 static uint64_t layer_next_data(struct layer* l, uint64_t page) {
-  if (l->frozen && layer_cache_extents(l)) {
+  if (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
     if (i == l->num_extents) return UINT64_MAX;
     return l->extents[2 * i] > page ? l->extents[2 * i] : page;
@@ -144,7 +237,7 @@ static uint64_t layer_next_data(struct layer* l, uint64_t page) {
 
 // The first page at or after `page` not present in `l`.
 static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
-  if (l->frozen && layer_cache_extents(l)) {
+  if (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
     if (i == l->num_extents || l->extents[2 * i] > page) return page;
     return l->extents[2 * i + 1];
@@ -175,16 +268,7 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
 // Makes room for one more marker extent at index i (a copy of the one there, if any). False if
 // out of memory (nothing changed).
 static bool marks_open_slot(struct layer* l, size_t i) {
-  if (l->num_marks == l->cap_marks) {
-    size_t cap = l->cap_marks == 0 ? 4 : 2 * l->cap_marks;
-    uint64_t* grown = realloc(l->marks, 2 * cap * sizeof(*grown));
-    if (grown == NULL) return false;
-    l->marks = grown;
-    l->cap_marks = cap;
-  }
-  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * i], 2 * (l->num_marks - i) * sizeof(uint64_t));
-  l->num_marks++;
-  return true;
+  return extents_open_slot(&l->marks, &l->num_marks, &l->cap_marks, i);
 }
 
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
@@ -322,15 +406,28 @@ static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off
   return ZX_OK;
 }
 
-// Writes zero bytes to [off, off + len) of `fd`.
-static zx_status_t write_zeros(int fd, uint64_t off, uint64_t len) {
+// Writes `len` bytes at byte `off` of layer `l` (creating its memfd) and records the pages.
+static zx_status_t layer_pwrite(struct layer* l, const void* buf, size_t len, uint64_t off) {
+  if (len == 0) return ZX_OK;
+  zx_status_t status = full_pwrite(layer_fd(l), buf, len, off);
+  uint64_t ps = zx_page();
+  if (status == ZX_OK) {
+    layer_mark(l, off / ps, (off + len + ps - 1) / ps);
+  } else {
+    layer_untrack(l);  // a part may have been written: ask the memfd from now on
+  }
+  return status;
+}
+
+// Writes zero bytes to [off, off + len) of layer `l`.
+static zx_status_t layer_write_zeros(struct layer* l, uint64_t off, uint64_t len) {
   size_t chunk = (size_t)(COPY_CHUNK_PAGES * zx_page());
   char* zeros = calloc(1, chunk);
   if (zeros == NULL) return ZX_ERR_NO_MEMORY;
   zx_status_t status = ZX_OK;
   while (len > 0 && status == ZX_OK) {
     size_t n = len < chunk ? (size_t)len : chunk;
-    status = full_pwrite(fd, zeros, n, off);
+    status = layer_pwrite(l, zeros, n, off);
     off += n;
     len -= n;
   }
@@ -352,7 +449,7 @@ static zx_status_t copy_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(l->fd, c->buf, (size_t)(k * ps), lp * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(c->top), c->buf, (size_t)(k * ps), at * ps);
+    if (status == ZX_OK) status = layer_pwrite(c->top, c->buf, (size_t)(k * ps), at * ps);
     if (status != ZX_OK) return status;
     at += k;
     lp += k;
@@ -367,7 +464,9 @@ zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages) {
   struct layer* top = b->top;
   if (npages == 0 || top->below == NULL) return ZX_OK;
   if (layer_next_hole(top, page) >= page + npages) return ZX_OK;  // all present already
-  struct copy_ctx c = {top, malloc((size_t)(COPY_CHUNK_PAGES * zx_page()))};
+  // Sized for the copy: a fault copies one page, and a big buffer would cost an mmap each time.
+  uint64_t chunk = npages < COPY_CHUNK_PAGES ? npages : COPY_CHUNK_PAGES;
+  struct copy_ctx c = {top, malloc((size_t)(chunk * zx_page()))};
   if (c.buf == NULL) return ZX_ERR_NO_MEMORY;
   zx_status_t status = layer_walk(top, page, npages, page, copy_run, &c);
   free(c.buf);
@@ -379,7 +478,7 @@ static zx_status_t zero_fill_run(void* arg, uint64_t at, uint64_t n, struct laye
   (void)lp;
   struct layer* top = arg;
   if (l == top) return ZX_OK;
-  return write_zeros(layer_fd(top), at * zx_page(), n * zx_page());
+  return layer_write_zeros(top, at * zx_page(), n * zx_page());
 }
 
 static zx_status_t mark_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
@@ -405,9 +504,12 @@ static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   if (npages == 0) return ZX_OK;
   struct layer* top = b->top;
-  if (top->fd >= 0 && fallocate(top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                                (off_t)(page * ps), (off_t)(npages * ps)) != 0) {
-    return write_zeros(top->fd, page * ps, npages * ps);  // no hole punching: zero in place
+  if (top->fd >= 0) {
+    if (fallocate(top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
+                  (off_t)(npages * ps)) != 0) {
+      return layer_write_zeros(top, page * ps, npages * ps);  // no hole punching: zero in place
+    }
+    layer_unmark(top, page, page + npages);
   }
   if (top->below == NULL) return ZX_OK;
   return layer_walk(top, page, npages, page, mark_run, top);
@@ -440,7 +542,7 @@ static zx_status_t zero_part_of_page(struct vmo* b, uint64_t page, uint64_t off,
   zx_status_t status = layer_walk(b->top, page, 1, page, find_supplier, &supplier);
   if (status != ZX_OK || supplier == NULL) return status;
   if (supplier != b->top) status = vmo_copy_up(b, page, 1);
-  if (status == ZX_OK) status = write_zeros(layer_fd(b->top), off, len);
+  if (status == ZX_OK) status = layer_write_zeros(b->top, off, len);
   return status;
 }
 
@@ -510,7 +612,7 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
     if (off % ps != 0) status = vmo_copy_up(b, first, 1);
     if (status == ZX_OK && (off + len) % ps != 0) status = vmo_copy_up(b, end - 1, 1);
   }
-  if (status == ZX_OK) status = full_pwrite(layer_fd(b->top), buf, (size_t)len, off);
+  if (status == ZX_OK) status = layer_pwrite(b->top, buf, (size_t)len, off);
   if (status != ZX_OK || present) return status;
   return vmo_remap(b, first, end - first);
 }
@@ -525,6 +627,33 @@ uint64_t layer_bytes(const struct layer* l) {
 
 // ---- Collapsing chains -------------------------------------------------------------------
 
+// Re-points, in every mapping of b, the pages (below `lim`) present in layer `l`, a layer of b's
+// chain at offset 0.
+static void remap_present(struct vmo* b, struct layer* l, uint64_t lim) {
+  for (uint64_t page = 0; page < lim;) {
+    uint64_t data = layer_next_data(l, page);
+    if (data == UINT64_MAX || data >= lim) break;
+    uint64_t hole = layer_next_hole(l, data);
+    if (hole <= data) hole = data + 1;
+    if (hole > lim) hole = lim;
+    vmo_remap(b, data, hole - data);
+    page = hole;
+  }
+}
+
+static zx_status_t remap_zero_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                  uint64_t lp) {
+  (void)lp;
+  if (l == NULL) vmo_remap(arg, at, n);
+  return ZX_OK;
+}
+
+// Re-points, in every mapping of b, the pages no layer of b supplies.
+static void remap_unsupplied(struct vmo* b) {
+  uint64_t ps = zx_page();
+  layer_walk(b->top, 0, b->size / ps, 0, remap_zero_run, b);
+}
+
 // Copies n pages from page `fp` of `from` to page `tp` of `to`.
 static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* to, uint64_t tp,
                                  uint64_t n, char* buf) {
@@ -532,7 +661,7 @@ static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* 
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
     zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
-    if (status == ZX_OK) status = full_pwrite(layer_fd(to), buf, (size_t)(k * ps), tp * ps);
+    if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), tp * ps);
     if (status != ZX_OK) return status;
     fp += k;
     tp += k;
@@ -613,8 +742,8 @@ static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_
 // are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains
 // do not grow with repeated snapshot/write cycles and the old pages are freed. The smaller
 // layer's pages are copied into the bigger one (markers go along: T's hide F's pages, F's hide
-// what is below F). Then every mapping of b is re-pointed. Best effort: on failure b is left as
-// it was (a failed copy leaves extra, still-correct pages or markers in the destination).
+// what is below F). Then the pages whose layer changed are re-pointed in b's mappings
+// (O(pages of the smaller layer), not O(VMO size)). Best effort: on failure b is left as it was (a failed copy leaves extra, still-correct pages or markers in the destination).
 static void vmo_collapse(struct vmo* b) {
   uint64_t ps = zx_page();
   while (b->top != NULL && b->top->below != NULL) {
@@ -624,28 +753,42 @@ static void vmo_collapse(struct vmo* b) {
     // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
     if (f->refs != 1 || f->owner != b || t->below_off != 0 || (layer_empty(t) && f->below == NULL))
       return;
+    // Writers store into T through their mappings while it is merged. Without write protection
+    // nothing could hold those stores back during a copy out of T (they would be lost), so the
+    // layers stay apart while b is writably mapped (the frozen ones are still folded).
+    bool writers = vmo_writably_mapped(b);
+    if (writers && !wp_enabled()) return;
     char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
     if (buf == NULL) return;
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
     kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
-    if (layer_bytes(t) <= layer_bytes(f)) {
+    bool into_f = layer_bytes(t) <= layer_bytes(f);
+    if (into_f && writers) {
+      // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
+      // F once the lock is free). Merging into T instead needs no protection: the writers map
+      // F's pages write-protected already, and T's holes they map are holes of F too.
+      for (struct mapping* m = zx_g.mappings; m != NULL && into_f; m = m->next) {
+        if (m->backing == b && m->writable && !mapping_protect(m)) into_f = false;
+      }
+    }
+    if (into_f) {
       // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
       // then copy T's pages over.
       if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
           !marks_remove(f, lim, UINT64_MAX)) {
         status = ZX_ERR_NO_MEMORY;
       }
-      free(f->extents);
-      f->extents = NULL;
-      f->num_extents = 0;
+      layer_extents_ready(f);  // F's list (if it can be had) now follows F's changes
       f->frozen = false;
       for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
         uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
         if (f->fd >= 0 && ms < lim) {
           uint64_t pe = me < lim ? me : lim;
-          fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(ms * ps),
-                    (off_t)((pe - ms) * ps));
+          if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(ms * ps),
+                        (off_t)((pe - ms) * ps)) == 0) {
+            layer_unmark(f, ms, pe);
+          }
         }
         if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
       }
@@ -666,6 +809,11 @@ static void vmo_collapse(struct vmo* b) {
       f->owner = NULL;
       t->below = NULL;  // b->top takes over t's reference to f
       b->top = f;
+      // What changed for b's mappings: T's pages now come from F, and pages nothing supplies
+      // are F's holes now (a writable mapping maps them from the top). Markers read as zero
+      // before and after.
+      remap_present(b, t, UINT64_MAX);
+      if (vmo_writably_mapped(b)) remap_unsupplied(b);
       layer_unref(t);
     } else {
       // Into T: copy F's pages and markers that T does not shadow, below T's limit.
@@ -680,10 +828,10 @@ static void vmo_collapse(struct vmo* b) {
       t->below_off = f->below_off;
       if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
       if (below == NULL) t->below_limit = 0;
+      remap_present(b, f, lim);  // the pages copied from F now come from T
       layer_unref(f);
     }
     free(buf);
-    vmo_remap(b, 0, b->size / ps);
   }
 }
 
@@ -695,12 +843,8 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   struct layer* x = u->below;
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
-  u->frozen = false;  // seek U's holes instead of its cached extents, which are about to change
+  // U's extent list (if it has one) follows the pages copied in, as every write's does.
   zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
-  free(u->extents);
-  u->extents = NULL;
-  u->num_extents = 0;
-  u->frozen = true;
   if (status != ZX_OK) return false;
   struct layer* below = x->below;
   if (below != NULL) below->refs++;
@@ -917,6 +1061,7 @@ ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t off
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
+  if (status == ZX_OK) status = vmar_prepare_user_write(buffer, len);
   if (status == ZX_OK) {
     status = vmo_read_bytes(vmo_backing(v), buffer, offset + vmo_backing_offset(v), len);
   }
@@ -944,6 +1089,7 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
   zx_lock();
   zx_status_t status = vmo_lookup(handle, &v, &rights);
   if (status == ZX_OK && size == NULL) status = ZX_ERR_INVALID_ARGS;
+  if (status == ZX_OK) status = vmar_prepare_user_write(size, sizeof(*size));
   if (status == ZX_OK) *size = v->size;
   zx_unlock();
   return status;
@@ -996,6 +1142,31 @@ out:
 
 // ---- zx_vmo_create_child -----------------------------------------------------------------
 
+// After b's top layer was frozen: b's writable mappings must no longer store into it. With write
+// protection (uffd.c) each is write-protected, copying nothing (its pages are copied up when
+// first stored to), and the pages no layer supplies, which it maps from the frozen layer's holes,
+// are re-pointed to the new top. Otherwise (or if protecting fails) the mapped pages are copied
+// into the new top at once and every mapping of b is re-pointed. Mappings without a writable one
+// only map pages present in layers (or zeros), which stay where they are.
+static zx_status_t snapshot_writers(struct vmo* b) {
+  uint64_t ps = zx_page();
+  bool eager = false;
+  zx_status_t status = ZX_OK;
+  for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
+    if (m->backing != b || !m->writable || mapping_protect(m)) continue;
+    eager = true;
+    uint64_t first = m->off / ps;
+    uint64_t end = first + m->len / ps;
+    uint64_t lim = vmo_backing_limit(m->vmo);
+    if (end > lim) end = lim;
+    if (first < end) status = vmo_copy_up(b, first, end - first);
+  }
+  if (status != ZX_OK) return status;
+  if (eager) return vmo_remap(b, 0, b->size / ps);
+  remap_unsupplied(b);
+  return ZX_OK;
+}
+
 // Gives `child` (fresh top layer) the contents of pages [sp, ...) of non-slice `b`, frozen now;
 // pages at or past `limit` (b coordinates) read as zero.
 static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, struct vmo* child) {
@@ -1010,6 +1181,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
   } else {
     struct layer* fresh = layer_new(b->size);
     if (fresh == NULL) return ZX_ERR_NO_MEMORY;
+    zx_status_t status;
     top->frozen = true;
     top->owner = b;
     fresh->below = top;  // takes over b's reference
@@ -1019,20 +1191,10 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     below = top;
     below_off = 0;
     below_limit = limit;
-    // A writable mapping must show b's new top: copy its pages up and re-point it.
-    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-      if (m->backing != b || !m->writable) continue;
-      uint64_t first = m->off / zx_page();
-      uint64_t end = first + m->len / zx_page();
-      uint64_t lim = vmo_backing_limit(m->vmo);
-      if (end > lim) end = lim;
-      zx_status_t status = first < end ? vmo_copy_up(b, first, end - first) : ZX_OK;
+    if (vmo_writably_mapped(b)) {
+      status = snapshot_writers(b);
       if (status != ZX_OK) return status;
     }
-    // Re-point every mapping of b: none may keep showing holes of the now frozen layer (a fault
-    // on a hole would allocate a page in it).
-    zx_status_t status = vmo_remap(b, 0, b->size / zx_page());
-    if (status != ZX_OK) return status;
   }
   if (below != NULL && sp < below_limit) {
     below->refs++;

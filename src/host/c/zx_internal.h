@@ -57,12 +57,12 @@ struct event {
 };
 
 // A layer is one memfd holding some pages of a VMO. A page is present in a layer iff it is
-// allocated in the memfd (SEEK_DATA/SEEK_HOLE, page granularity on tmpfs), or it is a zero
-// marker: a page that reads as zero, costs nothing and hides the layers below (what ZERO and
-// DECOMMIT leave where a frozen layer would otherwise show through). A data page wins over a
-// marker at the same page (a writable mapping can fill a marked hole). A page that is not
-// present reads from `below` at page `page + below_off` if `page < below_limit`, else zero.
-// A VMO's top layer is mutable; a frozen layer never changes again and is shared (refcounted).
+// allocated in the memfd (page granularity on tmpfs), or it is a zero marker: a page that
+// reads as zero, costs nothing and hides the layers below (what ZERO and DECOMMIT leave where a
+// frozen layer would otherwise show through). A data page wins over a marker at the same page (a
+// writable mapping can fill a marked hole). A page that is not present reads from `below` at
+// page `page + below_off` if `page < below_limit`, else zero. A VMO's top layer is mutable; a
+// frozen layer never changes again and is shared (refcounted).
 struct layer {
   int fd;                // the memfd, or -1 until the first write needs one (see layer_fd)
   uint64_t bytes;        // the memfd's size (applied when it is created)
@@ -72,10 +72,13 @@ struct layer {
   uint64_t below_off;    // pages
   uint64_t below_limit;  // pages, in this layer's coordinates
   struct vmo* owner;     // the VMO that froze it (its committed bytes include it), or NULL
-  // Frozen layers only: their present pages as sorted [start, end) page extents, computed once
-  // (frozen layers never change), so mapping a big snapshot does not rescan the page cache.
-  uint64_t* extents;     // 2 * num_extents entries, or NULL when not computed yet
+  // The present pages as sorted, disjoint [start, end) page extents, kept up to date by every
+  // write the library makes (see "Extent lists" in vmo.c). Exact while `tracked`; an untracked
+  // layer is asked with SEEK_DATA/SEEK_HOLE (and scanned into a list once frozen).
+  bool tracked;
+  uint64_t* extents;     // 2 * num_extents entries (room for 2 * cap_extents)
   size_t num_extents;
+  size_t cap_extents;
   // Zero markers as sorted, disjoint [start, end) page extents (2 * num_marks entries).
   uint64_t* marks;
   size_t num_marks;
@@ -147,7 +150,8 @@ struct mapping {
   uint64_t off;               // byte offset of `base` in `backing`
   int prot;                   // PROT_* of the mapping
   int max_prot;               // PROT_* zx_vmar_protect may grant (VMO and VMAR handle rights)
-  bool writable;              // ZX_VM_PERM_WRITE: always maps backing's top layer
+  bool writable;              // ZX_VM_PERM_WRITE: stores land in backing's top layer
+  bool wp_armed;              // some pages may be write-protected (lazy copy-on-write, uffd.c)
   struct mapping* next;
 };
 
@@ -208,6 +212,9 @@ ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t 
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
+// Stops tracking a mutable layer's pages: called when it is mapped where stores (or reads of
+// holes) through the mapping may allocate pages the library does not see.
+ZX_HIDDEN void layer_untrack(struct layer* l);
 
 typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct layer* layer,
                               uint64_t layer_page);
@@ -250,5 +257,29 @@ ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
+// Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
+ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
+// Registers and write-protects writable mapping `m` (its pages inside the VMO): each page's next
+// store faults to the handler. False if write protection is off or fails (nothing changed then).
+ZX_HIDDEN bool mapping_protect(struct mapping* m);
+// A write fault at page `addr` of a write-protected mapping: copies the page up into the VMO's
+// top layer and re-points it in every mapping. ZX_OK also when no mapping holds it any more.
+ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr);
+// Called with the lock held before the library writes into caller memory [ptr, ptr + len):
+// resolves the write-protected pages there first, because the handler thread needs the lock to
+// resolve a fault (a holder touching a protected page would wait for it forever).
+ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
+// Copies up and re-points every write-protected page of every writable mapping (before fork).
+ZX_HIDDEN void vmar_resolve_all_protected(void);
+
+// uffd.c: write protection of writable mappings (lazy copy-on-write). All with the lock held.
+// Whether it is available (initialized on the first call; logs once to stderr if not).
+ZX_HIDDEN bool wp_enabled(void);
+// Whether kernel-mode stores into protected pages fail (EFAULT) instead of being resolved.
+ZX_HIDDEN bool wp_user_mode_only(void);
+// Registers [addr, addr + len) (our shmem mappings) for write protection.
+ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
+// Write-protects registered [addr, addr + len): the next store to each page faults to the handler.
+ZX_HIDDEN zx_status_t wp_protect(uintptr_t addr, size_t len);
 
 #endif  // ZIRCON4J_HOST_ZX_INTERNAL_H_

@@ -11,8 +11,8 @@
 
 #include "harness.h"
 
-int g_passed;
-int g_failed;
+_Atomic int g_passed;
+_Atomic int g_failed;
 const char* g_scenario = "";
 
 static zx_rights_t rights_of(zx_handle_t h) {
@@ -879,10 +879,11 @@ int main(void) {
   RUN(vmo_op_range_ops);
   RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
+  run_cow_tests();
   run_attribution_tests();
   run_object_tests();
   run_event_tests();
   run_subvmar_tests();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
+  printf("%d passed, %d failed\n", (int)g_passed, (int)g_failed);
   return g_failed > 0 ? 1 : 0;
 }

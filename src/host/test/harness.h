@@ -1,5 +1,6 @@
 // A tiny test harness: counts individual checks. Each failing check prints file:line and both
-// values. main() ends with exactly "N passed, M failed" (N, M = numbers of checks).
+// values. main() ends with exactly "N passed, M failed" (N, M = numbers of checks). The counters
+// are atomic: some scenarios check from several threads.
 
 #ifndef ZIRCON4J_HOST_TEST_HARNESS_H_
 #define ZIRCON4J_HOST_TEST_HARNESS_H_
@@ -8,8 +9,8 @@
 #include <stdio.h>
 #include <zircon/syscalls.h>
 
-extern int g_passed;
-extern int g_failed;
+extern _Atomic int g_passed;
+extern _Atomic int g_failed;
 extern const char* g_scenario;
 
 #define CHECK_EQ(actual, expected)                                                            \
@@ -62,6 +63,9 @@ void run_object_tests(void);
 void run_event_tests(void);
 // conformance_subvmar.c
 void run_subvmar_tests(void);
+
+// conformance_cow.c
+void run_cow_tests(void);
 
 // conformance_attribution.c
 void run_attribution_tests(void);

@@ -1,0 +1,268 @@
+// Write protection of writable mappings, for lazy copy-on-write (userfaultfd, write-protect mode).
+//
+// When a VMO with a live ZX_VM_PERM_WRITE mapping is snapshotted, its top layer is frozen and the
+// writable mappings keep showing it, write-protected (UFFDIO_WRITEPROTECT, which costs about what
+// mprotect does); nothing is copied. The first store to a protected page faults into this file's
+// handler thread, which takes the global lock, has vmar.c copy that one page into the VMO's new
+// top layer and re-point it in every mapping (vmar_resolve_write), and wakes the writer, whose
+// store then lands in the new top. The handler never calls into Java and needs no call from it.
+//
+// Needs (checked once, on the first writable mapping): a userfaultfd, from /dev/userfaultfd or
+// the userfaultfd syscall (kernel-mode faults delivered too), else the syscall with
+// UFFD_USER_MODE_ONLY (what unprivileged users get with vm.unprivileged_userfaultfd=0); and the
+// features WP_HUGETLBFS_SHMEM (write-protecting shmem, Linux 5.19) and WP_UNPOPULATED (pages not
+// yet faulted in are protected too, Linux 6.4). Without them, or with ZIRCON4J_HOST_EAGER_COW set
+// (non-empty), snapshots copy the mapped pages at once as before; one line on stderr says why.
+//
+// The structures and ioctl numbers of the userfaultfd ABI (linux/userfaultfd.h) are declared
+// here, so the library also builds where kernel headers are missing (musl).
+
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "zx_internal.h"
+
+// ---- The userfaultfd ABI -----------------------------------------------------------------
+
+#define UFFD_ABI_API ((uint64_t)0xAA)
+#define UFFD_ABI_IOCTL_TYPE 0xAA
+#define UFFD_ABI_USER_MODE_ONLY 1
+#define UFFD_ABI_FEATURE_THREAD_ID ((uint64_t)1 << 8)
+#define UFFD_ABI_FEATURE_WP_SHMEM ((uint64_t)1 << 12)
+#define UFFD_ABI_FEATURE_WP_UNPOPULATED ((uint64_t)1 << 13)
+#define UFFD_ABI_REGISTER_MODE_WP ((uint64_t)1 << 1)
+#define UFFD_ABI_WRITEPROTECT_MODE_WP ((uint64_t)1 << 0)
+#define UFFD_ABI_EVENT_PAGEFAULT 0x12
+
+struct uffd_api_args {
+  uint64_t api;
+  uint64_t features;
+  uint64_t ioctls;
+};
+
+struct uffd_range_args {
+  uint64_t start;
+  uint64_t len;
+};
+
+struct uffd_register_args {
+  struct uffd_range_args range;
+  uint64_t mode;
+  uint64_t ioctls;
+};
+
+struct uffd_writeprotect_args {
+  struct uffd_range_args range;
+  uint64_t mode;
+};
+
+// struct uffd_msg: 32 bytes; for UFFD_EVENT_PAGEFAULT, flags, address and the thread id.
+struct uffd_message {
+  uint8_t event;
+  uint8_t reserved1;
+  uint16_t reserved2;
+  uint32_t reserved3;
+  uint64_t flags;
+  uint64_t address;
+  uint32_t ptid;
+  uint32_t pad;
+};
+_Static_assert(sizeof(struct uffd_message) == 32, "struct uffd_msg is 32 bytes");
+
+#define UFFD_IOC_NEW _IO(UFFD_ABI_IOCTL_TYPE, 0x00)  // on /dev/userfaultfd
+#define UFFD_IOC_REGISTER _IOWR(UFFD_ABI_IOCTL_TYPE, 0x00, struct uffd_register_args)
+#define UFFD_IOC_WAKE _IOR(UFFD_ABI_IOCTL_TYPE, 0x02, struct uffd_range_args)
+#define UFFD_IOC_WRITEPROTECT _IOWR(UFFD_ABI_IOCTL_TYPE, 0x06, struct uffd_writeprotect_args)
+#define UFFD_IOC_API _IOWR(UFFD_ABI_IOCTL_TYPE, 0x3F, struct uffd_api_args)
+
+// ---- State -------------------------------------------------------------------------------
+
+// Set once by wp_init (under the global lock, before the handler thread starts); reset in a
+// forked child, which has no handler thread.
+static struct {
+  bool initialized;
+  bool enabled;
+  bool user_mode_only;  // kernel-mode faults (read(2) into a protected page) are not delivered
+  int fd;
+} g_wp = {.fd = -1};
+
+static void wp_log_fallback(const char* why, int err) {
+  if (err != 0) {
+    fprintf(stderr, "zircon4j host: lazy copy-on-write is off (%s: %s); snapshots of VMOs with "
+            "writable mappings copy the mapped pages at once\n", why, strerror(err));
+  } else {
+    fprintf(stderr, "zircon4j host: lazy copy-on-write is off (%s); snapshots of VMOs with "
+            "writable mappings copy the mapped pages at once\n", why);
+  }
+}
+
+// Opens a userfaultfd: full first (kernel-mode faults too), then user-mode only.
+static int wp_open(bool* user_mode_only) {
+  int flags = O_CLOEXEC;  // blocking: the handler thread sleeps in read(2)
+  const char* force_user = getenv("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY");
+  bool user_only = force_user != NULL && force_user[0] != '\0';
+  if (!user_only) {
+    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+    if (dev >= 0) {
+      int fd = ioctl(dev, UFFD_IOC_NEW, flags);
+      close(dev);
+      if (fd >= 0) {
+        *user_mode_only = false;
+        return fd;
+      }
+    }
+    int fd = (int)syscall(SYS_userfaultfd, flags);
+    if (fd >= 0) {
+      *user_mode_only = false;
+      return fd;
+    }
+  }
+  *user_mode_only = true;
+  return (int)syscall(SYS_userfaultfd, flags | UFFD_ABI_USER_MODE_ONLY);
+}
+
+static void* wp_handler(void* arg);
+
+static void wp_atfork_prepare(void) {
+  zx_lock();
+  vmar_resolve_all_protected();  // the child gets plain mappings of the top layers
+}
+
+static void wp_atfork_parent(void) { zx_unlock(); }
+
+static void wp_atfork_child(void) {
+  // The child has no handler thread, and the descriptor speaks for the parent's address space.
+  if (g_wp.fd >= 0) close(g_wp.fd);
+  g_wp.fd = -1;
+  g_wp.enabled = false;
+  zx_unlock();
+}
+
+static void wp_init(void) {
+  g_wp.initialized = true;
+  const char* eager = getenv("ZIRCON4J_HOST_EAGER_COW");
+  if (eager != NULL && eager[0] != '\0') {
+    wp_log_fallback("ZIRCON4J_HOST_EAGER_COW is set", 0);
+    return;
+  }
+  bool user_only = false;
+  int probe = wp_open(&user_only);
+  if (probe < 0) {
+    wp_log_fallback("no userfaultfd", errno);
+    return;
+  }
+  // A first handshake with no feature asked reports what the kernel supports.
+  struct uffd_api_args api = {.api = UFFD_ABI_API};
+  if (ioctl(probe, UFFD_IOC_API, &api) != 0) {
+    int err = errno;
+    close(probe);
+    wp_log_fallback("UFFDIO_API failed", err);
+    return;
+  }
+  close(probe);
+  const uint64_t needed = UFFD_ABI_FEATURE_WP_SHMEM | UFFD_ABI_FEATURE_WP_UNPOPULATED;
+  if ((api.features & needed) != needed) {
+    wp_log_fallback((api.features & UFFD_ABI_FEATURE_WP_SHMEM) == 0
+                        ? "the kernel cannot write-protect shmem (needs Linux 5.19)"
+                        : "the kernel cannot write-protect unpopulated pages (needs Linux 6.4)",
+                    0);
+    return;
+  }
+  int fd = wp_open(&user_only);
+  if (fd < 0) {
+    wp_log_fallback("no userfaultfd", errno);
+    return;
+  }
+  api = (struct uffd_api_args){.api = UFFD_ABI_API,
+                               .features = needed | (api.features & UFFD_ABI_FEATURE_THREAD_ID)};
+  if (ioctl(fd, UFFD_IOC_API, &api) != 0) {
+    int err = errno;
+    close(fd);
+    wp_log_fallback("UFFDIO_API with write protection failed", err);
+    return;
+  }
+  // The handler thread takes no signal meant for the application.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  g_wp.fd = fd;
+  g_wp.user_mode_only = user_only;
+  int rc = pthread_create(&thread, &attr, wp_handler, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    close(fd);
+    g_wp.fd = -1;
+    wp_log_fallback("cannot start the fault handler thread", rc);
+    return;
+  }
+  pthread_atfork(wp_atfork_prepare, wp_atfork_parent, wp_atfork_child);
+  g_wp.enabled = true;
+}
+
+bool wp_enabled(void) {
+  if (!g_wp.initialized) wp_init();
+  return g_wp.enabled;
+}
+
+bool wp_user_mode_only(void) { return g_wp.enabled && g_wp.user_mode_only; }
+
+zx_status_t wp_register(uintptr_t addr, size_t len) {
+  if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;
+  struct uffd_register_args reg = {{addr, len}, UFFD_ABI_REGISTER_MODE_WP, 0};
+  return ioctl(g_wp.fd, UFFD_IOC_REGISTER, &reg) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
+}
+
+zx_status_t wp_protect(uintptr_t addr, size_t len) {
+  if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;
+  struct uffd_writeprotect_args wp = {{addr, len}, UFFD_ABI_WRITEPROTECT_MODE_WP};
+  return ioctl(g_wp.fd, UFFD_IOC_WRITEPROTECT, &wp) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
+}
+
+// ---- The fault handler thread --------------------------------------------------------------
+
+// Resolves one write fault: under the lock (which no holder keeps while touching a protected
+// page, see vmar_prepare_user_write), the page is copied up and re-pointed, or, if no mapping of
+// ours holds the address any more (unmapped meanwhile), nothing is done: the writer retries on
+// whatever is there now. Then the writer is woken. A page that cannot be copied (out of memory)
+// gets the writer a SIGBUS, as a fault that cannot be served would.
+static void wp_handle(const struct uffd_message* msg) {
+  uintptr_t page = (uintptr_t)(msg->address & ~(zx_page() - 1));
+  zx_lock();
+  zx_status_t status = vmar_resolve_write(page);
+  zx_unlock();
+  if (status != ZX_OK && msg->ptid != 0) {
+    syscall(SYS_tgkill, getpid(), (pid_t)msg->ptid, SIGBUS);
+  }
+  struct uffd_range_args range = {page, zx_page()};
+  ioctl(g_wp.fd, UFFD_IOC_WAKE, &range);
+}
+
+static void* wp_handler(void* arg) {
+  (void)arg;
+  int fd = g_wp.fd;
+  struct uffd_message msgs[16];
+  for (;;) {
+    ssize_t n = read(fd, msgs, sizeof(msgs));
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return NULL;  // the descriptor is gone
+    }
+    for (size_t i = 0; i < (size_t)n / sizeof(msgs[0]); i++) {
+      if (msgs[i].event == UFFD_ABI_EVENT_PAGEFAULT) wp_handle(&msgs[i]);
+    }
+  }
+}
