@@ -513,6 +513,14 @@ static zx_status_t property_lookup(zx_handle_t handle, zx_rights_t right, struct
   return ZX_OK;
 }
 
+// ZX_PROP_VMO_CONTENT_SIZE, read or written: BUFFER_TOO_SMALL for less than a uint64_t, then
+// WRONG_TYPE for anything but a VMO (the kernel's order for both directions).
+static zx_status_t content_size_property_check(const struct object* obj, size_t value_size) {
+  if (value_size < sizeof(uint64_t)) return ZX_ERR_BUFFER_TOO_SMALL;
+  if (obj->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
+  return ZX_OK;
+}
+
 // Checks, in order: INVALID_ARGS (value NULL), BAD_HANDLE, ACCESS_DENIED (no GET_PROPERTY); then
 //   ZX_PROP_NAME: BUFFER_TOO_SMALL (value_size < ZX_MAX_NAME_LEN). Objects without a name (all
 //     but VMOs) read as an empty name. Writes exactly ZX_MAX_NAME_LEN bytes.
@@ -538,15 +546,11 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t proper
       break;
     }
     case ZX_PROP_VMO_CONTENT_SIZE: {
-      if (value_size < sizeof(uint64_t)) {
-        status = ZX_ERR_BUFFER_TOO_SMALL;
-      } else if (obj->type != ZX_OBJ_TYPE_VMO) {
-        status = ZX_ERR_WRONG_TYPE;
-      } else {
-        uint64_t content_size = vmo_get_content_size((struct vmo*)obj);
-        status = vmar_prepare_user_write(value, sizeof(content_size));
-        if (status == ZX_OK) memcpy(value, &content_size, sizeof(content_size));
-      }
+      status = content_size_property_check(obj, value_size);
+      if (status != ZX_OK) break;
+      uint64_t content_size = vmo_get_content_size((struct vmo*)obj);
+      status = vmar_prepare_user_write(value, sizeof(content_size));
+      if (status == ZX_OK) memcpy(value, &content_size, sizeof(content_size));
       break;
     }
     default:
@@ -579,17 +583,14 @@ ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t proper
         status = ZX_ERR_NOT_SUPPORTED;
       }
       break;
-    case ZX_PROP_VMO_CONTENT_SIZE:
-      if (value_size < sizeof(uint64_t)) {
-        status = ZX_ERR_BUFFER_TOO_SMALL;
-      } else if (obj->type != ZX_OBJ_TYPE_VMO) {
-        status = ZX_ERR_WRONG_TYPE;
-      } else {
-        uint64_t content_size;
-        memcpy(&content_size, value, sizeof(content_size));
-        status = vmo_set_content_size((struct vmo*)obj, content_size);
-      }
+    case ZX_PROP_VMO_CONTENT_SIZE: {
+      status = content_size_property_check(obj, value_size);
+      if (status != ZX_OK) break;
+      uint64_t content_size;
+      memcpy(&content_size, value, sizeof(content_size));
+      status = vmo_set_content_size((struct vmo*)obj, content_size);
       break;
+    }
     default:
       status = ZX_ERR_INVALID_ARGS;
       break;
