@@ -148,12 +148,15 @@ final class MappedSegments {
     return view.asByteBuffer();
   }
 
-  /** A buffer over {@code [offset, offset + length)} of the view. */
-  static ByteBuffer window(MemorySegment view, long offset, int length) {
-    long size = view.byteSize();
+  /**
+   * Throws {@link IndexOutOfBoundsException}, naming {@code what}, unless {@code [offset, offset +
+   * length)} lies inside a view of {@code size} bytes.
+   */
+  private static void requireInside(String what, long size, long offset, long length) {
     if (offset < 0 || length < 0 || offset > size || length > size - offset) {
       throw new IndexOutOfBoundsException(
-          "window [offset "
+          what
+              + " [offset "
               + offset
               + ", length "
               + length
@@ -161,6 +164,11 @@ final class MappedSegments {
               + size
               + " bytes");
     }
+  }
+
+  /** A buffer over {@code [offset, offset + length)} of the view. */
+  static ByteBuffer window(MemorySegment view, long offset, int length) {
+    requireInside("window", view.byteSize(), offset, length);
     return view.asSlice(offset, length).asByteBuffer();
   }
 
@@ -170,17 +178,7 @@ final class MappedSegments {
    * usable; the range is widened to whole pages, which stay inside the page-rounded mapping.
    */
   static void prefetch(Arena arena, MemorySegment view, long offset, long length) {
-    long size = view.byteSize();
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IndexOutOfBoundsException(
-          "prefetch range [offset "
-              + offset
-              + ", length "
-              + length
-              + "] is outside mapping of "
-              + size
-              + " bytes");
-    }
+    requireInside("prefetch range", view.byteSize(), offset, length);
     if (length == 0) {
       return; // nothing to populate (and zircon rejects an empty range)
     }
