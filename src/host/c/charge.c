@@ -168,10 +168,8 @@ static zx_status_t vmo_runs(struct vmo* v, struct run_list* out) {
   return status;
 }
 
-// The pages of layer `target` that `v` could see if nothing above hid them: [*start, *end) in
-// target's pages. False if target is not in v's chain or v's window onto it is empty.
-static bool window_onto(const struct vmo* v, const struct layer* target, uint64_t* start,
-                        uint64_t* end) {
+bool window_onto(const struct vmo* v, const struct layer* target, uint64_t* start,
+                 uint64_t* end) {
   const struct layer* l = v->top;
   uint64_t off = 0;                    // v page q is page q + off of l
   uint64_t lim = v->size / zx_page();  // v pages [0, lim) still reach l

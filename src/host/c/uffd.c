@@ -232,6 +232,12 @@ zx_status_t wp_protect(uintptr_t addr, size_t len) {
   return ioctl(g_wp.fd, UFFD_IOC_WRITEPROTECT, &wp) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
+zx_status_t wp_unprotect(uintptr_t addr, size_t len) {
+  if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;
+  struct uffd_writeprotect_args wp = {{addr, len}, 0};  // no DONTWAKE: faulting threads resume
+  return ioctl(g_wp.fd, UFFD_IOC_WRITEPROTECT, &wp) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
+}
+
 // ---- The fault handler thread --------------------------------------------------------------
 
 // Resolves one write fault: under the lock (which no holder keeps while touching a protected
@@ -241,12 +247,14 @@ zx_status_t wp_protect(uintptr_t addr, size_t len) {
 // gets the writer a SIGBUS, as a fault that cannot be served would.
 static void wp_handle(const struct uffd_message* msg) {
   uintptr_t page = (uintptr_t)(msg->address & ~(zx_page() - 1));
+  bool woken = false;
   zx_lock();
-  zx_status_t status = vmar_resolve_write(page);
+  zx_status_t status = vmar_resolve_write(page, &woken);
   zx_unlock();
   if (status != ZX_OK && msg->ptid != 0) {
     syscall(SYS_tgkill, getpid(), (pid_t)msg->ptid, SIGBUS);
   }
+  if (woken) return;  // lifting the protection woke the writer
   struct uffd_range_args range = {page, zx_page()};
   ioctl(g_wp.fd, UFFD_IOC_WAKE, &range);
 }

@@ -99,6 +99,7 @@ struct map_ctx {
   uint64_t n;
   struct layer* layer;
   uint64_t lp;
+  int fd;     // the memfd holding the run's pages (the layer's, or its lent_fd)
 };
 
 static zx_status_t map_flush(struct map_ctx* c) {
@@ -110,8 +111,8 @@ static zx_status_t map_flush(struct map_ctx* c) {
     // A writable mapping's page from a frozen layer is mapped read-only: mapping_map_pages
     // write-protects it before making it writable, so no store can reach the frozen layer.
     int prot = c->layer != c->zero_layer ? c->m->prot & ~PROT_WRITE : c->m->prot;
-    got = mmap(addr, (size_t)(c->n * ps), prot, MAP_SHARED | MAP_FIXED | c->populate,
-               layer_fd(c->layer), (off_t)(c->lp * ps));
+    got = mmap(addr, (size_t)(c->n * ps), prot, MAP_SHARED | MAP_FIXED | c->populate, c->fd,
+               (off_t)(c->lp * ps));
   } else {
     got = mmap(addr, (size_t)(c->n * ps), c->m->prot,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE | c->populate, -1, 0);
@@ -127,7 +128,10 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
     lp = c->m->off / zx_page() + at;
   }
   if (c->m->writable && l != c->zero_layer) c->lower = true;
-  if (c->have && c->layer == l && c->at + c->n == at && (l == NULL || c->lp + c->n == lp)) {
+  // Pages no layer supplies map from the top's memfd, created here if need be.
+  int fd = l == NULL ? -1 : l == c->zero_layer ? layer_fd(l) : layer_phys_fd(l, lp);
+  if (c->have && c->layer == l && c->fd == fd && c->at + c->n == at &&
+      (l == NULL || c->lp + c->n == lp)) {
     c->n += n;
     return ZX_OK;
   }
@@ -138,6 +142,7 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   c->n = n;
   c->layer = l;
   c->lp = lp;
+  c->fd = fd;
   return ZX_OK;
 }
 
@@ -183,13 +188,15 @@ struct single_run {
   struct layer* layer;
   uint64_t lp;
   uint64_t n;
+  int fd;  // the memfd holding the run (see layer_phys_fd)
 };
 
 static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct layer* l,
                                   uint64_t lp) {
   (void)at;
   struct single_run* r = arg;
-  if (r->runs == 1 && r->layer == l && (l == NULL || r->lp + r->n == lp)) {
+  int fd = l == NULL ? -1 : layer_phys_fd(l, lp);
+  if (r->runs == 1 && r->layer == l && r->fd == fd && (l == NULL || r->lp + r->n == lp)) {
     r->n += n;
     return ZX_OK;
   }
@@ -197,6 +204,7 @@ static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct lay
   r->layer = l;
   r->lp = lp;
   r->n = n;
+  r->fd = fd;
   return ZX_OK;
 }
 
@@ -317,7 +325,21 @@ bool mapping_protect(struct mapping* m) {
   return true;
 }
 
-zx_status_t vmar_resolve_write(uintptr_t addr) {
+// Lifts the write protection of b's page `page` in every writable mapping of b that shows it;
+// sets *woken if that covered `addr` (the faulting thread's page).
+static void unprotect_page(struct vmo* b, uint64_t page, uintptr_t addr, bool* woken) {
+  uint64_t ps = zx_page();
+  for (struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
+    if (w->backing != b || !w->writable || !w->wp_armed) continue;
+    uint64_t first = w->off / ps;
+    if (page < first || page >= first + w->len / ps) continue;
+    uintptr_t at = w->base + (uintptr_t)((page - first) * ps);
+    if (wp_unprotect(at, (size_t)ps) == ZX_OK && at == addr) *woken = true;
+  }
+}
+
+zx_status_t vmar_resolve_write(uintptr_t addr, bool* woken) {
+  *woken = false;
   // Any mapping, in the root VMAR or a sub-region. None (unmapped, or its region destroyed
   // meanwhile), or one that no longer lets stores through (zx_vmar_protect took PERM_WRITE away
   // meanwhile): nothing to copy; the writer retries and gets what the range allows now.
@@ -326,9 +348,53 @@ zx_status_t vmar_resolve_write(uintptr_t addr) {
   uint64_t ps = zx_page();
   uint64_t bp = (m->off + (addr - m->base)) / ps;
   if (bp >= vmo_backing_limit(m->vmo)) return ZX_OK;  // past the end: PROT_NONE, not ours
-  zx_status_t status = vmo_copy_up(m->backing, bp, 1);
-  if (status == ZX_OK) status = vmo_remap(m->backing, bp, 1);
+  struct vmo* b = m->backing;
+  struct layer* top = b->top;
+  // The common case, a page lent by a snapshot: the mappings show it in the top's memfd, where
+  // the store may land once the snapshot has its own copy. Then no mapping moves.
+  if (lent_borrower(top, bp) != NULL) {
+    // The faulting mapping shows the page (in the top's memfd): the copy is taken from there.
+    zx_status_t status = lent_reclaim_from(top, bp, bp + 1, (const void*)addr);
+    if (status == ZX_OK) unprotect_page(b, bp, addr, woken);
+    return status;
+  }
+  // The top's own page, or a hole of the top's memfd that nothing below supplies: the mappings
+  // show it in the top's memfd already (a protection left over from before a merge).
+  struct layer* supplier = layer_supplier(top, bp);
+  if (supplier == NULL || supplier == top) {
+    unprotect_page(b, bp, addr, woken);
+    return ZX_OK;
+  }
+  // A page of a frozen layer of its own memfd: copied up, and re-pointed in every mapping.
+  zx_status_t status = vmo_copy_up(b, bp, 1);
+  if (status == ZX_OK) status = vmo_remap(b, bp, 1);
   return status;
+}
+
+static zx_status_t unprotect_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)lp;
+  struct mapping* m = arg;
+  if (l != NULL && l != m->backing->top) return ZX_OK;  // a frozen layer's page: stays protected
+  uint64_t ps = zx_page();
+  wp_unprotect(m->base + (uintptr_t)((at - m->off / ps) * ps), (size_t)(n * ps));  // best effort
+  return ZX_OK;
+}
+
+void vmo_unprotect_own(struct vmo* b, uint64_t page, uint64_t npages) {
+  uint64_t ps = zx_page();
+  uint64_t lim = b->size / ps;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->backing != b || !m->writable || !m->wp_armed) continue;
+    uint64_t first = m->off / ps;
+    uint64_t end = first + m->len / ps;
+    uint64_t mlim = vmo_backing_limit(m->vmo);
+    uint64_t lo = page > first ? page : first;
+    uint64_t hi = page + npages < end ? page + npages : end;
+    if (hi > mlim) hi = mlim;
+    if (hi > lim) hi = lim;
+    if (lo < hi) layer_walk(b->top, lo, hi - lo, lo, unprotect_run, m);
+  }
 }
 
 // Copies up and re-points the pages of [lo, hi) that writable mapping `m` may show protected.
@@ -707,7 +773,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     int pop = (options & ZX_VM_MAP_RANGE) != 0 ? MAP_POPULATE : 0;
     int prot = (perm_r ? PROT_READ : 0) | (perm_x ? PROT_EXEC : 0);
     void* got = run.layer != NULL
-                    ? mmap(NULL, rlen, prot, MAP_SHARED | pop, run.layer->fd, (off_t)(run.lp * ps))
+                    ? mmap(NULL, rlen, prot, MAP_SHARED | pop, run.fd, (off_t)(run.lp * ps))
                     : mmap(NULL, rlen, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | pop,
                            -1, 0);
     if (got == MAP_FAILED) {

@@ -45,6 +45,7 @@ static struct layer* layer_new(uint64_t bytes) {
   l->bytes = bytes;
   l->refs = 1;
   l->tracked = true;  // no memfd, no page: the empty extent list is exact
+  l->lent_fd = -1;
   return l;
 }
 
@@ -62,13 +63,20 @@ int layer_fd(struct layer* l) {
   return l->fd;
 }
 
+static void lent_orphan(struct layer* h);
+
 static void layer_unref(struct layer* l) {
   while (l != NULL && --l->refs == 0) {
     struct layer* below = l->below;
-    if (l->fd >= 0) close(l->fd);
+    if (l->fd >= 0) {
+      lent_orphan(l);
+      close(l->fd);
+    }
+    if (l->owns_lent_fd) close(l->lent_fd);
     if (l->frozen) kept_copies_forget(l);
     free(l->extents);
     free(l->marks);
+    free(l->lent);
     free(l);
     l = below;
   }
@@ -118,52 +126,61 @@ static size_t extent_search(const struct layer* l, uint64_t page) {
   return extents_search(l->extents, l->num_extents, page);
 }
 
-// Inserts extent [a, b) at index i (the caller keeps the list sorted). False if out of memory.
-static bool extents_insert(struct layer* l, size_t i, uint64_t a, uint64_t b) {
-  if (!extents_open_slot(&l->extents, &l->num_extents, &l->cap_extents, i)) return false;
-  l->extents[2 * i] = a;
-  l->extents[2 * i + 1] = b;
-  return true;
-}
-
-// Adds pages [a, b) to the list, merging with the extents it overlaps or touches.
-static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
+// Adds pages [a, b) to the sorted list *ext (*num extents, room for *cap), merging with the
+// extents it overlaps or touches. False if out of memory (nothing changed).
+static bool ranges_add(uint64_t** ext, size_t* num, size_t* cap, uint64_t a, uint64_t b) {
   if (a >= b) return true;
-  size_t i = extent_search(l, a > 0 ? a - 1 : 0);  // first extent with end >= a
-  if (i < l->num_extents && l->extents[2 * i + 1] < a) i++;
+  uint64_t* e = *ext;
+  size_t i = extents_search(e, *num, a > 0 ? a - 1 : 0);  // first extent with end >= a
+  if (i < *num && e[2 * i + 1] < a) i++;
   size_t j = i;  // first extent that starts after b
-  while (j < l->num_extents && l->extents[2 * j] <= b) j++;
-  if (i == j) return extents_insert(l, i, a, b);  // nothing to merge with
-  uint64_t start = l->extents[2 * i] < a ? l->extents[2 * i] : a;
-  uint64_t end = l->extents[2 * (j - 1) + 1] > b ? l->extents[2 * (j - 1) + 1] : b;
-  l->extents[2 * i] = start;
-  l->extents[2 * i + 1] = end;
-  memmove(&l->extents[2 * (i + 1)], &l->extents[2 * j],
-          2 * (l->num_extents - j) * sizeof(*l->extents));
-  l->num_extents -= j - i - 1;
-  return true;
-}
-
-// Removes pages [a, b) from the list, splitting an extent that straddles the range.
-static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
-  if (a >= b) return true;
-  size_t i = extent_search(l, a);
-  if (i == l->num_extents || l->extents[2 * i] >= b) return true;
-  if (l->extents[2 * i] < a && l->extents[2 * i + 1] > b) {  // split extent i in two
-    if (!extents_insert(l, i, l->extents[2 * i], a)) return false;
-    l->extents[2 * (i + 1)] = b;
+  while (j < *num && e[2 * j] <= b) j++;
+  if (i == j) {  // nothing to merge with
+    if (!extents_open_slot(ext, num, cap, i)) return false;
+    (*ext)[2 * i] = a;
+    (*ext)[2 * i + 1] = b;
     return true;
   }
-  if (l->extents[2 * i] < a) {  // keep the head of extent i
-    l->extents[2 * i + 1] = a;
+  uint64_t start = e[2 * i] < a ? e[2 * i] : a;
+  uint64_t end = e[2 * (j - 1) + 1] > b ? e[2 * (j - 1) + 1] : b;
+  e[2 * i] = start;
+  e[2 * i + 1] = end;
+  memmove(&e[2 * (i + 1)], &e[2 * j], 2 * (*num - j) * sizeof(*e));
+  *num -= j - i - 1;
+  return true;
+}
+
+// Removes pages [a, b) from the sorted list, splitting an extent that straddles the range.
+// False if out of memory (a split needs a slot; nothing changed).
+static bool ranges_remove(uint64_t** ext, size_t* num, size_t* cap, uint64_t a, uint64_t b) {
+  if (a >= b) return true;
+  size_t i = extents_search(*ext, *num, a);
+  if (i == *num || (*ext)[2 * i] >= b) return true;
+  if ((*ext)[2 * i] < a && (*ext)[2 * i + 1] > b) {  // split extent i in two
+    if (!extents_open_slot(ext, num, cap, i)) return false;
+    (*ext)[2 * i + 1] = a;
+    (*ext)[2 * (i + 1)] = b;
+    return true;
+  }
+  uint64_t* e = *ext;
+  if (e[2 * i] < a) {  // keep the head of extent i
+    e[2 * i + 1] = a;
     i++;
   }
   size_t j = i;
-  while (j < l->num_extents && l->extents[2 * j + 1] <= b) j++;  // wholly inside: dropped
-  if (j < l->num_extents && l->extents[2 * j] < b) l->extents[2 * j] = b;  // keep the tail
-  memmove(&l->extents[2 * i], &l->extents[2 * j], 2 * (l->num_extents - j) * sizeof(*l->extents));
-  l->num_extents -= j - i;
+  while (j < *num && e[2 * j + 1] <= b) j++;  // wholly inside: dropped
+  if (j < *num && e[2 * j] < b) e[2 * j] = b;  // keep the tail
+  memmove(&e[2 * i], &e[2 * j], 2 * (*num - j) * sizeof(*e));
+  *num -= j - i;
   return true;
+}
+
+static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
+  return ranges_add(&l->extents, &l->num_extents, &l->cap_extents, a, b);
+}
+
+static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
+  return ranges_remove(&l->extents, &l->num_extents, &l->cap_extents, a, b);
 }
 
 void layer_untrack(struct layer* l) {
@@ -187,6 +204,9 @@ static void layer_unmark(struct layer* l, uint64_t first, uint64_t end) {
 
 // Sets the size of the layer's memfd (now, or when it is created); pages past it are dropped.
 static int layer_truncate(struct layer* l, uint64_t bytes) {
+  if (l->fd >= 0 && lent_reclaim(l, (bytes + zx_page() - 1) / zx_page(), UINT64_MAX) != ZX_OK) {
+    return -1;
+  }
   l->bytes = bytes;
   if (l->fd < 0) return 0;
   if (ftruncate(l->fd, (off_t)bytes) != 0) return -1;
@@ -201,6 +221,121 @@ static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
   return ((uint64_t)at + zx_page() - 1) / zx_page();
 }
 
+
+// ---- Lent pages ----------------------------------------------------------------------------
+//
+// A snapshot of a VMO with a live writable mapping must not move the writer's pages: re-pointing
+// a page in the writer's address space costs an mmap at its first store, several times what the
+// kernel's own copy-on-write costs. So the VMO's top layer T keeps its memfd M (the writers go on
+// mapping it), and the frozen layer F made by the snapshot starts with no memfd of its own: each
+// of its pages is *lent*, its bytes still in M at the same page number. T, the "holder", owns
+// none of them. Before anything changes a lent page in M (the writer's first store, which faults
+// while M is write-protected; a write, zero, decommit or shrink through the library), the page
+// is given back: its bytes are copied into F's own memfd, the mappings of other VMOs that show
+// it are re-pointed there, and from then on the page in M is T's. The writer's mapping is never
+// re-pointed: its store lands in M once the protection is lifted. When the snapshot goes away
+// first, its lent pages simply become T's again: nothing is copied.
+//
+// Invariants: a page of M belongs to exactly one layer (T, or one borrower); the layers between
+// T and a borrower hold neither data nor a marker at its lent pages; borrowers sit below their
+// holder at offset 0, in the same VMO's chain. When the holder is freed while borrowers live,
+// they keep M open (lent_orphan); nothing changes M then.
+
+// Whether `page` is lent by x; *end is the end of its lent extent if so, else where the next one
+// starts (UINT64_MAX if none).
+static bool lent_contains(const struct layer* x, uint64_t page, uint64_t* end) {
+  size_t i = extents_search(x->lent, x->num_lent, page);
+  if (i == x->num_lent) {
+    *end = UINT64_MAX;
+    return false;
+  }
+  bool in = x->lent[2 * i] <= page;
+  *end = in ? x->lent[2 * i + 1] : x->lent[2 * i];
+  return in;
+}
+
+// The next layer after `after` (or after h itself, given NULL) below holder h that has pages lent
+// from h's memfd, or NULL.
+static struct layer* next_borrower(const struct layer* h, const struct layer* after) {
+  if (h->fd < 0) return NULL;
+  const struct layer* link = after == NULL ? h : after;  // the layer whose `below` comes next
+  while (link->below != NULL && link->below_off == 0) {
+    struct layer* x = link->below;
+    if (x->lent_fd == h->fd && !x->owns_lent_fd && x->num_lent > 0) return x;
+    link = x;
+  }
+  return NULL;
+}
+
+// The borrower of page `page` of h's memfd, or NULL; *end: the end of that lent extent.
+static struct layer* lent_borrower_end(const struct layer* h, uint64_t page, uint64_t* end) {
+  for (struct layer* x = next_borrower(h, NULL); x != NULL; x = next_borrower(h, x)) {
+    if (lent_contains(x, page, end)) return x;
+  }
+  return NULL;
+}
+
+struct layer* lent_borrower(const struct layer* h, uint64_t page) {
+  uint64_t end;
+  return lent_borrower_end(h, page, &end);
+}
+
+// The first page at or after `page` that h's memfd holds for a borrower (UINT64_MAX if none).
+static uint64_t lent_next_start(const struct layer* h, uint64_t page) {
+  uint64_t next = UINT64_MAX;
+  for (struct layer* x = next_borrower(h, NULL); x != NULL; x = next_borrower(h, x)) {
+    uint64_t end;
+    uint64_t at = lent_contains(x, page, &end) ? page : end;
+    if (at < next) next = at;
+  }
+  return next;
+}
+
+// How many of the n pages from `lp` of `l` live in the same memfd (l's own, or its lent_fd).
+static uint64_t lent_span(const struct layer* l, uint64_t lp, uint64_t n) {
+  if (l->num_lent == 0) return n;
+  uint64_t end;
+  lent_contains(l, lp, &end);
+  return end - lp < n ? end - lp : n;
+}
+
+int layer_phys_fd(struct layer* l, uint64_t lp) {
+  uint64_t end;
+  if (l->num_lent > 0 && lent_contains(l, lp, &end)) return l->lent_fd;
+  return l->fd;
+}
+
+// The first page at or after `page` that is l's, asking its memfd: one the memfd holds and has
+// not lent out, or one l has lent. UINT64_MAX if none.
+static uint64_t seek_next_data(const struct layer* l, uint64_t page) {
+  uint64_t own_lent = UINT64_MAX;  // l's first lent page at or after `page`
+  uint64_t end;
+  if (l->num_lent > 0) own_lent = lent_contains(l, page, &end) ? page : end;
+  for (;;) {
+    uint64_t data = seek_page(l, page, SEEK_DATA);
+    if (data == UINT64_MAX || data >= own_lent) return own_lent;
+    if (lent_borrower_end(l, data, &end) == NULL) return data;
+    page = end;
+  }
+}
+
+// The first page at or after `page` that is not l's (see seek_next_data).
+static uint64_t seek_next_hole(const struct layer* l, uint64_t page) {
+  for (;;) {
+    uint64_t end;
+    if (l->num_lent > 0 && lent_contains(l, page, &end)) {
+      page = end;
+      continue;
+    }
+    if (lent_borrower_end(l, page, &end) != NULL) return page;
+    uint64_t hole = seek_page(l, page, SEEK_HOLE);
+    if (hole <= page) return page;
+    uint64_t lent_out = lent_next_start(l, page);
+    if (lent_out < hole) return lent_out;
+    page = hole;
+  }
+}
+
 // Scans an untracked frozen layer's memfd into its extent list, once. Returns whether the list is
 // usable (false: out of memory, or a mutable untracked layer; callers then seek).
 static bool layer_extents_ready(struct layer* l) {
@@ -208,9 +343,9 @@ static bool layer_extents_ready(struct layer* l) {
   if (!l->frozen) return false;
   uint64_t page = 0;
   for (;;) {
-    uint64_t data = seek_page(l, page, SEEK_DATA);
+    uint64_t data = seek_next_data(l, page);
     if (data == UINT64_MAX) break;
-    uint64_t hole = seek_page(l, data, SEEK_HOLE);
+    uint64_t hole = seek_next_hole(l, data);
     if (hole <= data) hole = data + 1;
     if (!extents_add(l, data, hole)) {
       free(l->extents);
@@ -232,7 +367,7 @@ static uint64_t layer_next_data(struct layer* l, uint64_t page) {
     if (i == l->num_extents) return UINT64_MAX;
     return l->extents[2 * i] > page ? l->extents[2 * i] : page;
   }
-  return seek_page(l, page, SEEK_DATA);
+  return seek_next_data(l, page);
 }
 
 // The first page at or after `page` not present in `l`.
@@ -242,7 +377,7 @@ static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
     if (i == l->num_extents || l->extents[2 * i] > page) return page;
     return l->extents[2 * i + 1];
   }
-  return seek_page(l, page, SEEK_HOLE);
+  return seek_next_hole(l, page);
 }
 
 // ---- Zero markers -------------------------------------------------------------------------
@@ -265,62 +400,15 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
   return in;
 }
 
-// Makes room for one more marker extent at index i (a copy of the one there, if any). False if
-// out of memory (nothing changed).
-static bool marks_open_slot(struct layer* l, size_t i) {
-  return extents_open_slot(&l->marks, &l->num_marks, &l->cap_marks, i);
-}
-
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
 // of memory (nothing changed).
 static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
-  if (start >= end) return true;
-  size_t i = marks_search(l, start);
-  if (i < l->num_marks && l->marks[2 * i] < start && l->marks[2 * i + 1] > end) {  // split
-    if (!marks_open_slot(l, i)) return false;
-    l->marks[2 * i + 1] = start;
-    l->marks[2 * (i + 1)] = end;
-    return true;
-  }
-  size_t j = i;  // extents [i, j) lose pages
-  while (j < l->num_marks && l->marks[2 * j] < end) j++;
-  size_t keep_from = i, drop_to = j;
-  if (i < j && l->marks[2 * i] < start) {  // the first keeps its head
-    l->marks[2 * i + 1] = start;
-    keep_from = i + 1;
-  }
-  if (keep_from < j && l->marks[2 * (j - 1) + 1] > end) {  // the last keeps its tail
-    l->marks[2 * (j - 1)] = end;
-    drop_to = j - 1;
-  }
-  if (keep_from < drop_to) {
-    memmove(&l->marks[2 * keep_from], &l->marks[2 * drop_to],
-            2 * (l->num_marks - drop_to) * sizeof(uint64_t));
-    l->num_marks -= drop_to - keep_from;
-  }
-  return true;
+  return ranges_remove(&l->marks, &l->num_marks, &l->cap_marks, start, end);
 }
 
 // Adds pages [start, end) to l's markers, merging with touching extents. False if out of memory.
 static bool marks_add(struct layer* l, uint64_t start, uint64_t end) {
-  if (start >= end) return true;
-  size_t i = marks_search(l, start > 0 ? start - 1 : 0);  // first extent ending at or after start
-  if (i < l->num_marks && l->marks[2 * i + 1] < start) i++;
-  size_t j = i;  // extents [i, j) touch or overlap [start, end)
-  while (j < l->num_marks && l->marks[2 * j] <= end) j++;
-  if (i == j) {
-    if (!marks_open_slot(l, i)) return false;
-    l->marks[2 * i] = start;
-    l->marks[2 * i + 1] = end;
-    return true;
-  }
-  uint64_t lo = l->marks[2 * i] < start ? l->marks[2 * i] : start;
-  uint64_t hi = l->marks[2 * (j - 1) + 1] > end ? l->marks[2 * (j - 1) + 1] : end;
-  l->marks[2 * i] = lo;
-  l->marks[2 * i + 1] = hi;
-  memmove(&l->marks[2 * (i + 1)], &l->marks[2 * j], 2 * (l->num_marks - j) * sizeof(uint64_t));
-  l->num_marks -= j - i - 1;
-  return true;
+  return ranges_add(&l->marks, &l->num_marks, &l->cap_marks, start, end);
 }
 
 // Whether `l` holds neither data pages nor markers.
@@ -342,6 +430,7 @@ zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t
       uint64_t hole = layer_next_hole(l, page);
       n = hole > page ? hole - page : 1;
       if (n > npages) n = npages;
+      n = lent_span(l, page, n);  // one run, one memfd
       status = fn(ctx, at, n, l, page);
     } else {
       uint64_t mark_end;
@@ -406,11 +495,141 @@ static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off
   return ZX_OK;
 }
 
+// Copies pages [first, end) of memfd `from` to the same pages of layer `to`'s own memfd. Given
+// `src`, memory that shows page `first` of `from` (a mapping of it), one page is copied from there.
+static zx_status_t copy_lent_pages(int from, const void* src, struct layer* to, uint64_t first,
+                                   uint64_t end) {
+  uint64_t ps = zx_page();
+  int fd = layer_fd(to);
+  if (fd < 0) return ZX_ERR_NO_MEMORY;
+  if (src != NULL && end - first == 1) return full_pwrite(fd, src, (size_t)ps, first * ps);
+  uint64_t chunk = end - first < COPY_CHUNK_PAGES ? end - first : COPY_CHUNK_PAGES;
+  char* buf = malloc((size_t)(chunk * ps));
+  if (buf == NULL) return ZX_ERR_NO_MEMORY;
+  zx_status_t status = ZX_OK;
+  for (uint64_t page = first; page < end && status == ZX_OK; page += chunk) {
+    uint64_t k = end - page < chunk ? end - page : chunk;
+    status = full_pread(from, buf, (size_t)(k * ps), page * ps);
+    if (status == ZX_OK) status = full_pwrite(fd, buf, (size_t)(k * ps), page * ps);
+  }
+  free(buf);
+  return status;
+}
+
+// Re-points pages [first, end) of borrower x in the mappings of the VMOs (other than holder h's,
+// whose mappings show the same page of h's memfd before and after) that can see them.
+static void remap_lent_viewers(const struct layer* h, const struct layer* x, uint64_t first,
+                               uint64_t end) {
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    struct vmo* w = m->backing;
+    if (w->top == h) continue;
+    bool done = false;  // vmo_remap re-points all of w's mappings at once
+    for (const struct mapping* e = zx_g.mappings; e != m && !done; e = e->next) {
+      done = e->backing == w;
+    }
+    uint64_t ws, we;
+    if (done || !window_onto(w, x, &ws, &we)) continue;
+    uint64_t lo = first > ws ? first : ws;
+    uint64_t hi = end < we ? end : we;
+    if (lo < hi) vmo_remap(w, lo - ws, hi - lo);
+  }
+}
+
+zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_t end, const void* src) {
+  for (struct layer* x = next_borrower(h, NULL); x != NULL;) {
+    struct layer* next = next_borrower(h, x);
+    for (;;) {
+      size_t i = extents_search(x->lent, x->num_lent, first);
+      if (i == x->num_lent || x->lent[2 * i] >= end) break;
+      uint64_t a = x->lent[2 * i] > first ? x->lent[2 * i] : first;
+      uint64_t b = x->lent[2 * i + 1] < end ? x->lent[2 * i + 1] : end;
+      // x's copy first: until the page leaves x's lent list, x reads it from h's memfd.
+      zx_status_t status = copy_lent_pages(h->fd, a == first ? src : NULL, x, a, b);
+      if (status == ZX_OK && !ranges_remove(&x->lent, &x->num_lent, &x->cap_lent, a, b)) {
+        status = ZX_ERR_NO_MEMORY;
+      }
+      if (status != ZX_OK) return status;
+      layer_mark(h, a, b);  // h's own pages now, in place
+      remap_lent_viewers(h, x, a, b);
+    }
+    x = next;
+  }
+  return ZX_OK;
+}
+
+zx_status_t lent_reclaim(struct layer* h, uint64_t first, uint64_t end) {
+  return lent_reclaim_from(h, first, end, NULL);
+}
+
+// Holder h is being freed. The borrowers freed with it forget their lent pages; those that
+// outlive it (referenced from elsewhere, e.g. by a snapshot child) keep h's memfd open as their
+// own `lent_fd` (nothing writes it any more), after h's own pages in it are freed. If the memfd
+// cannot be kept (no descriptor left), their pages are copied into their own memfds instead.
+static void lent_orphan(struct layer* h) {
+  bool outlives = false;
+  bool any = false;
+  for (const struct layer* link = h; link->below != NULL && link->below_off == 0;
+       link = link->below) {
+    struct layer* x = link->below;
+    if (x->refs > 1) outlives = true;  // held from elsewhere: it and the layers below it live on
+    if (x->lent_fd != h->fd || x->owns_lent_fd || x->num_lent == 0) continue;
+    if (outlives) {
+      any = true;
+    } else {
+      x->num_lent = 0;
+      x->lent_fd = -1;
+    }
+  }
+  if (!any) return;
+  uint64_t ps = zx_page();
+  for (uint64_t page = 0;;) {
+    uint64_t data = seek_next_data(h, page);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = seek_next_hole(h, data);
+    if (hole <= data) hole = data + 1;
+    fallocate(h->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(data * ps),
+              (off_t)((hole - data) * ps));  // best effort: only memory is at stake
+    page = hole;
+  }
+  for (const struct layer* link = h; link->below != NULL && link->below_off == 0;
+       link = link->below) {
+    struct layer* x = link->below;
+    if (x->lent_fd != h->fd || x->owns_lent_fd || x->num_lent == 0) continue;
+    // Raw syscall: fcntl is fcntl64@GLIBC_2.28 in newer headers (see glibc_baseline.h).
+    int fd = (int)syscall(SYS_fcntl, h->fd, F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0) {
+      x->lent_fd = fd;
+      x->owns_lent_fd = true;
+      continue;
+    }
+    for (size_t i = 0; i < x->num_lent; i++) {
+      copy_lent_pages(h->fd, NULL, x, x->lent[2 * i], x->lent[2 * i + 1]);  // best effort
+    }
+    x->num_lent = 0;
+    x->lent_fd = -1;
+  }
+}
+
+// Frees pages [first, end) of l's memfd; lent pages there are given back first. -1 if the memfd
+// cannot punch holes or a lent page cannot be given back (then nothing was freed).
+static int layer_punch(struct layer* l, uint64_t first, uint64_t end) {
+  uint64_t ps = zx_page();
+  if (lent_reclaim(l, first, end) != ZX_OK) return -1;
+  if (fallocate(l->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(first * ps),
+                (off_t)((end - first) * ps)) != 0) {
+    return -1;
+  }
+  layer_unmark(l, first, end);
+  return 0;
+}
+
 // Writes `len` bytes at byte `off` of layer `l` (creating its memfd) and records the pages.
 static zx_status_t layer_pwrite(struct layer* l, const void* buf, size_t len, uint64_t off) {
   if (len == 0) return ZX_OK;
-  zx_status_t status = full_pwrite(layer_fd(l), buf, len, off);
   uint64_t ps = zx_page();
+  zx_status_t status = lent_reclaim(l, off / ps, (off + len + ps - 1) / ps);
+  if (status != ZX_OK) return status;
+  status = full_pwrite(layer_fd(l), buf, len, off);
   if (status == ZX_OK) {
     layer_mark(l, off / ps, (off + len + ps - 1) / ps);
   } else {
@@ -445,10 +664,14 @@ struct copy_ctx {
 static zx_status_t copy_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   struct copy_ctx* c = arg;
   if (l == NULL || l == c->top) return ZX_OK;
+  // Lent from the top: the bytes are in the top's memfd already; giving them back is the copy.
+  if (at == lp && c->top->fd >= 0 && layer_phys_fd(l, lp) == c->top->fd) {
+    return lent_reclaim(c->top, at, at + n);
+  }
   uint64_t ps = zx_page();
   while (n > 0) {
     uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
-    zx_status_t status = full_pread(l->fd, c->buf, (size_t)(k * ps), lp * ps);
+    zx_status_t status = full_pread(layer_phys_fd(l, lp), c->buf, (size_t)(k * ps), lp * ps);
     if (status == ZX_OK) status = layer_pwrite(c->top, c->buf, (size_t)(k * ps), at * ps);
     if (status != ZX_OK) return status;
     at += k;
@@ -504,12 +727,8 @@ static zx_status_t zero_pages(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   if (npages == 0) return ZX_OK;
   struct layer* top = b->top;
-  if (top->fd >= 0) {
-    if (fallocate(top->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(page * ps),
-                  (off_t)(npages * ps)) != 0) {
-      return layer_write_zeros(top, page * ps, npages * ps);  // no hole punching: zero in place
-    }
-    layer_unmark(top, page, page + npages);
+  if (top->fd >= 0 && layer_punch(top, page, page + npages) != 0) {
+    return layer_write_zeros(top, page * ps, npages * ps);  // no hole punching: zero in place
   }
   if (top->below == NULL) return ZX_OK;
   return layer_walk(top, page, npages, page, mark_run, top);
@@ -532,6 +751,12 @@ static zx_status_t find_supplier(void* arg, uint64_t at, uint64_t n, struct laye
   (void)lp;
   *(struct layer**)arg = l;
   return ZX_OK;
+}
+
+struct layer* layer_supplier(struct layer* top, uint64_t page) {
+  struct layer* supplier = NULL;
+  if (layer_walk(top, page, 1, page, find_supplier, &supplier) != ZX_OK) return NULL;
+  return supplier;
 }
 
 // Zeroes bytes [off, off + len) of page `page` (one page) of non-slice b. A page that already
@@ -590,7 +815,7 @@ static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
     memset(dst, 0, (size_t)(end - start));
     return ZX_OK;
   }
-  return full_pread(l->fd, dst, (size_t)(end - start), lp * ps + (start - at * ps));
+  return full_pread(layer_phys_fd(l, lp), dst, (size_t)(end - start), lp * ps + (start - at * ps));
 }
 
 static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
@@ -617,12 +842,25 @@ static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off,
   return vmo_remap(b, first, end - first);
 }
 
+// Pages in the n extents of a sorted extent list.
+static uint64_t ranges_pages(const uint64_t* ext, size_t n) {
+  uint64_t pages = 0;
+  for (size_t i = 0; i < n; i++) pages += ext[2 * i + 1] - ext[2 * i];
+  return pages;
+}
+
 uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
+  uint64_t ps = zx_page();
+  uint64_t bytes = 0;
   // Raw syscall: the fstat symbol needs GLIBC_2.33 (see glibc_baseline.h). On x86-64 and aarch64
   // the kernel's struct stat is the C library's, for glibc and musl alike.
-  if (l->fd < 0 || syscall(SYS_fstat, l->fd, &st) != 0) return 0;
-  return (uint64_t)st.st_blocks * 512u;
+  if (l->fd >= 0 && syscall(SYS_fstat, l->fd, &st) == 0) bytes = (uint64_t)st.st_blocks * 512u;
+  for (struct layer* x = next_borrower(l, NULL); x != NULL; x = next_borrower(l, x)) {
+    uint64_t lent = ranges_pages(x->lent, x->num_lent) * ps;
+    bytes = bytes > lent ? bytes - lent : 0;
+  }
+  return bytes + ranges_pages(l->lent, l->num_lent) * ps;
 }
 
 // ---- Collapsing chains -------------------------------------------------------------------
@@ -634,6 +872,19 @@ static void remap_present(struct vmo* b, struct layer* l, uint64_t lim) {
     uint64_t data = layer_next_data(l, page);
     if (data == UINT64_MAX || data >= lim) break;
     uint64_t hole = layer_next_hole(l, data);
+    if (hole <= data) hole = data + 1;
+    if (hole > lim) hole = lim;
+    vmo_remap(b, data, hole - data);
+    page = hole;
+  }
+}
+
+// Re-points, in every mapping of b, the pages (below `lim`) that layer `l`'s own memfd holds.
+static void remap_own_pages(struct vmo* b, struct layer* l, uint64_t lim) {
+  for (uint64_t page = 0; page < lim;) {
+    uint64_t data = seek_page(l, page, SEEK_DATA);
+    if (data == UINT64_MAX || data >= lim) break;
+    uint64_t hole = seek_page(l, data, SEEK_HOLE);
     if (hole <= data) hole = data + 1;
     if (hole > lim) hole = lim;
     vmo_remap(b, data, hole - data);
@@ -659,8 +910,8 @@ static zx_status_t copy_pages_at(struct layer* from, uint64_t fp, struct layer* 
                                  uint64_t n, char* buf) {
   uint64_t ps = zx_page();
   while (n > 0) {
-    uint64_t k = n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES;
-    zx_status_t status = full_pread(from->fd, buf, (size_t)(k * ps), fp * ps);
+    uint64_t k = lent_span(from, fp, n < COPY_CHUNK_PAGES ? n : COPY_CHUNK_PAGES);
+    zx_status_t status = full_pread(layer_phys_fd(from, fp), buf, (size_t)(k * ps), fp * ps);
     if (status == ZX_OK) status = layer_pwrite(to, buf, (size_t)(k * ps), tp * ps);
     if (status != ZX_OK) return status;
     fp += k;
@@ -751,8 +1002,10 @@ static void vmo_collapse(struct vmo* b) {
     struct layer* f = t->below;
     // An empty top is left alone: the next snapshot reuses F as is (its extents stay cached).
     // (Unless F sits on more frozen layers: then the chain is folded, or it would only grow.)
-    if (f->refs != 1 || f->owner != b || t->below_off != 0 || (layer_empty(t) && f->below == NULL))
+    if (f->refs != 1 || f->owner != b || t->below_off != 0 ||
+        (layer_empty(t) && f->below == NULL && f->num_lent == 0)) {
       return;
+    }
     // Writers store into T through their mappings while it is merged. Without write protection
     // nothing could hold those stores back during a copy out of T (they would be lost), so the
     // layers stay apart while b is writably mapped (the frozen ones are still folded).
@@ -763,7 +1016,9 @@ static void vmo_collapse(struct vmo* b) {
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
     kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
-    bool into_f = layer_bytes(t) <= layer_bytes(f);
+    // F's lent pages are in T's memfd already: merging into T copies only F's own pages.
+    bool lent = f->num_lent > 0;
+    bool into_f = !lent && layer_bytes(t) <= layer_bytes(f);
     if (into_f && writers) {
       // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
       // F once the lock is free). Merging into T instead needs no protection: the writers map
@@ -783,13 +1038,7 @@ static void vmo_collapse(struct vmo* b) {
       f->frozen = false;
       for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
         uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
-        if (f->fd >= 0 && ms < lim) {
-          uint64_t pe = me < lim ? me : lim;
-          if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(ms * ps),
-                        (off_t)((pe - ms) * ps)) == 0) {
-            layer_unmark(f, ms, pe);
-          }
-        }
+        if (f->fd >= 0 && ms < lim) layer_punch(f, ms, me < lim ? me : lim);
         if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
       }
       for (uint64_t page = 0; status == ZX_OK;) {
@@ -816,7 +1065,13 @@ static void vmo_collapse(struct vmo* b) {
       if (vmo_writably_mapped(b)) remap_unsupplied(b);
       layer_unref(t);
     } else {
-      // Into T: copy F's pages and markers that T does not shadow, below T's limit.
+      // Into T: F's lent pages become T's where they are, then F's own pages and markers that T
+      // does not shadow, below T's limit, are copied.
+      if (lent) {
+        for (size_t i = 0; i < f->num_lent; i++) layer_mark(t, f->lent[2 * i], f->lent[2 * i + 1]);
+        f->num_lent = 0;
+        f->lent_fd = -1;
+      }
       status = fill_holes_from(t, f, 0, lim, false, buf);
       if (status != ZX_OK) {
         free(buf);
@@ -828,8 +1083,15 @@ static void vmo_collapse(struct vmo* b) {
       t->below_off = f->below_off;
       if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
       if (below == NULL) t->below_limit = 0;
-      remap_present(b, f, lim);  // the pages copied from F now come from T
+      // The pages copied from F now come from T (lent ones were mapped from T's memfd already),
+      // and the writers may store into every page T supplies without a fault.
+      if (lent) {
+        remap_own_pages(b, f, lim);
+      } else {
+        remap_present(b, f, lim);
+      }
       layer_unref(f);
+      if (lent) vmo_unprotect_own(b, 0, b->size / ps);
     }
     free(buf);
   }
@@ -843,6 +1105,25 @@ static bool layer_fold_below(struct layer* u, char* buf) {
   struct layer* x = u->below;
   uint64_t off = u->below_off;
   uint64_t lim = u->below_limit;
+  if (x->num_lent > 0) {
+    // X's lent pages stay where they are, now as U's: U holds them (its memfd is X's lent_fd)
+    // or lends them from the same memfd. U lacks every one of them (see "Lent pages").
+    bool holder = x->lent_fd == u->fd;
+    if (off != 0 || (!holder && x->lent_fd != u->lent_fd) || !layer_extents_ready(u)) return false;
+    for (size_t i = 0; i < x->num_lent; i++) {
+      uint64_t a = x->lent[2 * i], e = x->lent[2 * i + 1] < lim ? x->lent[2 * i + 1] : lim;
+      if (a >= e) continue;
+      // On failure U may show some of them already, read from the same memfd: still correct.
+      if (!extents_add(u, a, e) ||
+          (!holder && !ranges_add(&u->lent, &u->num_lent, &u->cap_lent, a, e))) {
+        return false;
+      }
+      if (!holder) u->lent_fd = x->lent_fd;
+      kept_copies_move(x, u, 0, a, e);
+    }
+    x->num_lent = 0;
+    x->lent_fd = -1;
+  }
   // U's extent list (if it has one) follows the pages copied in, as every write's does.
   zx_status_t status = fill_holes_from(u, x, off, lim, true, buf);
   if (status != ZX_OK) return false;
@@ -1167,6 +1448,55 @@ static zx_status_t snapshot_writers(struct vmo* b) {
   return ZX_OK;
 }
 
+// Snapshot of b while b is writably mapped (write protection available): a new frozen layer F
+// takes over what b's top T shows, its pages lent from T's memfd (see "Lent pages"), and goes
+// right below T, which keeps its memfd and now holds none of its pages itself. The writers keep
+// their mappings, write-protected; a mapping that cannot be protected has its pages given back to
+// T at once (copied into F). Nothing is re-pointed.
+static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
+  struct layer* t = b->top;
+  struct layer* f = layer_new(b->size);
+  if (f == NULL) return ZX_ERR_NO_MEMORY;
+  for (uint64_t page = 0;;) {
+    uint64_t data = layer_next_data(t, page);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = layer_next_hole(t, data);
+    if (hole <= data) hole = data + 1;
+    if (!extents_add(f, data, hole) ||
+        !ranges_add(&f->lent, &f->num_lent, &f->cap_lent, data, hole)) {
+      layer_unref(f);
+      return ZX_ERR_NO_MEMORY;
+    }
+    page = hole;
+  }
+  f->lent_fd = f->num_lent > 0 ? t->fd : -1;
+  f->frozen = true;
+  f->owner = b;
+  f->marks = t->marks;
+  f->num_marks = t->num_marks;
+  f->cap_marks = t->cap_marks;
+  t->marks = NULL;
+  t->num_marks = t->cap_marks = 0;
+  f->below = t->below;  // takes over t's reference
+  f->below_off = t->below_off;
+  f->below_limit = t->below_limit;
+  t->below = f;
+  t->below_off = 0;
+  t->below_limit = b->size / zx_page();
+  if (t->tracked) t->num_extents = 0;  // exact: t holds none of its memfd's pages
+  uint64_t ps = zx_page();
+  zx_status_t status = ZX_OK;
+  for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
+    if (m->backing != b || !m->writable || mapping_protect(m)) continue;
+    uint64_t first = m->off / ps;
+    uint64_t end = first + m->len / ps;
+    uint64_t lim = vmo_backing_limit(m->vmo);
+    status = lent_reclaim(t, first, end < lim ? end : lim);
+  }
+  *out = f;
+  return status;
+}
+
 // Gives `child` (fresh top layer) the contents of pages [sp, ...) of non-slice `b`, frozen now;
 // pages at or past `limit` (b coordinates) read as zero.
 static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, struct vmo* child) {
@@ -1178,6 +1508,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
     below = top->below;
     below_off = top->below_off;
     below_limit = top->below_limit < limit ? top->below_limit : limit;
+  } else if (vmo_writably_mapped(b) && wp_enabled()) {
+    zx_status_t status = vmo_freeze_lending(b, &below);
+    if (status != ZX_OK) return status;
+    below_off = 0;
+    below_limit = limit;
   } else {
     struct layer* fresh = layer_new(b->size);
     if (fresh == NULL) return ZX_ERR_NO_MEMORY;

@@ -83,6 +83,16 @@ struct layer {
   uint64_t* marks;
   size_t num_marks;
   size_t cap_marks;
+  // Lent pages (frozen layers only; see "Lent pages" in vmo.c): present pages of this layer
+  // whose bytes still live, at the same page numbers, in memfd `lent_fd`, the memfd of a layer
+  // above it in the same VMO's chain (its "holder": the VMO's top, which kept its memfd when it
+  // was snapshotted while writably mapped). Sorted, disjoint [start, end) extents, a subset of
+  // `extents`.
+  int lent_fd;
+  bool owns_lent_fd;     // the holder is gone: this layer keeps `lent_fd` open (see lent_orphan)
+  uint64_t* lent;
+  size_t num_lent;
+  size_t cap_lent;
 };
 
 // A node of a clone tree, which decides who is charged for a page several VMOs share (see
@@ -221,8 +231,22 @@ typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct la
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
                                  run_fn fn, void* ctx);
 
-// The bytes of the layer's memfd that hold data (allocated blocks).
+// The bytes of the layer's own pages: its memfd's allocated blocks, less the pages it holds for
+// layers below (lent pages), plus the pages it has lent out.
 ZX_HIDDEN uint64_t layer_bytes(const struct layer* l);
+// The memfd that holds page `lp` of `l` (its own, or `lent_fd` for a lent page).
+ZX_HIDDEN int layer_phys_fd(struct layer* l, uint64_t lp);
+// The layer below holder `h` that lent page `page` of h's memfd (NULL: none, the page is h's).
+ZX_HIDDEN struct layer* lent_borrower(const struct layer* h, uint64_t page);
+// Gives pages [first, end) of h's memfd back to h: each lent page there is copied into its
+// borrower's own memfd first, and the mappings of other VMOs that showed it are re-pointed.
+ZX_HIDDEN zx_status_t lent_reclaim(struct layer* h, uint64_t first, uint64_t end);
+// The same, with `src`: readable memory that shows page `first` of h's memfd (a mapping of it),
+// which the copy of that page is taken from.
+ZX_HIDDEN zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_t end,
+                                        const void* src);
+// The layer that supplies page `page` of the chain from `top` (NULL: it reads as zero).
+ZX_HIDDEN struct layer* layer_supplier(struct layer* top, uint64_t page);
 
 // charge.c
 ZX_HIDDEN zx_status_t cnode_new_leaf(struct vmo* v);
@@ -239,6 +263,10 @@ ZX_HIDDEN void cnode_note_shrink(struct vmo* v, uint64_t from, uint64_t to);
 ZX_HIDDEN void kept_copies_move(struct layer* from, struct layer* to, uint64_t off,
                                 uint64_t start, uint64_t end);
 ZX_HIDDEN void kept_copies_forget(const struct layer* l);
+// The pages of layer `target` that `v` could see if nothing above hid them: [*start, *end) in
+// target's pages (v page q is target page q + *start). False if target is not in v's chain.
+ZX_HIDDEN bool window_onto(const struct vmo* v, const struct layer* target, uint64_t* start,
+                           uint64_t* end);
 // ZX_INFO_VMO committed_bytes: v's own pages plus the shared frozen pages charged to it.
 ZX_HIDDEN uint64_t vmo_committed_bytes(struct vmo* v);
 
@@ -264,7 +292,11 @@ ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
 ZX_HIDDEN bool mapping_protect(struct mapping* m);
 // A write fault at page `addr` of a write-protected mapping: copies the page up into the VMO's
 // top layer and re-points it in every mapping. ZX_OK also when no mapping holds it any more.
-ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr);
+// *woken: the faulting thread was woken already (a write protection was lifted over `addr`).
+ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr, bool* woken);
+// Lifts the write protection of b's writable mappings over b's pages [page, page + npages)
+// where b's top layer (or nothing) supplies them: their stores land in the top directly.
+ZX_HIDDEN void vmo_unprotect_own(struct vmo* b, uint64_t page, uint64_t npages);
 // Called with the lock held before the library writes into caller memory [ptr, ptr + len):
 // resolves the write-protected pages there first, because the handler thread needs the lock to
 // resolve a fault (a holder touching a protected page would wait for it forever).
@@ -281,5 +313,7 @@ ZX_HIDDEN bool wp_user_mode_only(void);
 ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
 // Write-protects registered [addr, addr + len): the next store to each page faults to the handler.
 ZX_HIDDEN zx_status_t wp_protect(uintptr_t addr, size_t len);
+// Lifts the write protection of [addr, addr + len) and wakes the threads faulting there.
+ZX_HIDDEN zx_status_t wp_unprotect(uintptr_t addr, size_t len);
 
 #endif  // ZIRCON4J_HOST_ZX_INTERNAL_H_
