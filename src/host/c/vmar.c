@@ -254,11 +254,11 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
     if (m->writable && !wp_enabled()) {
       // Without write protection a writable mapping shows the top layer only: a snapshot copies
       // up every page of its range first (vmo.c), so no frozen layer is ever mapped writable.
-      layer_untrack(top);
+      layer_open_gaps(top);
       c.zero_layer = top;
       status = map_run(&c, rel, valid, top, bp);
     } else if (m->writable) {
-      layer_untrack(top);  // the writer's stores allocate pages we do not see
+      layer_open_gaps(top);  // the writer's stores allocate pages we do not see
       c.zero_layer = top;
       status = layer_walk(top, bp, valid, rel, map_run, &c);
     } else {
@@ -267,7 +267,7 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
       while (cur < end && status == ZX_OK) {
         uint64_t seg_end;
         bool covered = writable_cover(m->backing, cur, end, &seg_end);
-        if (covered) layer_untrack(top);  // reading a hole through it allocates a page
+        if (covered) layer_open_gaps(top);  // reading a hole through it allocates a page
         c.zero_layer = covered ? top : NULL;
         status = layer_walk(top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
         if (status == ZX_OK && covered) status = map_flush(&c);
@@ -837,7 +837,10 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   m->off = (v->slice ? v->backing_off : 0) + vmo_offset;
   m->prot = (perm_r ? PROT_READ : 0) | (perm_w ? PROT_WRITE : 0) | (perm_x ? PROT_EXEC : 0);
   m->writable = perm_w;
-  if (m->writable) {
+  // Without write protection a writable mapping may show the top layer only: what frozen layers
+  // supply in its range is copied up first. With it, their pages are mapped write-protected and
+  // copied when first stored to (mapping_map_pages).
+  if (m->writable && !wp_enabled()) {
     uint64_t first = m->off / ps;
     uint64_t end = first + rlen / ps;
     uint64_t lim = vmo_backing_limit(v);

@@ -86,14 +86,15 @@ static void layer_unref(struct layer* l) {
 //
 // A tracked layer knows its present pages as a sorted list of disjoint, non-touching [start, end)
 // page extents, updated by every write the library makes into its memfd; so freezing, mapping
-// and merging layers cost O(extents), not O(VMO size). A layer stops being tracked when memory
-// it cannot see may allocate pages in its memfd (a mutable top mapped where a writer's stores,
-// or reads of holes through a shared mapping, allocate pages) or when the list cannot grow; an
-// untracked top is asked with SEEK_DATA/SEEK_HOLE, and scanned once into a list when it is
-// frozen (frozen layers never change). The one imprecision left is harmless: a read of a hole
-// through a shared mapping may allocate a zero page the list does not show, where the layers
-// below show nothing either (such holes are mapped from the top only where nothing supplies
-// them), so the contents agree.
+// and merging layers cost O(extents), not O(VMO size). Where memory the library cannot see may
+// allocate pages in a mutable top's memfd (a writer's stores, or reads of holes, through a
+// shared mapping), the list's gaps are "open": the list is a lower bound, a gap is asked with
+// SEEK_DATA when it matters, and what is found there joins the list. (Asking only the gaps keeps
+// a fully written top cheap: SEEK_HOLE walks every present page.) A frozen layer's open gaps are
+// closed once, as is the list of a layer that stopped being tracked (its list could not grow).
+// The one imprecision left is harmless: a read of a hole through a shared mapping may allocate
+// a zero page, where the layers below show nothing either (such holes are mapped from the top
+// only where nothing supplies them), so the contents agree.
 
 // Makes room for one more extent at index i of the sorted list *ext (*num extents, room for
 // *cap): the extents from i on move up by one (slot i keeps a copy of the one that was there, if
@@ -183,9 +184,14 @@ static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
   return ranges_remove(&l->extents, &l->num_extents, &l->cap_extents, a, b);
 }
 
+void layer_open_gaps(struct layer* l) {
+  if (l->tracked) l->open_gaps = true;
+}
+
 void layer_untrack(struct layer* l) {
   if (!l->tracked) return;
   l->tracked = false;
+  l->open_gaps = false;
   free(l->extents);
   l->extents = NULL;
   l->num_extents = 0;
@@ -336,11 +342,29 @@ static uint64_t seek_next_hole(const struct layer* l, uint64_t page) {
   }
 }
 
-// Scans an untracked frozen layer's memfd into its extent list, once. Returns whether the list is
-// usable (false: out of memory, or a mutable untracked layer; callers then seek).
+// Scans an untracked frozen layer's memfd into its extent list, once (and a frozen layer whose
+// list had open gaps: nothing adds pages to it any more). Returns whether the list is usable
+// (false: out of memory, or a mutable untracked layer; callers then seek).
 static bool layer_extents_ready(struct layer* l) {
-  if (l->tracked) return true;
+  if (l->tracked && !(l->open_gaps && l->frozen)) return true;
   if (!l->frozen) return false;
+  if (l->tracked) {
+    // Close the gaps once. (Found pages are added to the list as they are found: the list
+    // stays a lower bound all the way.)
+    l->open_gaps = false;
+    for (uint64_t page = 0;;) {
+      uint64_t data = seek_next_data(l, page);
+      if (data == UINT64_MAX) break;
+      uint64_t hole = seek_next_hole(l, data);
+      if (hole <= data) hole = data + 1;
+      if (!extents_add(l, data, hole)) {
+        layer_untrack(l);
+        return false;
+      }
+      page = hole;
+    }
+    return true;
+  }
   uint64_t page = 0;
   for (;;) {
     uint64_t data = seek_next_data(l, page);
@@ -360,22 +384,39 @@ static bool layer_extents_ready(struct layer* l) {
   return true;
 }
 
-// The first page at or after `page` present in `l`, or UINT64_MAX.
+// Adds to l's list the run of l's own pages that starts at `page` (found in a gap of the list).
+static void layer_learn(struct layer* l, uint64_t page) {
+  uint64_t hole = seek_next_hole(l, page);
+  if (hole <= page) hole = page + 1;
+  if (!extents_add(l, page, hole)) layer_untrack(l);
+}
+
+// The first page at or after `page` present in `l`, or UINT64_MAX. A list with open gaps is a
+// lower bound: a gap before the next listed page is asked of the memfd.
 static uint64_t layer_next_data(struct layer* l, uint64_t page) {
   if (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
-    if (i == l->num_extents) return UINT64_MAX;
-    return l->extents[2 * i] > page ? l->extents[2 * i] : page;
+    uint64_t listed = i == l->num_extents ? UINT64_MAX
+                      : l->extents[2 * i] > page ? l->extents[2 * i]
+                                                 : page;
+    if (!l->open_gaps || listed == page) return listed;
+    uint64_t found = seek_next_data(l, page);
+    if (found >= listed) return listed;
+    layer_learn(l, found);
+    return found;
   }
   return seek_next_data(l, page);
 }
 
 // The first page at or after `page` not present in `l`.
 static uint64_t layer_next_hole(struct layer* l, uint64_t page) {
-  if (layer_extents_ready(l)) {
+  while (layer_extents_ready(l)) {
     size_t i = extent_search(l, page);
-    if (i == l->num_extents || l->extents[2 * i] > page) return page;
-    return l->extents[2 * i + 1];
+    uint64_t hole = i == l->num_extents || l->extents[2 * i] > page ? page
+                                                                      : l->extents[2 * i + 1];
+    if (!l->open_gaps || seek_next_data(l, hole) != hole) return hole;
+    layer_learn(l, hole);  // a store through a mapping put pages there
+    page = hole;
   }
   return seek_next_hole(l, page);
 }
@@ -1016,9 +1057,10 @@ static void vmo_collapse(struct vmo* b) {
     uint64_t lim = t->below_limit;
     zx_status_t status = ZX_OK;
     kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
-    // F's lent pages are in T's memfd already: merging into T copies only F's own pages.
+    // F's lent pages are in T's memfd already: merging into T copies only F's own pages. And T's
+    // memfd must live on while any layer below has pages lent from it, so then T is kept too.
     bool lent = f->num_lent > 0;
-    bool into_f = !lent && layer_bytes(t) <= layer_bytes(f);
+    bool into_f = next_borrower(t, NULL) == NULL && layer_bytes(t) <= layer_bytes(f);
     if (into_f && writers) {
       // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
       // F once the lock is free). Merging into T instead needs no protection: the writers map
@@ -1457,6 +1499,24 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
   struct layer* t = b->top;
   struct layer* f = layer_new(b->size);
   if (f == NULL) return ZX_ERR_NO_MEMORY;
+  // The writers are held first: from here on nothing stores into T's memfd, so its pages can be
+  // listed (a memfd asked with SEEK_DATA while stores fault pages in may show holes that are
+  // not there). A mapping that cannot be protected keeps storing: its pages are T's (below).
+  uint64_t ps = zx_page();
+  bool* unprotected = NULL;
+  size_t num_writers = 0;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->backing == b && m->writable) num_writers++;
+  }
+  unprotected = calloc(num_writers > 0 ? num_writers : 1, sizeof(*unprotected));
+  if (unprotected == NULL) {
+    layer_unref(f);
+    return ZX_ERR_NO_MEMORY;
+  }
+  size_t k = 0;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (m->backing == b && m->writable) unprotected[k++] = !mapping_protect(m);
+  }
   for (uint64_t page = 0;;) {
     uint64_t data = layer_next_data(t, page);
     if (data == UINT64_MAX) break;
@@ -1464,8 +1524,9 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
     if (hole <= data) hole = data + 1;
     if (!extents_add(f, data, hole) ||
         !ranges_add(&f->lent, &f->num_lent, &f->cap_lent, data, hole)) {
+      free(unprotected);
       layer_unref(f);
-      return ZX_ERR_NO_MEMORY;
+      return ZX_ERR_NO_MEMORY;  // the writers fault once each, and store on
     }
     page = hole;
   }
@@ -1482,17 +1543,18 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
   f->below_limit = t->below_limit;
   t->below = f;
   t->below_off = 0;
-  t->below_limit = b->size / zx_page();
+  t->below_limit = b->size / ps;
   if (t->tracked) t->num_extents = 0;  // exact: t holds none of its memfd's pages
-  uint64_t ps = zx_page();
   zx_status_t status = ZX_OK;
+  k = 0;
   for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
-    if (m->backing != b || !m->writable || mapping_protect(m)) continue;
+    if (m->backing != b || !m->writable || !unprotected[k++]) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);
     status = lent_reclaim(t, first, end < lim ? end : lim);
   }
+  free(unprotected);
   *out = f;
   return status;
 }

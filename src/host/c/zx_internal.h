@@ -76,6 +76,10 @@ struct layer {
   // write the library makes (see "Extent lists" in vmo.c). Exact while `tracked`; an untracked
   // layer is asked with SEEK_DATA/SEEK_HOLE (and scanned into a list once frozen).
   bool tracked;
+  // Tracked, but stores (or reads of holes) through shared mappings may have added pages in the
+  // list's gaps: the list is a lower bound, and a gap is asked of the memfd (what is found there
+  // is added). A writably mapped top's list is kept so.
+  bool open_gaps;
   uint64_t* extents;     // 2 * num_extents entries (room for 2 * cap_extents)
   size_t num_extents;
   size_t cap_extents;
@@ -222,8 +226,10 @@ ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t 
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
-// Stops tracking a mutable layer's pages: called when it is mapped where stores (or reads of
-// holes) through the mapping may allocate pages the library does not see.
+// Called when a mutable layer is mapped where stores (or reads of holes) through the mapping may
+// allocate pages the library does not see: its list becomes a lower bound (see open_gaps).
+ZX_HIDDEN void layer_open_gaps(struct layer* l);
+// Stops tracking a layer's pages (its list could not be kept): it is asked with SEEK_DATA.
 ZX_HIDDEN void layer_untrack(struct layer* l);
 
 typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct layer* layer,

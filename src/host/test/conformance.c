@@ -880,6 +880,7 @@ int main(void) {
   RUN(decommit_past_end_is_trimmed_and_only_start_past_end_fails);
   run_vmar_tests();
   run_cow_tests();
+  run_lent_tests();
   run_attribution_tests();
   run_object_tests();
   run_event_tests();

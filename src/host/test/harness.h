@@ -70,4 +70,7 @@ void run_cow_tests(void);
 // conformance_attribution.c
 void run_attribution_tests(void);
 
+// conformance_lent.c
+void run_lent_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
