@@ -60,7 +60,7 @@ public class RunBench {
             cc, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
             "-I", base.resolve("native-headers").toString(),
             "-o", baseline.toString(), base.resolve("src/bench/c/baseline.c").toString(),
-            "-L", libDir.toString(), "-lzircon", "-Wl,-rpath," + libDir, "-lm"),
+            "-L", libDir.toString(), "-lzircon", "-Wl,-rpath," + libDir, "-lm", "-pthread"),
         null);
 
     // 2. Footprint, from Java.
@@ -99,6 +99,7 @@ public class RunBench {
       {"snapshotAfterWrite4k", "snapshot_after_write_4k"},
       {"snapshotAfterWrite256m", "snapshot_after_write_256m"},
       {"snapshotWritableMapped64m", "snapshot_writable_mapped_64m"},
+      {"cowFirstWriteMapped", "cow_first_write_snapshot_mapped"},
     };
     List<String> selected = new ArrayList<>();
     for (String[] step : plan) {
@@ -112,6 +113,7 @@ public class RunBench {
       {"snapshot_after_write_256m", "snapshot_after_write_4k"},
       {"snapshot_writable_mapped_64m", "wp_floor_64m"},
       {"cow_first_write_snapshot", "cow_first_write_private"},
+      {"cow_first_write_wp_floor", "cow_first_write_private"},
     };
     List<String[]> selectedPairs = new ArrayList<>();
     for (String[] pair : cPairs) {
@@ -652,6 +654,21 @@ public class RunBench {
           "cow", c("cow_first_write_snapshot"), "private", c("cow_first_write_private"),
           "C: first store to a page through the writer's mapping after a snapshot vs first store"
               + " to a read MAP_PRIVATE page of a memfd (report)");
+      ratio("cow_first_write_mapped_over_linux_private_cow", "(info)", true, 0,
+          "cow", c("cow_first_write_snapshot_mapped"), "private", c("cow_first_write_private"),
+          "C: the same with the snapshot mapped by a reader meanwhile (its page moves to the"
+              + " snapshot's copy too)");
+      javaOverC("cow_first_write_mapped_java_over_c", "(info)", 0, "cowFirstWriteMapped",
+          "cow_first_write_snapshot_mapped",
+          "first store per page through a Mapping while an ImmutableMapping holds the snapshot");
+      ratio("cow_first_write_wp_floor_over_linux_private_cow", "(info)", true, 0,
+          "floor", c("cow_first_write_wp_floor"), "private", c("cow_first_write_private"),
+          "C: the same first store to a write-protected page, resolved by a handler thread that"
+              + " only lifts the protection (no copy), vs the kernel's copy-on-write: the floor of"
+              + " any user-space fault handler here");
+      ratio("cow_first_write_over_wp_floor", "(info)", true, 0,
+          "cow", c("cow_first_write_snapshot"), "floor", c("cow_first_write_wp_floor"),
+          "C: what the emulation adds to that floor (the copy of the page, the lookups)");
 
       // Context rows: the same ratios in C, the read throughput, and what one downcall costs.
       ratio("create_close_1g_over_4k_c", "(info)", true, 0,

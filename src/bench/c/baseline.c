@@ -13,13 +13,18 @@
 //   {"bench":"footprint", "data_committed_delta": .., ...}
 
 #define _GNU_SOURCE 1
+#include <fcntl.h>
 #include <inttypes.h>
+#include <linux/userfaultfd.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <zircon/process.h>
@@ -203,6 +208,7 @@ struct first_write {
   int fd;
   volatile uint64_t* base;
   uint64_t pages;
+  zx_vaddr_t reader;  // snapshot_mapped: the snapshot's mapping
 };
 
 static double first_write_iteration(struct first_write* f) {
@@ -238,6 +244,21 @@ static void snapshot_prepare(struct first_write* f) {
 
 static void snapshot_finish(struct first_write* f) { zx_handle_close(f->child); }
 
+// The same with the snapshot mapped (read-only, as ImmutableMapping maps it) while the writer
+// stores: each first store also moves the reader's page to the snapshot's copy.
+static void snapshot_mapped_prepare(struct first_write* f) {
+  snapshot_prepare(f);
+  zx_vaddr_t addr;
+  check(zx_vmar_map(g_root, kMapLazy, 0, f->child, 0, f->pages * zx_system_get_page_size(), &addr),
+        "zx_vmar_map");
+  f->reader = addr;
+}
+
+static void snapshot_mapped_finish(struct first_write* f) {
+  check(zx_vmar_unmap(g_root, f->reader, f->pages * zx_system_get_page_size()), "zx_vmar_unmap");
+  snapshot_finish(f);
+}
+
 // A fresh MAP_PRIVATE mapping of a populated memfd, every page read once: every page's first
 // store copies it (Linux's own copy-on-write).
 static void private_prepare(struct first_write* f) {
@@ -256,6 +277,69 @@ static void private_prepare(struct first_write* f) {
 
 static void private_finish(struct first_write* f) {
   munmap((void*)f->base, (size_t)(f->pages * zx_system_get_page_size()));
+}
+
+// The floor of any copy-on-write that a user-space fault handler resolves: the first store to a
+// write-protected page of a populated shared memfd mapping, resolved by a handler thread that
+// only lifts the protection (no copy, no mmap). userfaultfd, write-protect mode, as uffd.c.
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+
+static int g_wp_uffd = -1;
+
+static void* wp_floor_handler(void* arg) {
+  (void)arg;
+  struct uffd_msg msg;
+  for (;;) {
+    if (read(g_wp_uffd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg)) continue;
+    if (msg.event != UFFD_EVENT_PAGEFAULT) continue;
+    uint64_t page = zx_system_get_page_size();
+    struct uffdio_writeprotect wp = {{msg.arg.pagefault.address & ~(page - 1), page}, 0};
+    ioctl(g_wp_uffd, UFFDIO_WRITEPROTECT, &wp);  // lifts it and wakes the writer
+  }
+  return NULL;
+}
+
+static void wp_floor_prepare(struct first_write* f) {
+  size_t len = (size_t)(f->pages * zx_system_get_page_size());
+  struct uffdio_writeprotect wp = {{(uintptr_t)f->base, len}, UFFDIO_WRITEPROTECT_MODE_WP};
+  if (ioctl(g_wp_uffd, UFFDIO_WRITEPROTECT, &wp) != 0) {
+    perror("baseline: UFFDIO_WRITEPROTECT");
+    exit(1);
+  }
+}
+
+static void wp_floor_finish(struct first_write* f) { (void)f; }
+
+// Sets up `f` (a populated memfd mapping of f->pages pages, registered for write protection)
+// and the handler thread. False, with a line on stderr, where userfaultfd cannot do it.
+static bool wp_floor_setup(struct first_write* f) {
+  size_t len = (size_t)(f->pages * zx_system_get_page_size());
+  g_wp_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+  struct uffdio_api api = {.api = UFFD_API,
+                           .features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
+                                       UFFD_FEATURE_WP_UNPOPULATED};
+  int fd = memfd_create("baseline-wp", MFD_CLOEXEC);
+  void* p = fd < 0 || ftruncate(fd, (off_t)len) != 0
+                ? MAP_FAILED
+                : mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (g_wp_uffd < 0 || ioctl(g_wp_uffd, UFFDIO_API, &api) != 0 || p == MAP_FAILED) {
+    perror("baseline: userfaultfd write protection of a memfd mapping");
+    return false;
+  }
+  memset(p, 7, len);
+  struct uffdio_register reg = {{(uintptr_t)p, len}, UFFDIO_REGISTER_MODE_WP, 0};
+  pthread_t handler;
+  if (ioctl(g_wp_uffd, UFFDIO_REGISTER, &reg) != 0 ||
+      pthread_create(&handler, NULL, wp_floor_handler, NULL) != 0) {
+    perror("baseline: UFFDIO_REGISTER / handler thread");
+    return false;
+  }
+  pthread_detach(handler);
+  f->base = p;
+  f->fd = fd;
+  return true;
 }
 
 // ---- Setup ---------------------------------------------------------------------------------
@@ -440,11 +524,14 @@ int main(int argc, char** argv) {
     c.buffer_size = SIZE_64M;
     bench("wp_floor_64m", op_mprotect_ro_rw, &c);
     struct first_write f = {snapshot_prepare, snapshot_finish, c.vmo, 0, -1,
-                            (volatile uint64_t*)c.writer, 4096};
+                            (volatile uint64_t*)c.writer, 4096, 0};
     bench_first_write("cow_first_write_snapshot", &f);
+    struct first_write fm = {snapshot_mapped_prepare, snapshot_mapped_finish, c.vmo, 0, -1,
+                             (volatile uint64_t*)c.writer, 4096, 0};
+    bench_first_write("cow_first_write_snapshot_mapped", &fm);
     check(zx_vmar_unmap(g_root, (zx_vaddr_t)c.writer, SIZE_64M), "zx_vmar_unmap");
     zx_handle_close(c.vmo);
-    struct first_write p = {private_prepare, private_finish, 0, 0, -1, NULL, 4096};
+    struct first_write p = {private_prepare, private_finish, 0, 0, -1, NULL, 4096, 0};
     p.fd = memfd_create("baseline", MFD_CLOEXEC);
     if (p.fd < 0 || ftruncate(p.fd, (off_t)(p.pages * page)) != 0) {
       perror("baseline: memfd");
@@ -456,6 +543,11 @@ int main(int argc, char** argv) {
     munmap(fill, p.pages * page);
     bench_first_write("cow_first_write_private", &p);
     close(p.fd);
+    struct first_write floor = {wp_floor_prepare, wp_floor_finish, 0, 0, -1, NULL, 4096, 0};
+    if ((g_only == NULL || strcmp(g_only, "cow_first_write_wp_floor") == 0) &&
+        wp_floor_setup(&floor)) {
+      bench_first_write("cow_first_write_wp_floor", &floor);
+    }
   }
   cow_committed();
 

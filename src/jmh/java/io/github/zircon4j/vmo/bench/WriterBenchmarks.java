@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -25,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * mapping and dropping a snapshot. Twins in {@code src/bench/c/baseline.c}: {@code
  * snapshot_after_write_4k}, {@code snapshot_after_write_256m} and {@code
  * snapshot_writable_mapped_64m}. Each benchmark writes the next page of its VMO (round robin), so
- * every snapshot freezes exactly one written page.
+ * every snapshot freezes exactly one written page. And {@code cowFirstWriteMapped} (twin {@code
+ * cow_first_write_snapshot_mapped}): the first store to each page after a snapshot that a reader
+ * holds mapped.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -108,6 +111,58 @@ public class WriterBenchmarks {
       writer.close();
       vmo.close();
     }
+  }
+
+  /**
+   * A writer's 16 MiB Mapping, fully written, and before each invocation a snapshot that a reader
+   * holds as an ImmutableMapping: each of the invocation's stores is the first to its page since.
+   */
+  @State(Scope.Thread)
+  public static class SnapshotHeld {
+    static final int PAGES = 4096;
+    Vmo vmo;
+    Mapping writer;
+    ImmutableMapping reader;
+    long page;
+    long round;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      page = BenchVmos.pageSize();
+      vmo = BenchVmos.filled(PAGES * page);
+      writer = Mapping.create(vmo, 0, PAGES * page);
+      for (long p = 0; p < PAGES; p++) {
+        writer.segment().set(ValueLayout.JAVA_LONG, p * page, p); // faults every page in
+      }
+    }
+
+    @Setup(Level.Invocation)
+    public void takeSnapshot() {
+      reader = ImmutableMapping.create(vmo, false);
+      round++;
+    }
+
+    @TearDown(Level.Invocation)
+    public void dropSnapshot() {
+      reader.close();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      writer.close();
+      vmo.close();
+    }
+  }
+
+  /** One store to each page of the writer's Mapping after a snapshot (per page). */
+  @Benchmark
+  @OperationsPerInvocation(SnapshotHeld.PAGES)
+  public long cowFirstWriteMapped(SnapshotHeld s) {
+    MemorySegment segment = s.writer.segment();
+    for (long p = 0; p < SnapshotHeld.PAGES; p++) {
+      segment.set(ValueLayout.JAVA_LONG, p * s.page, s.round);
+    }
+    return s.reader.size();
   }
 
   /** Write one page with {@code zx_vmo_write}, then create + close a snapshot mapping. */
