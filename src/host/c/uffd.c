@@ -1,11 +1,12 @@
 // Write protection of writable mappings, for lazy copy-on-write (userfaultfd, write-protect mode).
 //
-// When a VMO with a live ZX_VM_PERM_WRITE mapping is snapshotted, its top layer is frozen and the
-// writable mappings keep showing it, write-protected (UFFDIO_WRITEPROTECT, which costs about what
-// mprotect does); nothing is copied. The first store to a protected page faults into this file's
-// handler thread, which takes the global lock, has vmar.c copy that one page into the VMO's new
-// top layer and re-point it in every mapping (vmar_resolve_write), and wakes the writer, whose
-// store then lands in the new top. The handler never calls into Java and needs no call from it.
+// When a VMO with a live ZX_VM_PERM_WRITE mapping is snapshotted, its writable mappings are
+// write-protected (UFFDIO_WRITEPROTECT, which costs about what mprotect does) and the snapshot's
+// pages stay where they are, lent from the VMO's memfd (see "Lent pages" in vmo.c); nothing is
+// copied. The first store to a protected page faults into this file's handler thread, which takes
+// the global lock, has vmar.c give the snapshot its copy of that one page (vmar_resolve_write),
+// and lifts the protection, which wakes the writer; its store then lands where it was going. The
+// handler never calls into Java and needs no call from it.
 //
 // Needs (checked once, on the first writable mapping): a userfaultfd, from /dev/userfaultfd or
 // the userfaultfd syscall (kernel-mode faults delivered too), else the syscall with

@@ -5,9 +5,10 @@
 //   * if V's top layer holds no page, the child's empty top layer is put directly over V's frozen
 //     chain (so repeated snapshots of an unmodified VMO neither copy nor grow chains);
 //   * otherwise V's top layer is frozen (it becomes shared and immutable, "owned" by V for
-//     committed-bytes accounting), V gets a fresh empty top over it, and so does the child.
-//     Pages that V has mapped writable are copied into V's new top at that moment, because a
-//     writable mapping must never show a frozen layer; this is the only case that copies.
+//     committed-bytes accounting), V gets a fresh empty top over it, and so does the child;
+//   * except while V is writably mapped: then V's top keeps its memfd (the writers map it) and a
+//     new frozen layer whose pages are lent from it goes below (see "Lent pages"). Without write
+//     protection (uffd.c) the writably mapped pages are copied into the new top instead.
 // A later write to either side copies up only the pages it touches, then re-points those pages
 // in every mapping of that VMO (vmo_remap). Pages at or past a layer's `below_limit` read as zero;
 // this is how child pages past the parent's end, and pages regrown after a shrink, read zero.
@@ -1465,11 +1466,10 @@ out:
 
 // ---- zx_vmo_create_child -----------------------------------------------------------------
 
-// After b's top layer was frozen: b's writable mappings must no longer store into it. With write
-// protection (uffd.c) each is write-protected, copying nothing (its pages are copied up when
-// first stored to), and the pages no layer supplies, which it maps from the frozen layer's holes,
-// are re-pointed to the new top. Otherwise (or if protecting fails) the mapped pages are copied
-// into the new top at once and every mapping of b is re-pointed. Mappings without a writable one
+// After b's top layer was frozen in place (without write protection; with it, snapshots of
+// writably mapped VMOs lend their pages instead, see vmo_freeze_lending): b's writable mappings
+// must no longer store into it, so the mapped pages are copied into the new top at once and
+// every mapping of b is re-pointed. (A mapping that can be protected is only protected.) Mappings without a writable one
 // only map pages present in layers (or zeros), which stay where they are.
 static zx_status_t snapshot_writers(struct vmo* b) {
   uint64_t ps = zx_page();
