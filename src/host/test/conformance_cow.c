@@ -26,16 +26,6 @@ static bool env_set(const char* name) {
   return v != NULL && v[0] != '\0';
 }
 
-static uint64_t* map_words(zx_vm_option_t options, zx_handle_t vmo, size_t len) {
-  zx_vaddr_t addr = 0;
-  CHECK_EQ(zx_vmar_map(zx_vmar_root_self(), options, 0, vmo, 0, len, &addr), ZX_OK);
-  return (uint64_t*)addr;
-}
-
-static void unmap_words(uint64_t* words, size_t len) {
-  CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)words, len), ZX_OK);
-}
-
 static uint64_t word_at(zx_handle_t vmo, uint64_t index) {
   uint64_t w = 0xdeadbeef;
   CHECK_EQ(zx_vmo_read(vmo, &w, index * 8, 8), ZX_OK);

@@ -15,16 +15,6 @@
 static const uint32_t kSnapshot = ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE;
 static const zx_vm_option_t kReadWrite = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
 
-static uint64_t* map_vmo(zx_vm_option_t options, zx_handle_t vmo, uint64_t len) {
-  zx_vaddr_t addr = 0;
-  CHECK_EQ(zx_vmar_map(zx_vmar_root_self(), options, 0, vmo, 0, len, &addr), ZX_OK);
-  return (uint64_t*)addr;
-}
-
-static void unmap_vmo(uint64_t* words, uint64_t len) {
-  CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)words, len), ZX_OK);
-}
-
 // Word 0 of page `page` of `vmo`, read with zx_vmo_read.
 static uint64_t first_word(zx_handle_t vmo, uint64_t page) {
   uint64_t w = 0xdeadbeef;
@@ -52,35 +42,43 @@ static void check_all(zx_handle_t vmo, const uint64_t* view, uint64_t pages, uin
   }
 }
 
+// A VMO of `pages` pages (created with `options`) with a live PERM_WRITE mapping of all of it in
+// *writer, through which word 0 of every page i was set to value + i.
+static zx_handle_t writer_vmo(uint64_t pages, uint32_t options, uint64_t value,
+                              uint64_t** writer) {
+  zx_handle_t vmo = make_vmo(pages * ps(), options);
+  *writer = map_words(kReadWrite, vmo, pages * ps());
+  store_all(*writer, pages, value);
+  return vmo;
+}
+
 static uint64_t committed_pages(zx_handle_t vmo) { return vmo_info(vmo).committed_bytes / ps(); }
 
 SCENARIO(closing_the_writers_vmo_first_leaves_its_snapshot_whole_and_charged) {
   const uint64_t pages = 32;
-  zx_handle_t vmo = make_vmo(pages * ps(), 0);
-  uint64_t* writer = map_vmo(kReadWrite, vmo, pages * ps());
-  store_all(writer, pages, 100);
+  uint64_t* writer;
+  zx_handle_t vmo = writer_vmo(pages, 0, 100, &writer);
   zx_handle_t child = snapshot_of(vmo, pages);
-  uint64_t* view = map_vmo(ZX_VM_PERM_READ, child, pages * ps());
+  uint64_t* view = map_words(ZX_VM_PERM_READ, child, pages * ps());
   for (uint64_t i = 0; i < pages; i += 4) writer[i * ps() / 8] = 900 + i;  // 8 pages forked
-  unmap_vmo(writer, pages * ps());
+  unmap_words(writer, pages * ps());
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
   // The snapshot alone is left: it sees and is charged for every page it had.
   check_all(child, view, pages, 100);
   CHECK_EQ(committed_pages(child), pages);
-  unmap_vmo(view, pages * ps());
-  view = map_vmo(ZX_VM_PERM_READ, child, pages * ps());  // mapped afresh from what is left
+  unmap_words(view, pages * ps());
+  view = map_words(ZX_VM_PERM_READ, child, pages * ps());  // mapped afresh from what is left
   check_all(child, view, pages, 100);
-  unmap_vmo(view, pages * ps());
+  unmap_words(view, pages * ps());
   CHECK_EQ(zx_handle_close(child), ZX_OK);
 }
 
 SCENARIO(library_writes_commit_zero_and_shrink_give_the_snapshot_its_copy_first) {
   const uint64_t pages = 16;
-  zx_handle_t vmo = make_vmo(pages * ps(), ZX_VMO_RESIZABLE);
-  uint64_t* writer = map_vmo(kReadWrite, vmo, pages * ps());
-  store_all(writer, pages, 10);
+  uint64_t* writer;
+  zx_handle_t vmo = writer_vmo(pages, ZX_VMO_RESIZABLE, 10, &writer);
   zx_handle_t child = snapshot_of(vmo, pages);
-  uint64_t* view = map_vmo(ZX_VM_PERM_READ, child, pages * ps());
+  uint64_t* view = map_words(ZX_VM_PERM_READ, child, pages * ps());
   uint64_t word = 4242;
   CHECK_EQ(zx_vmo_write(vmo, &word, 1 * ps() + 8, 8), ZX_OK);  // part of page 1
   CHECK_EQ(zx_vmo_write(vmo, &word, 2 * ps(), 8), ZX_OK);      // word 0 of page 2
@@ -99,11 +97,11 @@ SCENARIO(library_writes_commit_zero_and_shrink_give_the_snapshot_its_copy_first)
   CHECK_EQ(zx_vmo_set_size(vmo, pages * ps()), ZX_OK);
   CHECK_EQ(first_word(vmo, 13), 0);
   check_all(child, view, pages, 10);
-  unmap_vmo(view, pages * ps());
+  unmap_words(view, pages * ps());
   CHECK_EQ(zx_handle_close(child), ZX_OK);
   CHECK_EQ(first_word(vmo, 6), 16);
   CHECK_EQ(first_word(vmo, 4), 0);
-  unmap_vmo(writer, pages * ps());
+  unmap_words(writer, pages * ps());
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
@@ -111,7 +109,7 @@ SCENARIO(snapshots_held_while_the_writer_goes_on_keep_their_moments_when_closed_
   const uint64_t pages = 24;
   const int kSnapshots = 6;
   zx_handle_t vmo = make_vmo(pages * ps(), 0);
-  uint64_t* writer = map_vmo(kReadWrite, vmo, pages * ps());
+  uint64_t* writer = map_words(kReadWrite, vmo, pages * ps());
   zx_handle_t children[6];
   for (int s = 0; s < kSnapshots; s++) {
     store_all(writer, pages, 1000 * (uint64_t)(s + 1));
@@ -134,21 +132,20 @@ SCENARIO(snapshots_held_while_the_writer_goes_on_keep_their_moments_when_closed_
   CHECK_EQ(committed_pages(vmo), pages);
   store_all(writer, pages, 5);
   check_all(vmo, writer, pages, 5);
-  unmap_vmo(writer, pages * ps());
+  unmap_words(writer, pages * ps());
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
 SCENARIO(a_snapshot_of_the_snapshot_and_a_second_writer_see_the_right_pages) {
   const uint64_t pages = 8;
-  zx_handle_t vmo = make_vmo(pages * ps(), 0);
-  uint64_t* writer = map_vmo(kReadWrite, vmo, pages * ps());
-  store_all(writer, pages, 50);
+  uint64_t* writer;
+  zx_handle_t vmo = writer_vmo(pages, 0, 50, &writer);
   zx_handle_t child = snapshot_of(vmo, pages);
   // Lazy: the snapshot commits nothing. Eager (ZIRCON4J_HOST_EAGER_COW, or no write protection):
   // the writably mapped pages are copied now, and again when the second writer is mapped.
   bool lazy = committed_pages(vmo) + committed_pages(child) == pages;
   zx_handle_t grandchild = snapshot_of(child, pages);
-  uint64_t* second = map_vmo(kReadWrite, vmo, pages * ps());  // a writer mapped after it
+  uint64_t* second = map_words(kReadWrite, vmo, pages * ps());  // a writer mapped after it
   CHECK_EQ(second[3 * ps() / 8], 53);
   second[3 * ps() / 8] = 333;
   writer[4 * ps() / 8] = 444;
@@ -163,8 +160,8 @@ SCENARIO(a_snapshot_of_the_snapshot_and_a_second_writer_see_the_right_pages) {
   CHECK_EQ(committed_pages(vmo) + committed_pages(grandchild), lazy ? pages + 2 : 2 * pages);
   CHECK_EQ(zx_handle_close(grandchild), ZX_OK);
   CHECK_EQ(committed_pages(vmo), pages);
-  unmap_vmo(second, pages * ps());
-  unmap_vmo(writer, pages * ps());
+  unmap_words(second, pages * ps());
+  unmap_words(writer, pages * ps());
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 

@@ -50,6 +50,9 @@ extern const char* g_scenario;
 uint64_t ps(void);
 zx_handle_t make_vmo(uint64_t size, uint32_t options);
 zx_info_vmo_t vmo_info(zx_handle_t h);
+// A checked zx_vmar_map of all `len` bytes of `vmo` into the root VMAR, and its checked unmap.
+uint64_t* map_words(zx_vm_option_t options, zx_handle_t vmo, size_t len);
+void unmap_words(uint64_t* words, size_t len);
 // Touches addr (writes when `write`) in a forked child; returns the signal that killed it, or 0.
 int touch_signal(uintptr_t addr, int write);
 // The permission string ("r--p", ...) of the /proc/self/maps line holding addr, or "????".

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zircon/process.h>
 #include <zircon/syscalls.h>
 
 #include "harness.h"
@@ -67,4 +68,14 @@ void perms_of(uintptr_t addr, char out[5]) {
     }
   }
   fclose(f);
+}
+
+uint64_t* map_words(zx_vm_option_t options, zx_handle_t vmo, size_t len) {
+  zx_vaddr_t addr = 0;
+  CHECK_EQ(zx_vmar_map(zx_vmar_root_self(), options, 0, vmo, 0, len, &addr), ZX_OK);
+  return (uint64_t*)addr;
+}
+
+void unmap_words(uint64_t* words, size_t len) {
+  CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)words, len), ZX_OK);
 }
