@@ -227,16 +227,19 @@ zx_status_t wp_register(uintptr_t addr, size_t len) {
   return ioctl(g_wp.fd, UFFD_IOC_REGISTER, &reg) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
-zx_status_t wp_protect(uintptr_t addr, size_t len) {
+// UFFDIO_WRITEPROTECT of registered [addr, addr + len) with `mode`.
+static zx_status_t wp_change(uintptr_t addr, size_t len, uint64_t mode) {
   if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;
-  struct uffd_writeprotect_args wp = {{addr, len}, UFFD_ABI_WRITEPROTECT_MODE_WP};
+  struct uffd_writeprotect_args wp = {{addr, len}, mode};
   return ioctl(g_wp.fd, UFFD_IOC_WRITEPROTECT, &wp) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
+zx_status_t wp_protect(uintptr_t addr, size_t len) {
+  return wp_change(addr, len, UFFD_ABI_WRITEPROTECT_MODE_WP);
+}
+
 zx_status_t wp_unprotect(uintptr_t addr, size_t len) {
-  if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;
-  struct uffd_writeprotect_args wp = {{addr, len}, 0};  // no DONTWAKE: faulting threads resume
-  return ioctl(g_wp.fd, UFFD_IOC_WRITEPROTECT, &wp) == 0 ? ZX_OK : ZX_ERR_NO_MEMORY;
+  return wp_change(addr, len, 0);  // no DONTWAKE: the threads faulting there resume
 }
 
 // ---- The fault handler thread --------------------------------------------------------------

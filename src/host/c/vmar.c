@@ -381,19 +381,15 @@ static zx_status_t unprotect_run(void* arg, uint64_t at, uint64_t n, struct laye
   return ZX_OK;
 }
 
-void vmo_unprotect_own(struct vmo* b, uint64_t page, uint64_t npages) {
+void vmo_unprotect_own(struct vmo* b) {
   uint64_t ps = zx_page();
-  uint64_t lim = b->size / ps;
   for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
     if (m->backing != b || !m->writable || !m->wp_armed) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
-    uint64_t mlim = vmo_backing_limit(m->vmo);
-    uint64_t lo = page > first ? page : first;
-    uint64_t hi = page + npages < end ? page + npages : end;
-    if (hi > mlim) hi = mlim;
-    if (hi > lim) hi = lim;
-    if (lo < hi) layer_walk(b->top, lo, hi - lo, lo, unprotect_run, m);
+    uint64_t lim = vmo_backing_limit(m->vmo);  // past it: PROT_NONE
+    if (end > lim) end = lim;
+    if (first < end) layer_walk(b->top, first, end - first, first, unprotect_run, m);
   }
 }
 

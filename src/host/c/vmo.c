@@ -190,7 +190,6 @@ void layer_open_gaps(struct layer* l) {
 }
 
 void layer_untrack(struct layer* l) {
-  if (!l->tracked) return;
   l->tracked = false;
   l->open_gaps = false;
   free(l->extents);
@@ -349,34 +348,16 @@ static uint64_t seek_next_hole(const struct layer* l, uint64_t page) {
 static bool layer_extents_ready(struct layer* l) {
   if (l->tracked && !(l->open_gaps && l->frozen)) return true;
   if (!l->frozen) return false;
-  if (l->tracked) {
-    // Close the gaps once. (Found pages are added to the list as they are found: the list
-    // stays a lower bound all the way.)
-    l->open_gaps = false;
-    for (uint64_t page = 0;;) {
-      uint64_t data = seek_next_data(l, page);
-      if (data == UINT64_MAX) break;
-      uint64_t hole = seek_next_hole(l, data);
-      if (hole <= data) hole = data + 1;
-      if (!extents_add(l, data, hole)) {
-        layer_untrack(l);
-        return false;
-      }
-      page = hole;
-    }
-    return true;
-  }
-  uint64_t page = 0;
-  for (;;) {
+  // A list with open gaps is extended (found pages join it as they are found: it stays a lower
+  // bound all the way); an untracked layer's starts empty.
+  l->open_gaps = false;
+  for (uint64_t page = 0;;) {
     uint64_t data = seek_next_data(l, page);
     if (data == UINT64_MAX) break;
     uint64_t hole = seek_next_hole(l, data);
     if (hole <= data) hole = data + 1;
     if (!extents_add(l, data, hole)) {
-      free(l->extents);
-      l->extents = NULL;
-      l->num_extents = 0;
-      l->cap_extents = 0;
+      layer_untrack(l);
       return false;
     }
     page = hole;
@@ -633,10 +614,7 @@ static void lent_orphan(struct layer* h) {
               (off_t)((hole - data) * ps));  // best effort: only memory is at stake
     page = hole;
   }
-  for (const struct layer* link = h; link->below != NULL && link->below_off == 0;
-       link = link->below) {
-    struct layer* x = link->below;
-    if (x->lent_fd != h->fd || x->owns_lent_fd || x->num_lent == 0) continue;
+  for (struct layer* x = next_borrower(h, NULL); x != NULL; x = next_borrower(h, x)) {
     // Raw syscall: fcntl is fcntl64@GLIBC_2.28 in newer headers (see glibc_baseline.h).
     int fd = (int)syscall(SYS_fcntl, h->fd, F_DUPFD_CLOEXEC, 0);
     if (fd >= 0) {
@@ -921,19 +899,6 @@ static void remap_present(struct vmo* b, struct layer* l, uint64_t lim) {
   }
 }
 
-// Re-points, in every mapping of b, the pages (below `lim`) that layer `l`'s own memfd holds.
-static void remap_own_pages(struct vmo* b, struct layer* l, uint64_t lim) {
-  for (uint64_t page = 0; page < lim;) {
-    uint64_t data = seek_page(l, page, SEEK_DATA);
-    if (data == UINT64_MAX || data >= lim) break;
-    uint64_t hole = seek_page(l, data, SEEK_HOLE);
-    if (hole <= data) hole = data + 1;
-    if (hole > lim) hole = lim;
-    vmo_remap(b, data, hole - data);
-    page = hole;
-  }
-}
-
 static zx_status_t remap_zero_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
                                   uint64_t lp) {
   (void)lp;
@@ -1111,7 +1076,11 @@ static void vmo_collapse(struct vmo* b) {
       // Into T: F's lent pages become T's where they are, then F's own pages and markers that T
       // does not shadow, below T's limit, are copied.
       if (lent) {
-        for (size_t i = 0; i < f->num_lent; i++) layer_mark(t, f->lent[2 * i], f->lent[2 * i + 1]);
+        for (size_t i = 0; i < f->num_lent; i++) {
+          layer_mark(t, f->lent[2 * i], f->lent[2 * i + 1]);
+          // F keeps only its own copies (best effort: T shadows the rest either way).
+          extents_remove(f, f->lent[2 * i], f->lent[2 * i + 1]);
+        }
         f->num_lent = 0;
         f->lent_fd = -1;
       }
@@ -1128,13 +1097,9 @@ static void vmo_collapse(struct vmo* b) {
       if (below == NULL) t->below_limit = 0;
       // The pages copied from F now come from T (lent ones were mapped from T's memfd already),
       // and the writers may store into every page T supplies without a fault.
-      if (lent) {
-        remap_own_pages(b, f, lim);
-      } else {
-        remap_present(b, f, lim);
-      }
+      remap_present(b, f, lim);
       layer_unref(f);
-      if (lent) vmo_unprotect_own(b, 0, b->size / ps);
+      if (lent) vmo_unprotect_own(b);
     }
     free(buf);
   }
@@ -1466,18 +1431,15 @@ out:
 
 // ---- zx_vmo_create_child -----------------------------------------------------------------
 
-// After b's top layer was frozen in place (without write protection; with it, snapshots of
-// writably mapped VMOs lend their pages instead, see vmo_freeze_lending): b's writable mappings
-// must no longer store into it, so the mapped pages are copied into the new top at once and
-// every mapping of b is re-pointed. (A mapping that can be protected is only protected.) Mappings without a writable one
-// only map pages present in layers (or zeros), which stay where they are.
+// After b's top layer was frozen in place while b is writably mapped, which happens only without
+// write protection (with it, such snapshots lend their pages instead, see vmo_freeze_lending):
+// b's writable mappings must no longer store into it, so the pages they map are copied into the
+// new top at once and every mapping of b is re-pointed.
 static zx_status_t snapshot_writers(struct vmo* b) {
   uint64_t ps = zx_page();
-  bool eager = false;
   zx_status_t status = ZX_OK;
   for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
-    if (m->backing != b || !m->writable || mapping_protect(m)) continue;
-    eager = true;
+    if (m->backing != b || !m->writable) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);
@@ -1485,9 +1447,7 @@ static zx_status_t snapshot_writers(struct vmo* b) {
     if (first < end) status = vmo_copy_up(b, first, end - first);
   }
   if (status != ZX_OK) return status;
-  if (eager) return vmo_remap(b, 0, b->size / ps);
-  remap_unsupplied(b);
-  return ZX_OK;
+  return vmo_remap(b, 0, b->size / ps);
 }
 
 // Snapshot of b while b is writably mapped (write protection available): a new frozen layer F

@@ -300,9 +300,9 @@ ZX_HIDDEN bool mapping_protect(struct mapping* m);
 // top layer and re-points it in every mapping. ZX_OK also when no mapping holds it any more.
 // *woken: the faulting thread was woken already (a write protection was lifted over `addr`).
 ZX_HIDDEN zx_status_t vmar_resolve_write(uintptr_t addr, bool* woken);
-// Lifts the write protection of b's writable mappings over b's pages [page, page + npages)
-// where b's top layer (or nothing) supplies them: their stores land in the top directly.
-ZX_HIDDEN void vmo_unprotect_own(struct vmo* b, uint64_t page, uint64_t npages);
+// Lifts the write protection of b's writable mappings where b's top layer (or nothing) supplies
+// the pages: their stores land in the top directly.
+ZX_HIDDEN void vmo_unprotect_own(struct vmo* b);
 // Called with the lock held before the library writes into caller memory [ptr, ptr + len):
 // resolves the write-protected pages there first, because the handler thread needs the lock to
 // resolve a fault (a holder touching a protected page would wait for it forever).
