@@ -307,6 +307,11 @@ ZX_HIDDEN void vmo_unprotect_own(struct vmo* b);
 // resolves the write-protected pages there first, because the handler thread needs the lock to
 // resolve a fault (a holder touching a protected page would wait for it forever).
 ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
+// The status of a failed copy (EFAULT) to or from caller memory [ptr, ptr + len), as zircon's
+// fault handler would give it: NOT_FOUND where no mapping is (a page of it is unmapped, or in a
+// VMAR of ours that maps nothing there, or past a mapped VMO's end), else ACCESS_DENIED (mapped,
+// but without the access the copy needed).
+ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
 // Copies up and re-points every write-protected page of every writable mapping (before fork).
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 
