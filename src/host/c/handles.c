@@ -98,6 +98,7 @@ zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* ou
   e->next_free = NO_SLOT;
   obj->refs++;
   obj->handles++;
+  zx_g.handles_by_type[obj->type]++;
   *out = handle_value(index, e->gen);
   return ZX_OK;
 }
@@ -118,6 +119,7 @@ static struct object* handle_free(zx_handle_t handle, struct handle_entry* e) {
   if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
   struct object* obj = e->obj;
   obj->handles--;
+  zx_g.handles_by_type[obj->type]--;
   uint32_t index = (uint32_t)(e - zx_g.handles);
   e->obj = NULL;
   e->rights = 0;
@@ -143,6 +145,11 @@ void object_unref(struct object* obj) {
       break;
     case ZX_OBJ_TYPE_VMAR:
       vmar_destroy((struct vmar*)obj);
+      break;
+    case ZX_OBJ_TYPE_PROCESS:
+    case ZX_OBJ_TYPE_THREAD:
+    case ZX_OBJ_TYPE_JOB:
+      task_destroy(obj);
       break;
     default:
       event_destroy((struct event*)obj);
@@ -394,7 +401,8 @@ _Static_assert(sizeof(zx_info_vmo_v1_t) == offsetof(zx_info_vmo_t, metadata_byte
                "zx_info_vmo_v1_t is a prefix of zx_info_vmo_t");
 
 // Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO* on a non-VMO,
-// ZX_INFO_VMAR on a non-VMAR); ACCESS_DENIED (ZX_INFO_VMAR, ZX_INFO_HANDLE_COUNT without INSPECT);
+// ZX_INFO_VMAR on a non-VMAR, ZX_INFO_PROCESS_* on a non-process); ACCESS_DENIED (ZX_INFO_VMAR,
+// ZX_INFO_HANDLE_COUNT, ZX_INFO_PROCESS_* without INSPECT);
 // BUFFER_TOO_SMALL (then actual = 0, avail = 1); INVALID_ARGS (NULL buffer).
 // `actual` and `avail` are optional record counts.
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
@@ -428,6 +436,10 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
           info.related_koid = ZX_KOID_INVALID;
         }
         if (e->obj->type == ZX_OBJ_TYPE_EVENTPAIR) info.related_koid = event_related_koid(e->obj);
+        if (e->obj->type == ZX_OBJ_TYPE_PROCESS || e->obj->type == ZX_OBJ_TYPE_THREAD ||
+            e->obj->type == ZX_OBJ_TYPE_JOB) {
+          info.related_koid = task_related_koid(e->obj);
+        }
         if (object_waitable(e->obj)) info.props = ZX_OBJ_PROP_WAITABLE;
         status = vmar_prepare_user_write(buffer, sizeof(info));
         if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
@@ -490,8 +502,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       }
       break;
     }
-    default:
-      status = ZX_ERR_NOT_SUPPORTED;
+    default:  // the task topics (process.c), or NOT_SUPPORTED
+      status = task_get_info(e, topic, buffer, buffer_size, &records);
       break;
   }
   zx_unlock();

@@ -42,7 +42,7 @@
    ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 struct object {
-  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT or _EVENTPAIR
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT, _EVENTPAIR, _PROCESS, _THREAD, _JOB
   zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
   size_t refs;           // handles + waiters + (VMOs) mappings and slice children
   uint32_t handles;      // open handles (ZX_INFO_HANDLE_COUNT); 0 triggers on-zero-handles
@@ -191,6 +191,7 @@ struct zx_state {
   struct mapping* mappings;  // all live mappings
   struct vmar* root;         // the root VMAR, created lazily
   zx_handle_t root_handle;
+  uint32_t handles_by_type[ZX_OBJ_TYPE_UPPER_BOUND];  // open handles per object type
   struct kept_copy* kept;    // charge.c
   size_t num_kept;
   size_t cap_kept;
@@ -284,6 +285,15 @@ ZX_HIDDEN void event_on_zero_handles(struct event* event);
 // PEER_CLOSED.
 ZX_HIDDEN zx_status_t event_signal_peer(struct object* obj, zx_signals_t clear, zx_signals_t set);
 ZX_HIDDEN zx_koid_t event_related_koid(const struct object* obj);
+
+// process.c: jobs, processes, threads (struct task).
+ZX_HIDDEN void task_destroy(struct object* obj);
+// ZX_INFO_HANDLE_BASIC.related_koid of a task: a process's job, a thread's process.
+ZX_HIDDEN zx_koid_t task_related_koid(const struct object* obj);
+// The ZX_INFO_PROCESS_* topics (NOT_SUPPORTED for any other): WRONG_TYPE, ACCESS_DENIED, then
+// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail).
+ZX_HIDDEN zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
+                                    size_t buffer_size, size_t* records);
 
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);

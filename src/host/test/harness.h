@@ -79,4 +79,7 @@ void run_lent_tests(void);
 // conformance_fidelity.c
 void run_fidelity_tests(void);
 
+// conformance_process.c
+void run_process_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
