@@ -22,7 +22,8 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported; everything else is hidden by -fvisibility=hidden.
+// Exactly the zx_* entry points are exported, plus the test-only zircon4j_host_cow_mode (uffd.c;
+// its prefix cannot clash with a zircon name); everything else is hidden by -fvisibility=hidden.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 
@@ -326,10 +327,8 @@ ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 
 // uffd.c: write protection of writable mappings (lazy copy-on-write). All with the lock held.
-// Whether it is available (initialized on the first call; logs once to stderr if not).
+// Whether it is in force (the mode is chosen on the first call and logged once to stderr).
 ZX_HIDDEN bool wp_enabled(void);
-// Whether kernel-mode stores into protected pages fail (EFAULT) instead of being resolved.
-ZX_HIDDEN bool wp_user_mode_only(void);
 // Registers [addr, addr + len) (our shmem mappings) for write protection.
 ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
 // Write-protects registered [addr, addr + len): the next store to each page faults to the handler.
