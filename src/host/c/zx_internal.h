@@ -22,7 +22,10 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported; everything else is hidden by -fvisibility=hidden.
+#include "fault.h"
+
+// Exactly the zx_* entry points and the zircon4j_fault_* test controls (fault.c) are exported;
+// everything else is hidden by -fvisibility=hidden. build-lib checks the exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 

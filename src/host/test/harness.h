@@ -76,4 +76,7 @@ void run_attribution_tests(void);
 // conformance_lent.c
 void run_lent_tests(void);
 
+// conformance_fault.c
+void run_fault_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
