@@ -50,6 +50,10 @@ zx_status_t zircon4j_fault_arm(const char* syscall, zx_status_t status, uint32_t
 // were not delivered yet (0: all were). NOT_FOUND if the thread has no such fault.
 zx_status_t zircon4j_fault_disarm(uint32_t id, uint32_t* remaining);
 
+// How many failures fault `id` of the calling thread has not delivered yet, in *remaining (0 once
+// all were; the fault stays armed until disarmed). NOT_FOUND if the thread has no such fault.
+zx_status_t zircon4j_fault_remaining(uint32_t id, uint32_t* remaining);
+
 // Removes every fault of the calling thread and ends its trace.
 void zircon4j_fault_reset(void);
 

@@ -181,6 +181,18 @@ ZX_EXPORT zx_status_t zircon4j_fault_disarm(uint32_t id, uint32_t* remaining) {
   return ZX_ERR_NOT_FOUND;
 }
 
+ZX_EXPORT zx_status_t zircon4j_fault_remaining(uint32_t id, uint32_t* remaining) {
+  struct fault_state* s = state_get(false);
+  if (s == NULL || remaining == NULL) return s == NULL ? ZX_ERR_NOT_FOUND : ZX_ERR_INVALID_ARGS;
+  for (size_t i = 0; i < s->num_faults; i++) {
+    if (s->faults[i].id == id) {
+      *remaining = s->faults[i].count;
+      return ZX_OK;
+    }
+  }
+  return ZX_ERR_NOT_FOUND;
+}
+
 ZX_EXPORT void zircon4j_fault_reset(void) {
   struct fault_state* s = state_get(false);
   if (s == NULL) return;

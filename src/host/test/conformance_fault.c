@@ -158,8 +158,14 @@ SCENARIO(count_and_skip_pick_which_calls_fail) {
   CHECK_EQ(disarm(id), 0);
 
   id = arm("zx_vmo_get_size", ZX_ERR_TIMED_OUT, 0, 3, 0, 0, 0);
+  uint32_t remaining = 0;
+  CHECK_EQ(zircon4j_fault_remaining(id, &remaining), ZX_OK);
+  CHECK_EQ(remaining, 3);
   CHECK_EQ(zx_vmo_get_size(vmo, &size), ZX_ERR_TIMED_OUT);
+  CHECK_EQ(zircon4j_fault_remaining(id, &remaining), ZX_OK);
+  CHECK_EQ(remaining, 2);
   CHECK_EQ(disarm(id), 2);
+  CHECK_EQ(zircon4j_fault_remaining(id, &remaining), ZX_ERR_NOT_FOUND);
   CHECK_EQ(zx_vmo_get_size(vmo, &size), ZX_OK);
   zx_handle_close(vmo);
 }
