@@ -689,6 +689,7 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct v
 ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                                   zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
                                   zx_vaddr_t* mapped_addr) {
+  ZX_FAULT_POINT(handle, vmo_handle, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE |
                                ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS |
@@ -904,6 +905,7 @@ out:
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
 ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -959,6 +961,7 @@ out:
 // VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -1045,6 +1048,7 @@ out:
 ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options,
                                        size_t offset, size_t size, zx_handle_t* child_vmar,
                                        zx_vaddr_t* child_addr) {
+  ZX_FAULT_POINT(parent_vmar, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_COMPACT | ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_SPECIFIC |
                                VM_CAN_MAP_PERMS | VM_ALIGN_MASK;
   uint64_t ps = zx_page();
@@ -1154,6 +1158,7 @@ out:
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_rights_t rights;
   struct vmar* vmar;
   zx_lock();
@@ -1183,6 +1188,7 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
 // range's ends); a mapping made writable shows its VMO's own pages from then on.
 ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
                                       size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED;
   uint64_t ps = zx_page();

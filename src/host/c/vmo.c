@@ -1330,6 +1330,7 @@ static uint64_t round_up_page(uint64_t size) {
 // Checks: INVALID_ARGS (unknown options), OUT_OF_RANGE (size > 2^46), INVALID_ARGS (out NULL),
 // NOT_SUPPORTED (ZX_VMO_DISCARDABLE: not emulated), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, options);
   if ((options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) != 0) return ZX_ERR_INVALID_ARGS;
   if (size > ZX_HOST_MAX_VMO_SIZE) return ZX_ERR_OUT_OF_RANGE;
   if (out == NULL) return ZX_ERR_INVALID_ARGS;
@@ -1370,6 +1371,7 @@ static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const voi
 // Checks: see vmo_io_check, with READ.
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset,
                                   size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
@@ -1384,6 +1386,7 @@ ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t off
 // Checks: see vmo_io_check, with WRITE.
 ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                                    size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_WRITE, buffer, offset, buffer_size, &v);
@@ -1396,6 +1399,7 @@ ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint6
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (size NULL). No right needed.
 ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1412,6 +1416,7 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 // OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
 // overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1600,6 +1605,7 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // NO_MEMORY. A slice takes its parent's cache policy.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const uint32_t types =
       ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SLICE;
   const uint32_t known = types | ZX_VMO_CHILD_RESIZABLE | ZX_VMO_CHILD_NO_WRITE;
@@ -1700,6 +1706,7 @@ out:
 // children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
 // cached whatever it says.
 ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, cache_policy);
   if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
   struct vmo* v;
   zx_rights_t rights;
@@ -1750,6 +1757,7 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // `buffer` and `buffer_size` are not used by any of these ops.
 ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
                                       uint64_t size, void* buffer, size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   (void)buffer;
   (void)buffer_size;
   struct vmo* v;

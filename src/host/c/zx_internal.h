@@ -22,8 +22,11 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported, plus the test-only zircon4j_host_cow_mode (uffd.c;
-// its prefix cannot clash with a zircon name); everything else is hidden by -fvisibility=hidden.
+#include "fault.h"
+
+// Exactly the zx_* entry points, the zircon4j_fault_* test controls (fault.c) and the test-only
+// zircon4j_host_cow_mode (uffd.c) are exported: the zircon4j_ prefix cannot clash with a zircon
+// name. Everything else is hidden by -fvisibility=hidden; build-lib checks the exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 

@@ -89,4 +89,7 @@ void run_fidelity_tests(void);
 // conformance_process.c
 void run_process_tests(void);
 
+// conformance_fault.c
+void run_fault_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
