@@ -425,6 +425,35 @@ void vmar_resolve_all_protected(void) {
   }
 }
 
+zx_status_t user_fault_status(const void* ptr, size_t len) {
+  uint64_t ps = zx_page();
+  uintptr_t lo = (uintptr_t)ptr / ps * ps;
+  uintptr_t hi = len > UINTPTR_MAX - (uintptr_t)ptr ? UINTPTR_MAX / ps * ps
+                                                     : ((uintptr_t)ptr + len + ps - 1) / ps * ps;
+  // The host sees a sub-region's unmapped pages as mapped (its PROT_NONE reservation); zircon
+  // has nothing there. The same for pages of a mapping past its VMO's end.
+  for (uintptr_t page = lo; page < hi && page != 0; page += ps) {
+    struct mapping* m = zx_g.root != NULL ? mapping_at(zx_g.root, page, true) : NULL;
+    if (m != NULL) {
+      if ((m->off + (page - m->base)) / ps >= vmo_backing_limit(m->vmo)) return ZX_ERR_NOT_FOUND;
+      page = m->base + m->len - ps;  // the rest of the mapping is mapped
+      continue;
+    }
+    for (struct vmar* r = zx_g.root != NULL ? zx_g.root->children : NULL; r != NULL;) {
+      if (page < r->base || page - r->base >= r->size) {
+        r = r->next_sibling;
+        continue;
+      }
+      return ZX_ERR_NOT_FOUND;  // inside a region and no mapping of it covers the page
+    }
+    unsigned char resident;
+    if (mincore((void*)page, (size_t)ps, &resident) != 0 && errno == ENOMEM) {
+      return ZX_ERR_NOT_FOUND;
+    }
+  }
+  return ZX_ERR_ACCESS_DENIED;
+}
+
 bool vmo_writably_mapped(const struct vmo* b) {
   for (const struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
     if (m->backing == b && m->writable) return true;
@@ -660,6 +689,7 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct v
 ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                                   zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
                                   zx_vaddr_t* mapped_addr) {
+  ZX_FAULT_POINT(handle, vmo_handle, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE |
                                ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS |
@@ -875,6 +905,7 @@ out:
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
 ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -915,16 +946,22 @@ out:
   return status;
 }
 
-// Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (unknown op, address unaligned, size 0),
-// OUT_OF_RANGE (address + size overflows), BAD_STATE (destroyed VMAR), NOT_FOUND (part of the
-// range is not a mapping in this VMAR or below it), ACCESS_DENIED (COMMIT/DECOMMIT: the VMAR handle lacks WRITE or a mapping lacks
-// PERM_WRITE), NOT_SUPPORTED (DECOMMIT of a VMO that cannot decommit, see zx_vmo_op_range).
+// Checks, in order (vmar_op_range.md and zircon's VmAddressRegion::RangeOp):
+//  1. BAD_HANDLE, WRONG_TYPE.
+//  2. INVALID_ARGS: unknown op, buffer non-NULL or buffer_size non-zero, size 0, address
+//     unaligned.
+//  3. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
+//  4. BAD_STATE: the VMAR was destroyed.
+//  5. ACCESS_DENIED: COMMIT or DECOMMIT through a handle without WRITE.
+//  6. In address order: BAD_STATE for a part of the range that no mapping (in this VMAR or a
+//     region below it) covers; ACCESS_DENIED (COMMIT, DECOMMIT) for a mapping that could not be
+//     made writable (the VMO or VMAR handle used to map it lacked WRITE; a read-only mapping of
+//     a writable VMO is fine); NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
 // COMMIT commits the VMO pages and pre-faults them; MAP_RANGE pre-faults; DECOMMIT decommits the
-// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing.
+// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
-  (void)buffer;
-  (void)buffer_size;
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -933,11 +970,13 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   if (status != ZX_OK) goto out;
   if ((op != ZX_VMAR_OP_COMMIT && op != ZX_VMAR_OP_DECOMMIT && op != ZX_VMAR_OP_MAP_RANGE &&
        op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) ||
-      address % ps != 0 || size == 0) {
+      buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
-  if (size > SIZE_MAX - (ps - 1) || address > UINTPTR_MAX - (size + (ps - 1)) / ps * ps) {
+  if (size > SIZE_MAX - (ps - 1) || address > UINTPTR_MAX - (size + (ps - 1)) / ps * ps ||
+      address < vmar->base ||
+      address + (size + (ps - 1)) / ps * ps - vmar->base > vmar->size) {
     status = ZX_ERR_OUT_OF_RANGE;
     goto out;
   }
@@ -947,25 +986,25 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   }
   uintptr_t end = address + (size + (ps - 1)) / ps * ps;
   bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT;
-  bool denied = needs_write && (rights & ZX_RIGHT_WRITE) == 0;
-  bool unsupported = false;
-  for (uintptr_t cur = address; cur < end;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
-    if (m == NULL) {
-      status = ZX_ERR_NOT_FOUND;
-      goto out;
-    }
-    if (needs_write && !m->writable) denied = true;
-    if (op == ZX_VMAR_OP_DECOMMIT && !vmo_can_decommit(m->vmo)) unsupported = true;
-    cur = m->base + m->len;
-  }
-  if (denied) {
+  if (needs_write && (rights & ZX_RIGHT_WRITE) == 0) {
     status = ZX_ERR_ACCESS_DENIED;
     goto out;
   }
-  if (unsupported) {
-    status = ZX_ERR_NOT_SUPPORTED;
-    goto out;
+  for (uintptr_t cur = address; cur < end;) {
+    struct mapping* m = mapping_at(vmar, cur, true);
+    if (m == NULL) {
+      status = ZX_ERR_BAD_STATE;
+      goto out;
+    }
+    if (needs_write && (m->max_prot & PROT_WRITE) == 0) {
+      status = ZX_ERR_ACCESS_DENIED;
+      goto out;
+    }
+    if (op == ZX_VMAR_OP_DECOMMIT && !vmo_can_decommit(m->vmo)) {
+      status = ZX_ERR_NOT_SUPPORTED;
+      goto out;
+    }
+    cur = m->base + m->len;
   }
   for (uintptr_t cur = address; cur < end && status == ZX_OK;) {
     struct mapping* m = mapping_at(vmar, cur, true);
@@ -1009,6 +1048,7 @@ out:
 ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options,
                                        size_t offset, size_t size, zx_handle_t* child_vmar,
                                        zx_vaddr_t* child_addr) {
+  ZX_FAULT_POINT(parent_vmar, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_COMPACT | ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_SPECIFIC |
                                VM_CAN_MAP_PERMS | VM_ALIGN_MASK;
   uint64_t ps = zx_page();
@@ -1118,6 +1158,7 @@ out:
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_rights_t rights;
   struct vmar* vmar;
   zx_lock();
@@ -1147,6 +1188,7 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
 // range's ends); a mapping made writable shows its VMO's own pages from then on.
 ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
                                       size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED;
   uint64_t ps = zx_page();

@@ -22,7 +22,11 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported; everything else is hidden by -fvisibility=hidden.
+#include "fault.h"
+
+// Exactly the zx_* entry points, the zircon4j_fault_* test controls (fault.c) and the test-only
+// zircon4j_host_cow_mode (uffd.c) are exported: the zircon4j_ prefix cannot clash with a zircon
+// name. Everything else is hidden by -fvisibility=hidden; build-lib checks the exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 
@@ -42,7 +46,7 @@
    ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 struct object {
-  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT or _EVENTPAIR
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT, _EVENTPAIR, _PROCESS, _THREAD, _JOB
   zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
   size_t refs;           // handles + waiters + (VMOs) mappings and slice children
   uint32_t handles;      // open handles (ZX_INFO_HANDLE_COUNT); 0 triggers on-zero-handles
@@ -191,6 +195,7 @@ struct zx_state {
   struct mapping* mappings;  // all live mappings
   struct vmar* root;         // the root VMAR, created lazily
   zx_handle_t root_handle;
+  uint32_t handles_by_type[ZX_OBJ_TYPE_UPPER_BOUND];  // open handles per object type
   struct kept_copy* kept;    // charge.c
   size_t num_kept;
   size_t cap_kept;
@@ -285,6 +290,15 @@ ZX_HIDDEN void event_on_zero_handles(struct event* event);
 ZX_HIDDEN zx_status_t event_signal_peer(struct object* obj, zx_signals_t clear, zx_signals_t set);
 ZX_HIDDEN zx_koid_t event_related_koid(const struct object* obj);
 
+// process.c: jobs, processes, threads (struct task).
+ZX_HIDDEN void task_destroy(struct object* obj);
+// ZX_INFO_HANDLE_BASIC.related_koid of a task: a process's job, a thread's process.
+ZX_HIDDEN zx_koid_t task_related_koid(const struct object* obj);
+// The ZX_INFO_PROCESS_* topics (NOT_SUPPORTED for any other): WRONG_TYPE, ACCESS_DENIED, then
+// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail).
+ZX_HIDDEN zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
+                                    size_t buffer_size, size_t* records);
+
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
 ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
@@ -307,14 +321,17 @@ ZX_HIDDEN void vmo_unprotect_own(struct vmo* b);
 // resolves the write-protected pages there first, because the handler thread needs the lock to
 // resolve a fault (a holder touching a protected page would wait for it forever).
 ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
+// The status of a failed copy (EFAULT) to or from caller memory [ptr, ptr + len), as zircon's
+// fault handler would give it: NOT_FOUND where no mapping is (a page of it is unmapped, or in a
+// VMAR of ours that maps nothing there, or past a mapped VMO's end), else ACCESS_DENIED (mapped,
+// but without the access the copy needed).
+ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
 // Copies up and re-points every write-protected page of every writable mapping (before fork).
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 
 // uffd.c: write protection of writable mappings (lazy copy-on-write). All with the lock held.
-// Whether it is available (initialized on the first call; logs once to stderr if not).
+// Whether it is in force (the mode is chosen on the first call and logged once to stderr).
 ZX_HIDDEN bool wp_enabled(void);
-// Whether kernel-mode stores into protected pages fail (EFAULT) instead of being resolved.
-ZX_HIDDEN bool wp_user_mode_only(void);
 // Registers [addr, addr + len) (our shmem mappings) for write protection.
 ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
 // Write-protects registered [addr, addr + len): the next store to each page faults to the handler.

@@ -175,6 +175,180 @@ public class Zircon extends Zircon$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class zx_process_self {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_self");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static FunctionDescriptor zx_process_self$descriptor() {
+        return zx_process_self.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static MethodHandle zx_process_self$handle() {
+        return zx_process_self.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static MemorySegment zx_process_self$address() {
+        return zx_process_self.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static int zx_process_self() {
+        var mh$ = zx_process_self.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_self");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_thread_self {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_thread_self");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static FunctionDescriptor zx_thread_self$descriptor() {
+        return zx_thread_self.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static MethodHandle zx_thread_self$handle() {
+        return zx_thread_self.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static MemorySegment zx_thread_self$address() {
+        return zx_thread_self.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static int zx_thread_self() {
+        var mh$ = zx_thread_self.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_thread_self");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_job_default {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_job_default");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static FunctionDescriptor zx_job_default$descriptor() {
+        return zx_job_default.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static MethodHandle zx_job_default$handle() {
+        return zx_job_default.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static MemorySegment zx_job_default$address() {
+        return zx_job_default.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static int zx_job_default() {
+        var mh$ = zx_job_default.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_job_default");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     /**
      * {@snippet lang=c :
      * typedef uint32_t zx_object_info_topic_t
@@ -2721,6 +2895,33 @@ public class Zircon extends Zircon$shared {
     public static int ZX_DEFAULT_VMAR_RIGHTS() {
         return ZX_DEFAULT_VMAR_RIGHTS;
     }
+    private static final int ZX_DEFAULT_PROCESS_RIGHTS = (int)447439L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_PROCESS_RIGHTS 447439
+     * }
+     */
+    public static int ZX_DEFAULT_PROCESS_RIGHTS() {
+        return ZX_DEFAULT_PROCESS_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_THREAD_RIGHTS = (int)316111L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_THREAD_RIGHTS 316111
+     * }
+     */
+    public static int ZX_DEFAULT_THREAD_RIGHTS() {
+        return ZX_DEFAULT_THREAD_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_JOB_RIGHTS = (int)516047L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_JOB_RIGHTS 516047
+     * }
+     */
+    public static int ZX_DEFAULT_JOB_RIGHTS() {
+        return ZX_DEFAULT_JOB_RIGHTS;
+    }
     private static final int ZX_DEFAULT_VMO_RIGHTS = (int)53487L;
     /**
      * {@snippet lang=c :
@@ -2883,6 +3084,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_OBJ_TYPE_EVENTPAIR() {
         return ZX_OBJ_TYPE_EVENTPAIR;
     }
+    private static final int ZX_OBJ_TYPE_JOB = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_OBJ_TYPE_JOB 17
+     * }
+     */
+    public static int ZX_OBJ_TYPE_JOB() {
+        return ZX_OBJ_TYPE_JOB;
+    }
     private static final int ZX_OBJ_TYPE_VMAR = (int)18L;
     /**
      * {@snippet lang=c :
@@ -2891,6 +3101,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_OBJ_TYPE_VMAR() {
         return ZX_OBJ_TYPE_VMAR;
+    }
+    private static final int ZX_OBJ_TYPE_UPPER_BOUND = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_OBJ_TYPE_UPPER_BOUND 64
+     * }
+     */
+    public static int ZX_OBJ_TYPE_UPPER_BOUND() {
+        return ZX_OBJ_TYPE_UPPER_BOUND;
     }
     private static final int ZX_SIGNAL_NONE = (int)0L;
     /**
@@ -3071,6 +3290,42 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_EVENTPAIR_PEER_CLOSED() {
         return ZX_EVENTPAIR_PEER_CLOSED;
+    }
+    private static final int ZX_TASK_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_TASK_TERMINATED 8
+     * }
+     */
+    public static int ZX_TASK_TERMINATED() {
+        return ZX_TASK_TERMINATED;
+    }
+    private static final int ZX_PROCESS_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_PROCESS_TERMINATED 8
+     * }
+     */
+    public static int ZX_PROCESS_TERMINATED() {
+        return ZX_PROCESS_TERMINATED;
+    }
+    private static final int ZX_THREAD_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_THREAD_TERMINATED 8
+     * }
+     */
+    public static int ZX_THREAD_TERMINATED() {
+        return ZX_THREAD_TERMINATED;
+    }
+    private static final int ZX_JOB_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_JOB_TERMINATED 8
+     * }
+     */
+    public static int ZX_JOB_TERMINATED() {
+        return ZX_JOB_TERMINATED;
     }
     private static final long ZX_WAIT_MANY_MAX_ITEMS = 64L;
     /**
@@ -3683,6 +3938,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_INFO_HANDLE_COUNT() {
         return ZX_INFO_HANDLE_COUNT;
+    }
+    private static final int ZX_INFO_PROCESS_HANDLE_STATS = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_PROCESS_HANDLE_STATS 21
+     * }
+     */
+    public static int ZX_INFO_PROCESS_HANDLE_STATS() {
+        return ZX_INFO_PROCESS_HANDLE_STATS;
     }
     private static final int ZX_INFO_VMO_V1 = (int)23L;
     /**

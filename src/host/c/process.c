@@ -1,0 +1,130 @@
+// Tasks: this process, its threads and its job (the objects zx_process_self, zx_thread_self and
+// zx_job_default hand out), and the ZX_INFO_PROCESS_* topics.
+//
+// The host process is the only process that runs code. Its job, its process object and each
+// thread's object are made on first use and live as long as the library (the runtime holds a
+// reference, as Fuchsia's runtime holds their handles); closing the handle an accessor returned is
+// allowed, and the accessor then makes a new handle to the same object. A thread object is made
+// per host thread that asks; none is ever terminated (the host tells the library nothing when a
+// thread exits).
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zx_internal.h"
+
+// A job, a process or a thread: an object with the koid of the task it belongs to.
+struct task {
+  struct object obj;
+  zx_koid_t related_koid;  // a process's job, a thread's process; 0 for the job
+};
+
+static struct task* g_job;
+static struct task* g_process;
+static zx_handle_t g_job_handle;
+static zx_handle_t g_process_handle;
+static _Thread_local struct task* t_thread;
+static _Thread_local zx_handle_t t_thread_handle;
+
+static struct task* task_new(zx_obj_type_t type, zx_koid_t related_koid) {
+  struct task* t = calloc(1, sizeof(*t));
+  if (t == NULL) return NULL;
+  t->obj.type = type;
+  t->obj.koid = zx_new_koid();
+  t->obj.refs = 1;  // the runtime's reference: never dropped
+  t->related_koid = related_koid;
+  return t;
+}
+
+void task_destroy(struct object* obj) { free(obj); }
+
+zx_koid_t task_related_koid(const struct object* obj) {
+  return ((const struct task*)obj)->related_koid;
+}
+
+// Whether `handle` is an open handle to `obj`.
+static bool handle_is(zx_handle_t handle, const struct object* obj) {
+  struct handle_entry* e = handle_lookup(handle);
+  return e != NULL && e->obj == obj;
+}
+
+// The runtime's handle to *task (made with `rights` if it has none), creating the task first.
+// ZX_HANDLE_INVALID if either cannot be made (no memory, or the handle table is full).
+static zx_handle_t task_handle(struct task** task, zx_handle_t* handle, zx_obj_type_t type,
+                               zx_koid_t related_koid, zx_rights_t rights) {
+  if (*task == NULL) *task = task_new(type, related_koid);
+  if (*task == NULL) return ZX_HANDLE_INVALID;
+  if (!handle_is(*handle, &(*task)->obj) &&
+      handle_alloc(&(*task)->obj, rights, handle) != ZX_OK) {
+    *handle = ZX_HANDLE_INVALID;
+  }
+  return *handle;
+}
+
+static zx_koid_t job_koid(void) {
+  task_handle(&g_job, &g_job_handle, ZX_OBJ_TYPE_JOB, ZX_KOID_INVALID, ZX_DEFAULT_JOB_RIGHTS);
+  return g_job != NULL ? g_job->obj.koid : ZX_KOID_INVALID;
+}
+
+static zx_koid_t process_koid(void) {
+  zx_koid_t job = job_koid();
+  task_handle(&g_process, &g_process_handle, ZX_OBJ_TYPE_PROCESS, job,
+              ZX_DEFAULT_PROCESS_RIGHTS);
+  return g_process != NULL ? g_process->obj.koid : ZX_KOID_INVALID;
+}
+
+ZX_EXPORT zx_handle_t zx_job_default(void) {
+  zx_lock();
+  job_koid();
+  zx_handle_t h = g_job_handle;
+  zx_unlock();
+  return h;
+}
+
+ZX_EXPORT zx_handle_t zx_process_self(void) {
+  zx_lock();
+  process_koid();
+  zx_handle_t h = g_process_handle;
+  zx_unlock();
+  return h;
+}
+
+ZX_EXPORT zx_handle_t zx_thread_self(void) {
+  zx_lock();
+  zx_koid_t process = process_koid();
+  zx_handle_t h = process == ZX_KOID_INVALID
+                      ? ZX_HANDLE_INVALID
+                      : task_handle(&t_thread, &t_thread_handle, ZX_OBJ_TYPE_THREAD, process,
+                                    ZX_DEFAULT_THREAD_RIGHTS);
+  zx_unlock();
+  return h;
+}
+
+// ---- Info topics ---------------------------------------------------------------------------
+
+// Copies the one record `info` of `size` bytes to the caller's buffer, as every single-record
+// topic does: BUFFER_TOO_SMALL (*records stays 1), INVALID_ARGS (NULL buffer).
+static zx_status_t copy_record(const void* info, size_t size, void* buffer, size_t buffer_size) {
+  if (buffer_size < size) return ZX_ERR_BUFFER_TOO_SMALL;
+  if (buffer == NULL) return ZX_ERR_INVALID_ARGS;
+  zx_status_t status = vmar_prepare_user_write(buffer, size);
+  if (status == ZX_OK) memcpy(buffer, info, size);
+  return status;
+}
+
+zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
+                          size_t buffer_size, size_t* records) {
+  *records = 0;
+  switch (topic) {
+    case ZX_INFO_PROCESS_HANDLE_STATS: {
+      if (e->obj->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
+      if ((e->rights & ZX_RIGHT_INSPECT) == 0) return ZX_ERR_ACCESS_DENIED;
+      *records = 1;
+      zx_info_process_handle_stats_t info;
+      memcpy(info.handle_count, zx_g.handles_by_type, sizeof(info.handle_count));
+      return copy_record(&info, sizeof(info), buffer, buffer_size);
+    }
+    default:
+      return ZX_ERR_NOT_SUPPORTED;
+  }
+}

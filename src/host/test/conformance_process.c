@@ -1,0 +1,148 @@
+// Tasks: zx_process_self, zx_thread_self, zx_job_default and the ZX_INFO_PROCESS_* topics.
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+
+#include "harness.h"
+
+static zx_info_handle_basic_t basic_of(zx_handle_t h) {
+  zx_info_handle_basic_t info;
+  memset(&info, 0, sizeof(info));
+  CHECK_EQ(zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL), ZX_OK);
+  return info;
+}
+
+static zx_info_process_handle_stats_t handle_stats(void) {
+  zx_info_process_handle_stats_t stats;
+  memset(&stats, 0xCD, sizeof(stats));
+  CHECK_EQ(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, &stats,
+                              sizeof(stats), NULL, NULL),
+           ZX_OK);
+  return stats;
+}
+
+// ---- Accessors -----------------------------------------------------------------------------
+
+SCENARIO(process_self_job_default_are_stable_task_handles) {
+  zx_handle_t process = zx_process_self();
+  zx_handle_t job = zx_job_default();
+  CHECK(process != ZX_HANDLE_INVALID);
+  CHECK(job != ZX_HANDLE_INVALID);
+  CHECK_EQ(zx_process_self(), process);
+  CHECK_EQ(zx_job_default(), job);
+  zx_info_handle_basic_t p = basic_of(process);
+  zx_info_handle_basic_t j = basic_of(job);
+  CHECK_EQ(p.type, ZX_OBJ_TYPE_PROCESS);
+  CHECK_EQ(p.rights, ZX_DEFAULT_PROCESS_RIGHTS);
+  CHECK_EQ(p.props, ZX_OBJ_PROP_WAITABLE);
+  CHECK_EQ(p.related_koid, j.koid);
+  CHECK_EQ(j.type, ZX_OBJ_TYPE_JOB);
+  CHECK_EQ(j.rights, ZX_DEFAULT_JOB_RIGHTS);
+  CHECK_EQ(j.related_koid, ZX_KOID_INVALID);
+  // A live process has not terminated.
+  zx_signals_t observed = 0xFFFFFFFFu;
+  CHECK_EQ(zx_object_wait_one(process, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE_PAST, &observed),
+           ZX_ERR_TIMED_OUT);
+  CHECK_EQ(observed, 0);
+  // Closing the runtime's handle is allowed; the accessor hands out a new one to the same object.
+  CHECK_EQ(zx_handle_close(process), ZX_OK);
+  zx_handle_t again = zx_process_self();
+  CHECK(again != ZX_HANDLE_INVALID);
+  CHECK_EQ(basic_of(again).koid, p.koid);
+}
+
+static void* other_thread_koids(void* arg) {
+  zx_koid_t* out = arg;
+  zx_handle_t self = zx_thread_self();
+  out[0] = basic_of(self).koid;
+  out[1] = basic_of(self).related_koid;
+  out[2] = zx_thread_self() == self;
+  return NULL;
+}
+
+SCENARIO(thread_self_is_one_thread_object_per_host_thread) {
+  zx_handle_t self = zx_thread_self();
+  CHECK(self != ZX_HANDLE_INVALID);
+  CHECK_EQ(zx_thread_self(), self);
+  zx_info_handle_basic_t t = basic_of(self);
+  CHECK_EQ(t.type, ZX_OBJ_TYPE_THREAD);
+  CHECK_EQ(t.rights, ZX_DEFAULT_THREAD_RIGHTS);
+  CHECK_EQ(t.related_koid, basic_of(zx_process_self()).koid);
+  zx_koid_t other[3] = {0, 0, 0};
+  pthread_t thread;
+  CHECK_EQ(pthread_create(&thread, NULL, other_thread_koids, other), 0);
+  CHECK_EQ(pthread_join(thread, NULL), 0);
+  CHECK(other[0] != ZX_KOID_INVALID);
+  CHECK(other[0] != t.koid);
+  CHECK_EQ(other[1], t.related_koid);
+  CHECK_EQ(other[2], 1);
+}
+
+// ---- ZX_INFO_PROCESS_HANDLE_STATS ----------------------------------------------------------
+
+SCENARIO(process_handle_stats_count_open_handles_by_type) {
+  zx_info_process_handle_stats_t before = handle_stats();
+  zx_handle_t vmo = make_vmo(ps(), 0);
+  zx_handle_t dup = ZX_HANDLE_INVALID, event = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(vmo, ZX_RIGHT_SAME_RIGHTS, &dup), ZX_OK);
+  CHECK_EQ(zx_event_create(0, &event), ZX_OK);
+  zx_info_process_handle_stats_t during = handle_stats();
+  CHECK_EQ(during.handle_count[ZX_OBJ_TYPE_VMO], before.handle_count[ZX_OBJ_TYPE_VMO] + 2);
+  CHECK_EQ(during.handle_count[ZX_OBJ_TYPE_EVENT], before.handle_count[ZX_OBJ_TYPE_EVENT] + 1);
+  CHECK(during.handle_count[ZX_OBJ_TYPE_PROCESS] >= 1);
+  CHECK_EQ(during.handle_count[ZX_OBJ_TYPE_NONE], 0);
+  CHECK_EQ(during.handle_count[ZX_OBJ_TYPE_UPPER_BOUND - 1], 0);
+  // A mapping keeps its VMO alive but is not a handle.
+  uint64_t* words = map_words(ZX_VM_PERM_READ, vmo, ps());
+  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+  CHECK_EQ(zx_handle_close(dup), ZX_OK);
+  CHECK_EQ(zx_handle_close(event), ZX_OK);
+  zx_info_process_handle_stats_t after = handle_stats();
+  CHECK_EQ(memcmp(&after, &before, sizeof(after)), 0);
+  unmap_words(words, ps());
+}
+
+SCENARIO(process_handle_stats_errors_in_order) {
+  zx_info_process_handle_stats_t stats;
+  size_t actual = 9, avail = 9;
+  zx_handle_t vmo = make_vmo(ps(), 0);
+  CHECK_EQ(zx_object_get_info(0x70003u, ZX_INFO_PROCESS_HANDLE_STATS, &stats, sizeof(stats),
+                              NULL, NULL),
+           ZX_ERR_BAD_HANDLE);
+  CHECK_EQ(zx_object_get_info(vmo, ZX_INFO_PROCESS_HANDLE_STATS, &stats, sizeof(stats), NULL,
+                              NULL),
+           ZX_ERR_WRONG_TYPE);
+  CHECK_EQ(zx_object_get_info(zx_thread_self(), ZX_INFO_PROCESS_HANDLE_STATS, &stats,
+                              sizeof(stats), NULL, NULL),
+           ZX_ERR_WRONG_TYPE);
+  zx_handle_t blind = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_process_self(), ZX_RIGHT_READ, &blind), ZX_OK);
+  CHECK_EQ(zx_object_get_info(blind, ZX_INFO_PROCESS_HANDLE_STATS, &stats, sizeof(stats), NULL,
+                              NULL),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, &stats,
+                              sizeof(stats) - 1, &actual, &avail),
+           ZX_ERR_BUFFER_TOO_SMALL);
+  CHECK_EQ(actual, 0);
+  CHECK_EQ(avail, 1);
+  CHECK_EQ(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, NULL,
+                              sizeof(stats), NULL, NULL),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, &stats,
+                              sizeof(stats), &actual, &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 1);
+  CHECK_EQ(avail, 1);
+  CHECK_EQ(zx_handle_close(blind), ZX_OK);
+  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+}
+
+void run_process_tests(void) {
+  RUN(process_self_job_default_are_stable_task_handles);
+  RUN(thread_self_is_one_thread_object_per_host_thread);
+  RUN(process_handle_stats_count_open_handles_by_type);
+  RUN(process_handle_stats_errors_in_order);
+}

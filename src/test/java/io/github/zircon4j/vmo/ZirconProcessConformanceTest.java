@@ -1,0 +1,96 @@
+package io.github.zircon4j.vmo;
+
+import static io.github.zircon4j.vmo.ZxTestSupport.assertOk;
+import static io.github.zircon4j.vmo.ZxTestSupport.assertStatus;
+import static io.github.zircon4j.vmo.ZxTestSupport.handleBasic;
+import static io.github.zircon4j.vmo.ZxTestSupport.pageSize;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.zircon4j.vmo.ZxTestSupport.Resources;
+import io.github.zircon4j.zircon.Zircon;
+import io.github.zircon4j.zircon.zx_info_process_handle_stats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task accessors and ZX_INFO_PROCESS_HANDLE_STATS through the bindings: what a handle-leak
+ * check in a test framework relies on (the record's layout and that it follows every handle the
+ * library opens and closes). The C suite (conformance_process.c) pins the check order.
+ */
+class ZirconProcessConformanceTest {
+  @BeforeAll
+  static void loadZircon() {
+    ZirconLibrary.ensureLoaded();
+  }
+
+  private static int[] handleCounts() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(zx_info_process_handle_stats.layout());
+      MemorySegment actual = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_object_get_info(
+              Zircon.zx_process_self(),
+              Zircon.ZX_INFO_PROCESS_HANDLE_STATS(),
+              info,
+              info.byteSize(),
+              actual,
+              MemorySegment.NULL),
+          "ZX_INFO_PROCESS_HANDLE_STATS");
+      assertThat(actual.get(ValueLayout.JAVA_LONG, 0)).isEqualTo(1);
+      int[] counts = new int[Zircon.ZX_OBJ_TYPE_UPPER_BOUND()];
+      for (int type = 0; type < counts.length; type++) {
+        counts[type] = zx_info_process_handle_stats.handle_count(info, type);
+      }
+      return counts;
+    }
+  }
+
+  @Test
+  void theTaskAccessorsNameThisProcessItsJobAndTheCallingThread() {
+    int process = Zircon.zx_process_self();
+    assertThat(handleBasic(process).type()).isEqualTo(Zircon.ZX_OBJ_TYPE_PROCESS());
+    assertThat(handleBasic(process).rights()).isEqualTo(Zircon.ZX_DEFAULT_PROCESS_RIGHTS());
+    assertThat(handleBasic(process).relatedKoid())
+        .isEqualTo(handleBasic(Zircon.zx_job_default()).koid());
+    assertThat(handleBasic(Zircon.zx_thread_self()).relatedKoid())
+        .isEqualTo(handleBasic(process).koid());
+    assertThat(zx_info_process_handle_stats.sizeof()).isEqualTo(4L * 64);
+  }
+
+  @Test
+  void handleStatsFollowTheHandlesATestOpensAndCloses() {
+    int[] before = handleCounts();
+    int vmoType = Zircon.ZX_OBJ_TYPE_VMO();
+    try (var res = new Resources()) {
+      int vmo = res.vmo(pageSize());
+      res.duplicate(vmo, Zircon.ZX_RIGHT_SAME_RIGHTS());
+      int[] during = handleCounts();
+      assertThat(during[vmoType]).isEqualTo(before[vmoType] + 2);
+    }
+    assertThat(handleCounts()).isEqualTo(before);
+  }
+
+  @Test
+  void handleStatsNeedAProcessHandleWithInspect() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(zx_info_process_handle_stats.layout());
+      int topic = Zircon.ZX_INFO_PROCESS_HANDLE_STATS();
+      int vmo = res.vmo(pageSize());
+      assertStatus(
+          Zircon.zx_object_get_info(
+              vmo, topic, info, info.byteSize(), MemorySegment.NULL, MemorySegment.NULL),
+          Zircon.ZX_ERR_WRONG_TYPE(),
+          "on a VMO");
+      int blind = res.duplicate(Zircon.zx_process_self(), Zircon.ZX_RIGHT_READ());
+      assertStatus(
+          Zircon.zx_object_get_info(
+              blind, topic, info, info.byteSize(), MemorySegment.NULL, MemorySegment.NULL),
+          Zircon.ZX_ERR_ACCESS_DENIED(),
+          "without INSPECT");
+    }
+  }
+}
