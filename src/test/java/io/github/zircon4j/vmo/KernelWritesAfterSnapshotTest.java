@@ -57,9 +57,9 @@ class KernelWritesAfterSnapshotTest {
   }
 
   @Test
-  void fileChannelReadIntoAMappingAfterASnapshotLandsInTheVmoAndNotInTheSnapshot(
-      @TempDir Path dir) throws IOException {
-    int length = (int) pageSize() + 100;  // a whole page and part of the next
+  void fileChannelReadIntoAMappingAfterASnapshotLandsInTheVmoAndNotInTheSnapshot(@TempDir Path dir)
+      throws IOException {
+    int length = (int) pageSize() + 100; // a whole page and part of the next
     Path file = Files.write(dir.resolve("new-bytes"), filled(length, NEW));
     try (Vmo vmo = Vmo.create(2 * pageSize());
         Mapping writer = Mapping.create(vmo, 0, vmo.size())) {
