@@ -76,4 +76,7 @@ void run_attribution_tests(void);
 // conformance_lent.c
 void run_lent_tests(void);
 
+// conformance_scale.c
+void run_scale_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_
