@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "zx_internal.h"
 
@@ -127,4 +129,81 @@ zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
     default:
       return ZX_ERR_NOT_SUPPORTED;
   }
+}
+
+// ---- zx_process_read_memory / zx_process_write_memory ---------------------------------------
+
+// Largest transfer per call (zircon's kMaxDebugReadBlock / kMaxDebugWriteBlock: 64 MiB).
+#define PROCESS_MEMORY_MAX ((size_t)64 << 20)
+
+// Copies between the caller's `buffer` and [vaddr, vaddr + len) of this process as zircon does:
+// through the mapping at `vaddr` (its VMO, up to the mapping's end and the VMO's end), never past
+// it. Memory that none of our VMARs manages (the host's own: heap, stacks, libraries) is copied
+// with process_vm_readv/writev, which stops at the first page it cannot access. *done: the bytes
+// copied; NO_MEMORY if none could be.
+static zx_status_t process_copy(uintptr_t vaddr, void* buffer, size_t len, bool write,
+                                size_t* done) {
+  uint64_t ps = zx_page();
+  *done = 0;
+  struct mapping* m = vmar_mapping_at(zx_g.root, vaddr);
+  if (m != NULL) {
+    uint64_t off = m->off + (vaddr - m->base);
+    uint64_t lim = vmo_backing_limit(m->vmo) * ps;  // backing coordinates
+    if (off >= lim || (write && !m->writable)) return ZX_ERR_NO_MEMORY;
+    size_t n = len;
+    if (n > m->base + m->len - vaddr) n = m->base + m->len - vaddr;
+    if (n > lim - off) n = (size_t)(lim - off);
+    zx_status_t status = write ? vmo_write_bytes(m->backing, buffer, off, n)
+                               : vmo_read_bytes(m->backing, buffer, off, n);
+    if (status == ZX_OK) *done = n;
+    return status;
+  }
+  if (vmar_region_at(zx_g.root, vaddr)) return ZX_ERR_NO_MEMORY;  // reserved, nothing mapped
+  struct iovec local = {buffer, len};
+  struct iovec remote = {(void*)vaddr, len};
+  ssize_t n = write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
+                    : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+  if (n <= 0) return ZX_ERR_NO_MEMORY;
+  *done = (size_t)n;
+  return ZX_OK;
+}
+
+// Checks, in order: INVALID_ARGS (buffer NULL, buffer_size 0 or above 64 MiB), BAD_HANDLE,
+// WRONG_TYPE (not a process), ACCESS_DENIED (READ and WRITE both needed), NO_MEMORY (nothing
+// readable at vaddr). A read that runs past the mapping at vaddr stops there (ZX_OK, *actual
+// short). *actual is optional.
+static zx_status_t process_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer,
+                                  size_t buffer_size, size_t* actual, bool write) {
+  if (buffer == NULL || buffer_size == 0 || buffer_size > PROCESS_MEMORY_MAX) {
+    return ZX_ERR_INVALID_ARGS;
+  }
+  zx_lock();
+  size_t done = 0;
+  zx_status_t status;
+  struct handle_entry* e = handle_lookup(handle);
+  if (e == NULL) {
+    status = ZX_ERR_BAD_HANDLE;
+  } else if (e->obj->type != ZX_OBJ_TYPE_PROCESS) {
+    status = ZX_ERR_WRONG_TYPE;
+  } else if ((e->rights & (ZX_RIGHT_READ | ZX_RIGHT_WRITE)) != (ZX_RIGHT_READ | ZX_RIGHT_WRITE)) {
+    status = ZX_ERR_ACCESS_DENIED;
+  } else {
+    status = write ? ZX_OK : vmar_prepare_user_write(buffer, buffer_size);
+    if (status == ZX_OK) status = process_copy(vaddr, buffer, buffer_size, write, &done);
+    if (status == ZX_OK && actual != NULL) status = vmar_prepare_user_write(actual, sizeof(*actual));
+  }
+  zx_unlock();
+  if (status == ZX_OK && actual != NULL) *actual = done;
+  return status;
+}
+
+ZX_EXPORT zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer,
+                                             size_t buffer_size, size_t* actual) {
+  return process_memory(handle, vaddr, buffer, buffer_size, actual, false);
+}
+
+ZX_EXPORT zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr,
+                                              const void* buffer, size_t buffer_size,
+                                              size_t* actual) {
+  return process_memory(handle, vaddr, (void*)buffer, buffer_size, actual, true);
 }

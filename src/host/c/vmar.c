@@ -425,6 +425,17 @@ void vmar_resolve_all_protected(void) {
   }
 }
 
+struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr) {
+  return scope != NULL ? mapping_at(scope, addr, true) : NULL;
+}
+
+bool vmar_region_at(const struct vmar* scope, uintptr_t addr) {
+  for (struct vmar* r = scope != NULL ? scope->children : NULL; r != NULL; r = r->next_sibling) {
+    if (addr >= r->base && addr - r->base < r->size) return true;
+  }
+  return false;
+}
+
 zx_status_t user_fault_status(const void* ptr, size_t len) {
   uint64_t ps = zx_page();
   uintptr_t lo = (uintptr_t)ptr / ps * ps;

@@ -221,6 +221,10 @@ ZX_HIDDEN void vmo_set_name(struct vmo* vmo, const char* name, size_t len);
 ZX_HIDDEN uint64_t vmo_get_content_size(const struct vmo* vmo);
 ZX_HIDDEN zx_status_t vmo_set_content_size(struct vmo* vmo, uint64_t content_size);
 ZX_HIDDEN uint64_t vmo_backing_limit(const struct vmo* vmo);
+// zx_vmo_read / zx_vmo_write past their checks: bytes [off, off + len) of non-slice `b` to or from
+// caller memory (a fault there gives user_fault_status).
+ZX_HIDDEN zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len);
+ZX_HIDDEN zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len);
 ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
@@ -322,6 +326,10 @@ ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
 // VMAR of ours that maps nothing there, or past a mapped VMO's end), else ACCESS_DENIED (mapped,
 // but without the access the copy needed).
 ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
+// The mapping covering `addr` in `scope` or any VMAR below it (NULL: none).
+ZX_HIDDEN struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr);
+// Whether `addr` lies in a region below `scope` (reserved by the host, whether mapped or not).
+ZX_HIDDEN bool vmar_region_at(const struct vmar* scope, uintptr_t addr);
 // Copies up and re-points every write-protected page of every writable mapping (before fork).
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 

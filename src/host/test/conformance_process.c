@@ -140,9 +140,122 @@ SCENARIO(process_handle_stats_errors_in_order) {
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
+
+// ---- zx_process_read_memory / zx_process_write_memory -----------------------------------------
+
+SCENARIO(process_memory_goes_through_the_mapping_and_stops_at_its_end) {
+  uint64_t p = ps();
+  zx_handle_t self = zx_process_self();
+  zx_handle_t v = make_vmo(2 * p, 0);
+  uint64_t* words = map_words(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, v, 2 * p);
+  words[0] = 0x1122334455667788u;
+  uint8_t buf[64];
+  size_t actual = 99;
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)words, buf, 8, &actual), ZX_OK);
+  CHECK_EQ(actual, 8);
+  uint64_t got;
+  memcpy(&got, buf, 8);
+  CHECK_EQ(got, 0x1122334455667788u);
+  // Writes land in the VMO (seen by zx_vmo_read and the mapping).
+  uint64_t value = 0xA5A5A5A5A5A5A5A5u;
+  CHECK_EQ(zx_process_write_memory(self, (zx_vaddr_t)words + p, &value, 8, &actual), ZX_OK);
+  CHECK_EQ(actual, 8);
+  CHECK_EQ(((volatile uint64_t*)words)[p / 8], value);
+  uint64_t via_vmo = 0;
+  CHECK_EQ(zx_vmo_read(v, &via_vmo, p, 8), ZX_OK);
+  CHECK_EQ(via_vmo, value);
+  // Unmap the second page: a read across the end is cut there, one starting past it fails.
+  CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)words + p, p), ZX_OK);
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)words + p - 4, buf, 16, &actual), ZX_OK);
+  CHECK_EQ(actual, 4);
+  CHECK_EQ(zx_process_write_memory(self, (zx_vaddr_t)words + p - 4, buf, 16, &actual), ZX_OK);
+  CHECK_EQ(actual, 4);
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)words + p, buf, 8, &actual),
+           ZX_ERR_NO_MEMORY);
+  CHECK_EQ(zx_process_write_memory(self, (zx_vaddr_t)words + p, buf, 8, &actual),
+           ZX_ERR_NO_MEMORY);
+  // Host memory no VMAR of ours manages (this stack) is reachable too.
+  uint64_t local = 7;
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)&local, buf, 8, NULL), ZX_OK);
+  memcpy(&got, buf, 8);
+  CHECK_EQ(got, 7);
+  unmap_words(words, p);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+SCENARIO(process_memory_errors_in_order) {
+  uint64_t p = ps();
+  zx_handle_t self = zx_process_self();
+  zx_handle_t v = make_vmo(p, 0);
+  uint64_t* ro = map_words(ZX_VM_PERM_READ, v, p);
+  uint8_t buf[8];
+  size_t actual = 0;
+  CHECK_EQ(zx_process_read_memory(0x70003u, (zx_vaddr_t)ro, NULL, 8, &actual),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_process_read_memory(0x70003u, (zx_vaddr_t)ro, buf, 0, &actual),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)ro, buf, ((size_t)64 << 20) + 1, &actual),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_process_read_memory(0x70003u, (zx_vaddr_t)ro, buf, 8, &actual), ZX_ERR_BAD_HANDLE);
+  CHECK_EQ(zx_process_read_memory(v, (zx_vaddr_t)ro, buf, 8, &actual), ZX_ERR_WRONG_TYPE);
+  zx_handle_t read_only = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(self, ZX_RIGHT_READ, &read_only), ZX_OK);
+  CHECK_EQ(zx_process_read_memory(read_only, (zx_vaddr_t)ro, buf, 8, &actual),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_process_write_memory(read_only, (zx_vaddr_t)ro, buf, 8, &actual),
+           ZX_ERR_ACCESS_DENIED);
+  // A read-only mapping is readable, not writable (the host makes no private copy for it).
+  CHECK_EQ(zx_process_read_memory(self, (zx_vaddr_t)ro, buf, 8, &actual), ZX_OK);
+  CHECK_EQ(zx_process_write_memory(self, (zx_vaddr_t)ro, buf, 8, &actual), ZX_ERR_NO_MEMORY);
+  // A page of one of our regions with nothing mapped.
+  zx_handle_t region = ZX_HANDLE_INVALID;
+  zx_vaddr_t base = 0;
+  CHECK_EQ(zx_vmar_allocate(zx_vmar_root_self(), ZX_VM_CAN_MAP_READ, 0, p, &region, &base),
+           ZX_OK);
+  CHECK_EQ(zx_process_read_memory(self, base, buf, 8, &actual), ZX_ERR_NO_MEMORY);
+  CHECK_EQ(zx_vmar_destroy(region), ZX_OK);
+  CHECK_EQ(zx_handle_close(region), ZX_OK);
+  CHECK_EQ(zx_handle_close(read_only), ZX_OK);
+  unmap_words(ro, p);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+// ---- zx_cache_flush, zx_system_get_features --------------------------------------------------
+
+SCENARIO(cache_flush_checks_its_options) {
+  uint64_t word = 0;
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_DATA), ZX_OK);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_INSN), ZX_OK);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INSN), ZX_OK);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE),
+           ZX_OK);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), 0), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_INVALIDATE), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), ZX_CACHE_FLUSH_INSN | ZX_CACHE_FLUSH_INVALIDATE),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_cache_flush(&word, sizeof(word), 1u << 3), ZX_ERR_INVALID_ARGS);
+}
+
+SCENARIO(system_features_answer_vm_and_tagging) {
+  uint32_t features = 0xFFFFFFFFu;
+  CHECK_EQ(zx_system_get_features(ZX_FEATURE_KIND_VM, &features), ZX_OK);
+  CHECK_EQ(features & ZX_VM_FEATURE_CAN_MAP_XOM, 0);
+  features = 0xFFFFFFFFu;
+  CHECK_EQ(zx_system_get_features(ZX_FEATURE_KIND_ADDRESS_TAGGING, &features), ZX_OK);
+  CHECK_EQ(features, 0);
+  CHECK_EQ(zx_system_get_features(ZX_FEATURE_KIND_VM, NULL), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_system_get_features(99u, &features), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_system_get_features(ZX_FEATURE_KIND_HW_BREAKPOINT_COUNT, &features),
+           ZX_ERR_NOT_SUPPORTED);
+}
+
 void run_process_tests(void) {
   RUN(process_self_job_default_are_stable_task_handles);
   RUN(thread_self_is_one_thread_object_per_host_thread);
   RUN(process_handle_stats_count_open_handles_by_type);
   RUN(process_handle_stats_errors_in_order);
+  RUN(process_memory_goes_through_the_mapping_and_stops_at_its_end);
+  RUN(process_memory_errors_in_order);
+  RUN(cache_flush_checks_its_options);
+  RUN(system_features_answer_vm_and_tagging);
 }

@@ -93,4 +93,38 @@ class ZirconProcessConformanceTest {
           "without INSPECT");
     }
   }
+
+  @Test
+  void processMemoryReadsThroughAMappingAndReportsTheBytesCopied() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      long page = pageSize();
+      int vmo = res.vmo(page);
+      ZxTestSupport.write(vmo, page - 2, new byte[] {5, 6});
+      long addr = res.map(Zircon.ZX_VM_PERM_READ(), vmo, 0, page);
+      MemorySegment buffer = arena.allocate(8);
+      MemorySegment actual = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_process_read_memory(
+              Zircon.zx_process_self(), addr + page - 2, buffer, 8, actual),
+          "read across the mapping's end");
+      assertThat(actual.get(ValueLayout.JAVA_LONG, 0)).as("cut at the mapping's end").isEqualTo(2);
+      assertThat(buffer.asSlice(0, 2).toArray(ValueLayout.JAVA_BYTE)).containsExactly(5, 6);
+    }
+  }
+
+  @Test
+  void systemFeaturesAndCacheFlushAnswerThroughTheBindings() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment features = arena.allocate(ValueLayout.JAVA_INT);
+      assertOk(Zircon.zx_system_get_features(Zircon.ZX_FEATURE_KIND_VM(), features), "VM kind");
+      assertThat(features.get(ValueLayout.JAVA_INT, 0) & Zircon.ZX_VM_FEATURE_CAN_MAP_XOM())
+          .isZero();
+      assertStatus(
+          Zircon.zx_cache_flush(features, 4, Zircon.ZX_CACHE_FLUSH_INVALIDATE()),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "INVALIDATE without DATA");
+      assertOk(Zircon.zx_cache_flush(features, 4, Zircon.ZX_CACHE_FLUSH_DATA()), "DATA");
+    }
+  }
 }
