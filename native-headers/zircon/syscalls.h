@@ -49,6 +49,13 @@ zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const 
 
 // ---- Processes ------------------------------------------------------------------------------
 
+// zx_process_create options.
+#define ZX_PROCESS_SHARED ((uint32_t)1u << 0)
+
+zx_status_t zx_process_create(zx_handle_t job, const char* name, size_t name_size,
+                              uint32_t options, zx_handle_t* proc_handle,
+                              zx_handle_t* vmar_handle);
+
 zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer,
                                    size_t buffer_size, size_t* actual);
 zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer,

@@ -1286,6 +1286,71 @@ public class Zircon extends Zircon$shared {
         }
     }
 
+    private static class zx_process_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static FunctionDescriptor zx_process_create$descriptor() {
+        return zx_process_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static MethodHandle zx_process_create$handle() {
+        return zx_process_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static MemorySegment zx_process_create$address() {
+        return zx_process_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static int zx_process_create(int job, MemorySegment name, long name_size, int options, MemorySegment proc_handle, MemorySegment vmar_handle) {
+        var mh$ = zx_process_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_create", job, name, name_size, options, proc_handle, vmar_handle);
+            }
+            return (int)mh$.invokeExact(job, name, name_size, options, proc_handle, vmar_handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class zx_process_read_memory {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Zircon.C_INT,
@@ -4450,6 +4515,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_CACHE_FLUSH_INVALIDATE() {
         return ZX_CACHE_FLUSH_INVALIDATE;
+    }
+    private static final int ZX_PROCESS_SHARED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_PROCESS_SHARED 1
+     * }
+     */
+    public static int ZX_PROCESS_SHARED() {
+        return ZX_PROCESS_SHARED;
     }
 }
 

@@ -127,4 +127,31 @@ class ZirconProcessConformanceTest {
       assertOk(Zircon.zx_cache_flush(features, 4, Zircon.ZX_CACHE_FLUSH_DATA()), "DATA");
     }
   }
+
+  @Test
+  void aCreatedProcessHasARootVmarOfItsOwnThatEndsWithIt() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment proc = arena.allocate(ValueLayout.JAVA_INT);
+      MemorySegment vmar = arena.allocate(ValueLayout.JAVA_INT);
+      MemorySegment name = arena.allocateFrom("p");
+      assertOk(
+          Zircon.zx_process_create(Zircon.zx_job_default(), name, 1, 0, proc, vmar),
+          "zx_process_create");
+      int process = res.own(proc.get(ValueLayout.JAVA_INT, 0));
+      int root = res.own(vmar.get(ValueLayout.JAVA_INT, 0));
+      int vmo = res.vmo(pageSize());
+      MemorySegment addr = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_vmar_map(root, Zircon.ZX_VM_PERM_READ(), 0, vmo, 0, pageSize(), addr),
+          "map into the other address space");
+      assertThat(ZxTestSupport.vmoInfo(vmo).numMappings()).isEqualTo(1);
+      res.closeOk(process);
+      assertThat(ZxTestSupport.vmoInfo(vmo).numMappings()).as("unmapped with it").isZero();
+      assertStatus(
+          Zircon.zx_vmar_map(root, Zircon.ZX_VM_PERM_READ(), 0, vmo, 0, pageSize(), addr),
+          Zircon.ZX_ERR_BAD_STATE(),
+          "its root VMAR after it ended");
+    }
+  }
 }
