@@ -31,6 +31,9 @@
 
 #define VM_CAN_MAP_PERMS (ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE)
 
+// The address spaces of other processes (vmar_create_aspace), linked by next_sibling.
+static struct vmar* g_aspaces;
+
 void vmar_destroy(struct vmar* vmar) {
   if (zx_g.root == vmar) zx_g.root = NULL;
   free(vmar);
@@ -60,21 +63,26 @@ static void vmar_release_range(const struct vmar* vmar, uintptr_t addr, size_t l
   }
 }
 
+// This process's root VMAR, made on first use (NULL: out of memory).
+static struct vmar* root_vmar(void) {
+  if (zx_g.root == NULL) {
+    struct vmar* root = calloc(1, sizeof(*root));
+    if (root != NULL) {
+      root->obj.type = ZX_OBJ_TYPE_VMAR;
+      root->obj.koid = zx_new_koid();
+      root->base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE;
+      root->size = (size_t)ZX_HOST_ROOT_VMAR_SIZE;
+      root->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
+      zx_g.root = root;
+    }
+  }
+  return zx_g.root;
+}
+
 ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
   zx_lock();
   if (zx_g.root_handle == ZX_HANDLE_INVALID) {
-    struct vmar* root = zx_g.root;
-    if (root == NULL) {
-      root = calloc(1, sizeof(*root));
-      if (root != NULL) {
-        root->obj.type = ZX_OBJ_TYPE_VMAR;
-        root->obj.koid = zx_new_koid();
-        root->base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE;
-        root->size = (size_t)ZX_HOST_ROOT_VMAR_SIZE;
-        root->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
-        zx_g.root = root;
-      }
-    }
+    struct vmar* root = root_vmar();
     if (root != NULL) {
       root->obj.refs++;  // held while we try to add the handle
       zx_handle_t h;
@@ -446,6 +454,25 @@ void vmar_resolve_all_protected(void) {
   }
 }
 
+struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr) {
+  struct mapping* m = scope != NULL ? mapping_at(scope, addr, true) : NULL;
+  for (const struct vmar* v = m != NULL ? m->vmar : NULL; v != NULL && v != scope; v = v->parent) {
+    if (v->aspace) return NULL;  // another process's: not below `scope` for zircon
+  }
+  return m;
+}
+
+bool vmar_region_at(const struct vmar* scope, uintptr_t addr) {
+  for (struct vmar* r = scope != NULL ? scope->children : NULL; r != NULL; r = r->next_sibling) {
+    if (addr >= r->base && addr - r->base < r->size) return true;
+  }
+  if (scope != zx_g.root) return false;
+  for (struct vmar* r = g_aspaces; r != NULL; r = r->next_sibling) {
+    if (addr >= r->base && addr - r->base < r->size) return true;  // another process's
+  }
+  return false;
+}
+
 zx_status_t user_fault_status(const void* ptr, size_t len) {
   uint64_t ps = zx_page();
   uintptr_t lo = (uintptr_t)ptr / ps * ps;
@@ -683,7 +710,7 @@ static void vmar_teardown(struct vmar* vmar, bool release) {
   }
   struct vmar* parent = vmar->parent;
   if (release) vmar_release_range(parent, vmar->base, vmar->size);
-  struct vmar** sib = &parent->children;
+  struct vmar** sib = vmar->aspace ? &g_aspaces : &parent->children;
   while (*sib != vmar) sib = &(*sib)->next_sibling;
   *sib = vmar->next_sibling;
   vmar->next_sibling = NULL;
@@ -691,6 +718,43 @@ static void vmar_teardown(struct vmar* vmar, bool release) {
   vmar->parent = NULL;
   object_unref(&vmar->obj);    // the parent's reference
   object_unref(&parent->obj);  // this region's reference on its parent
+}
+
+// ---- Address spaces of other processes ------------------------------------------------------
+
+// Another process's root VMAR: a range of ZX_HOST_ASPACE_SIZE bytes reserved in this address
+// space, handled like a region of this process's root VMAR that the root does not list as a
+// child (the root's own operations never see it), with every CAN_MAP_* flag.
+zx_status_t vmar_create_aspace(struct vmar** out) {
+  struct vmar* root = root_vmar();
+  struct vmar* aspace = calloc(1, sizeof(*aspace));
+  if (root == NULL || aspace == NULL) {
+    free(aspace);
+    return ZX_ERR_NO_MEMORY;
+  }
+  void* got = mmap(NULL, (size_t)ZX_HOST_ASPACE_SIZE, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (got == MAP_FAILED) {
+    free(aspace);
+    return ZX_ERR_NO_MEMORY;
+  }
+  aspace->obj.type = ZX_OBJ_TYPE_VMAR;
+  aspace->obj.koid = zx_new_koid();
+  aspace->obj.refs = 1;  // the process's reference, dropped by vmar_destroy_aspace
+  aspace->base = (uintptr_t)got;
+  aspace->size = (size_t)ZX_HOST_ASPACE_SIZE;
+  aspace->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
+  aspace->parent = root;
+  aspace->aspace = true;
+  root->obj.refs++;
+  aspace->next_sibling = g_aspaces;
+  g_aspaces = aspace;
+  *out = aspace;
+  return ZX_OK;
+}
+
+void vmar_destroy_aspace(struct vmar* aspace) {
+  if (!aspace->destroyed) vmar_teardown(aspace, true);  // drops the process's reference
 }
 
 // ---- Syscalls ----------------------------------------------------------------------------

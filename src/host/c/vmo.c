@@ -962,7 +962,7 @@ static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   return full_pread(layer_phys_fd(l, lp), dst, (size_t)(end - start), lp * ps + (start - at * ps));
 }
 
-static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   struct read_ctx r = {buf, off, len};
@@ -970,7 +970,7 @@ static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64
   return layer_walk(b->top, first, (off + len + ps - 1) / ps - first, first, read_run, &r);
 }
 
-static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   uint64_t first = off / ps;
