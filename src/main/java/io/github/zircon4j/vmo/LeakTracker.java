@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code off}: leaked resources are still released; nothing is reported.
  *   <li>{@code on}: the first leak of each creation site is reported. No stack trace is ever
  *       allocated: a site is the public factory that made the resource (for example {@code
- *       ImmutableMapping.create(Vmo, boolean)}), a constant the factory passes in. Naming the
- *       caller's own line would take a stack walk per creation (microseconds, as much as the whole
- *       create + close), so {@code on} says which factory leaked and how to find the callers.
+ *       ImmutableMapping.create}: the method the user called, whatever its overload), a constant
+ *       the factory passes in. Naming the caller's own line would take a stack walk per creation
+ *       (microseconds, as much as the whole create + close), so {@code on} says which factory
+ *       leaked and how to find the callers.
  *   <li>{@code trace}: each resource records its creation stack; a site is the first frame outside
  *       this package (the caller's line), and the report carries the whole stack.
  * </ul>
@@ -79,7 +80,7 @@ final class LeakTracker {
    *
    * @param guard the object whose reachability guards the resource
    * @param what the resource in the report, e.g. "ImmutableMapping"
-   * @param factory the public factory that made it, e.g. "ImmutableMapping.create(Vmo, boolean)"
+   * @param factory the public factory that made it, e.g. "ImmutableMapping.create"
    * @param release frees the native resource; must not reference {@code guard} (or it is never
    *     unreachable) and must not throw
    */

@@ -1,6 +1,7 @@
 package example.modular;
 
 import io.github.zircon4j.vmo.ImmutableMapping;
+import io.github.zircon4j.vmo.MapOption;
 import io.github.zircon4j.vmo.Vmo;
 import io.github.zircon4j.vmo.ZxException;
 import io.github.zircon4j.vmo.ZxStatus;
@@ -25,7 +26,12 @@ public final class ReadBackOnModulePath {
     for (boolean immediatelyPage : new boolean[] {true, false}) {
       try (Vmo vmo = Vmo.create(1)) {
         vmo.write(content, 0);
-        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+        try (ImmutableMapping mapping =
+            ImmutableMapping.create(
+                vmo,
+                immediatelyPage
+                    ? new MapOption[] {MapOption.PAGE_IMMEDIATELY}
+                    : new MapOption[0])) {
           byte[] expected = new byte[(int) vmo.size()];
           System.arraycopy(content, 0, expected, 0, content.length);
           if (!java.util.Arrays.equals(
