@@ -26,6 +26,8 @@ static const char* const kSyscalls[] = {
     "zx_vmo_create_child",    "zx_vmo_set_cache_policy", "zx_vmo_op_range",
     "zx_vmar_map",            "zx_vmar_unmap",           "zx_vmar_op_range",
     "zx_vmar_allocate",       "zx_vmar_destroy",         "zx_vmar_protect",
+    "zx_process_create",      "zx_process_read_memory",  "zx_process_write_memory",
+    "zx_system_get_features", "zx_cache_flush",
 };
 enum { kNumSyscalls = sizeof(kSyscalls) / sizeof(kSyscalls[0]) };
 enum { kTraceCap = 4096 };  // calls recorded per trace; later ones are only counted

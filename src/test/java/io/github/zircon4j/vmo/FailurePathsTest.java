@@ -135,6 +135,16 @@ class FailurePathsTest {
                   ZxStatus.ERR_NOT_SUPPORTED,
                   ZxStatus.ERR_OUT_OF_RANGE,
                   ZxStatus.ERR_WRONG_TYPE)),
+          Map.entry(
+              "zx_vmo_op_range",
+              List.of(
+                  ZxStatus.ERR_BAD_HANDLE,
+                  ZxStatus.ERR_WRONG_TYPE,
+                  ZxStatus.ERR_ACCESS_DENIED,
+                  ZxStatus.ERR_OUT_OF_RANGE,
+                  ZxStatus.ERR_INVALID_ARGS,
+                  ZxStatus.ERR_NO_MEMORY,
+                  ZxStatus.ERR_NOT_SUPPORTED)),
           Map.entry("zx_handle_close", List.of(ZxStatus.ERR_BAD_HANDLE)),
           Map.entry(
               "zx_handle_duplicate",
@@ -190,7 +200,7 @@ class FailurePathsTest {
 
     ImmutableMapping snapshot() {
       if (snapshot == null) {
-        snapshot = ImmutableMapping.create(source(), false);
+        snapshot = ImmutableMapping.create(source());
       }
       return snapshot;
     }
@@ -281,19 +291,21 @@ class FailurePathsTest {
     Consumer<Fixture> snapshot = Fixture::snapshot;
     Consumer<Fixture> mapping = Fixture::mapping;
     Consumer<Fixture> none = f -> {};
-    op("Vmo.create(long)", none, f -> Vmo.create(PAGE));
-    op("Vmo.create(long, int)", none, f -> Vmo.create(PAGE, VmoOptions.RESIZABLE));
+    op("Vmo.create(long, VmoOption[])", none, f -> Vmo.create(PAGE, VmoOption.RESIZABLE));
     op("Vmo.adopt(int)", f -> f.rawHandle(), f -> Vmo.adopt(f.rawHandle));
+    op("Vmo.pageSize()", none, f -> Vmo.pageSize());
     op("Vmo.handle()", source, f -> f.source.handle());
     op("Vmo.isClosed()", source, f -> f.source.isClosed());
     op("Vmo.size()", source, f -> f.source.size());
     op(
         "Vmo.setSize(long)",
         f -> {
-          f.source = Vmo.create(PAGE, VmoOptions.RESIZABLE);
+          f.source = Vmo.create(PAGE, VmoOption.RESIZABLE);
           f.source.write(CONTENT, 0);
         },
         f -> run(() -> f.source.setSize(3 * PAGE)));
+    op("Vmo.contentSize()", source, f -> f.source.contentSize());
+    op("Vmo.setContentSize(long)", source, f -> run(() -> f.source.setContentSize(PAGE + 8)));
     op("Vmo.write(byte[], long)", source, f -> run(() -> f.source.write(CONTENT, PAGE)));
     op(
         "Vmo.write(MemorySegment, long)",
@@ -304,12 +316,22 @@ class FailurePathsTest {
         "Vmo.read(MemorySegment, long)",
         source,
         f -> run(() -> f.source.read(MemorySegment.ofArray(new byte[8]), 0)));
-    op("Vmo.duplicate(int)", source, f -> f.source.duplicate(ZxRights.SAME_RIGHTS));
+    op("Vmo.commit(long, long)", source, f -> run(() -> f.source.commit(PAGE, PAGE)));
+    op("Vmo.decommit(long, long)", source, f -> run(() -> f.source.decommit(PAGE, PAGE)));
+    op("Vmo.zero(long, long)", source, f -> run(() -> f.source.zero(PAGE, 8)));
     op(
-        "Vmo.replace(int)",
+        "Vmo.snapshot(long, long, VmoChildOption[])",
         source,
-        f -> f.source.replace(ZxRights.READ | ZxRights.MAP | ZxRights.DUPLICATE),
+        f -> f.source.snapshot(0, PAGE, VmoChildOption.NO_WRITE));
+    op("Vmo.slice(long, long, VmoChildOption[])", source, f -> f.source.slice(PAGE, PAGE));
+    op("Vmo.duplicate()", source, f -> f.source.duplicate());
+    op("Vmo.duplicate(ZxRights)", source, f -> f.source.duplicate(ZxRights.READ));
+    op(
+        "Vmo.replace(ZxRights)",
+        source,
+        f -> f.source.replace(ZxRights.READ.and(ZxRights.MAP).and(ZxRights.DUPLICATE)),
         List.of("source"));
+    op("Vmo.rights()", source, f -> f.source.rights());
     op("Vmo.release()", source, f -> f.source.release(), List.of("source"));
     op("Vmo.info()", source, f -> f.source.info());
     op("Vmo.name()", source, f -> f.source.name());
@@ -318,29 +340,17 @@ class FailurePathsTest {
     op("Vmo.toString()", source, f -> f.source.toString());
 
     op(
-        "ImmutableMapping.create(Vmo, boolean)",
+        "ImmutableMapping.create(Vmo, MapOption[])",
         source,
-        f -> ImmutableMapping.create(f.source, true));
+        f -> ImmutableMapping.create(f.source, MapOption.PAGE_IMMEDIATELY));
     op(
-        "ImmutableMapping.create(Vmo, long, long, boolean)",
+        "ImmutableMapping.create(Vmo, long, long, MapOption[])",
         source,
-        f -> ImmutableMapping.create(f.source, PAGE, 8, false));
+        f -> ImmutableMapping.create(f.source, PAGE, 8, MapOption.SHARED));
     op(
-        "ImmutableMapping.createShared(Vmo, boolean)",
-        source,
-        f -> ImmutableMapping.createShared(f.source, false));
-    op(
-        "ImmutableMapping.createShared(Vmo, long, long, boolean)",
-        source,
-        f -> ImmutableMapping.createShared(f.source, 0, PAGE + 1, true));
-    op(
-        "ImmutableMapping.map(Vmo, boolean, Arena)",
+        "ImmutableMapping.map(Vmo, long, long, Arena, MapOption[])",
         source.andThen(Fixture::arena),
-        f -> ImmutableMapping.map(f.source, false, f.arena));
-    op(
-        "ImmutableMapping.map(Vmo, long, long, boolean, Arena)",
-        source.andThen(Fixture::arena),
-        f -> ImmutableMapping.map(f.source, 0, 8, true, f.arena));
+        f -> ImmutableMapping.map(f.source, 0, PAGE + 1, f.arena));
     op("ImmutableMapping.segment()", snapshot, f -> f.snapshot.segment());
     op("ImmutableMapping.asByteBuffer()", snapshot, f -> f.snapshot.asByteBuffer());
     op("ImmutableMapping.asByteBuffer(long, int)", snapshot, f -> f.snapshot.asByteBuffer(0, 8));
@@ -354,17 +364,26 @@ class FailurePathsTest {
     op("ImmutableMapping.close()", snapshot, f -> run(f.snapshot::close), List.of("snapshot"));
     op("ImmutableMapping.toString()", snapshot, f -> f.snapshot.toString());
 
-    op("Mapping.allocate(long)", none, f -> Mapping.allocate(PAGE + 1));
-    op("Mapping.allocate(long, String)", none, f -> Mapping.allocate(PAGE, "failure paths"));
-    op("Mapping.create(Vmo, long, long)", source, f -> Mapping.create(f.source, PAGE, PAGE));
+    op("Mapping.allocate(long, MapOption[])", none, f -> Mapping.allocate(PAGE + 1));
     op(
-        "Mapping.map(Vmo, long, long, Arena)",
+        "Mapping.allocate(long, String, MapOption[])",
+        none,
+        f -> Mapping.allocate(PAGE, "failure paths", MapOption.PAGE_IMMEDIATELY));
+    op("Mapping.create(Vmo, MapOption[])", source, f -> Mapping.create(f.source));
+    op(
+        "Mapping.create(Vmo, long, long, MapOption[])",
+        source,
+        f -> Mapping.create(f.source, PAGE, PAGE, MapOption.READ_ONLY));
+    op(
+        "Mapping.map(Vmo, long, long, Arena, MapOption[])",
         source.andThen(Fixture::arena),
-        f -> Mapping.map(f.source, 0, 2 * PAGE, f.arena));
-    op("Mapping.vmo()", mapping, f -> f.mapping.vmo());
+        f -> Mapping.map(f.source, 0, 2 * PAGE, f.arena, MapOption.PAGE_IMMEDIATELY));
+    op("Mapping.vmo()", mapping, f -> run(() -> f.mapping.vmo())); // owned by the mapping
     op("Mapping.segment()", mapping, f -> f.mapping.segment());
     op("Mapping.asByteBuffer()", mapping, f -> f.mapping.asByteBuffer());
     op("Mapping.asByteBuffer(long, int)", mapping, f -> f.mapping.asByteBuffer(0, 8));
+    op("Mapping.prefetch()", mapping, f -> run(f.mapping::prefetch));
+    op("Mapping.prefetch(long, long)", mapping, f -> run(() -> f.mapping.prefetch(PAGE, 8)));
     op("Mapping.size()", mapping, f -> f.mapping.size());
     op("Mapping.isClosed()", mapping, f -> f.mapping.isClosed());
     op("Mapping.close()", mapping, f -> run(f.mapping::close), List.of("mapping"));
@@ -372,24 +391,43 @@ class FailurePathsTest {
   }
 
   /** The step each syscall is reported at by the operation {@code signature}. */
-  private static String step(String signature, String syscall) {
+  private static ZxException.Step step(String signature, String syscall) {
     return switch (syscall) {
-      case "zx_vmo_create" -> "create VMO";
-      case "zx_vmo_get_size" -> "get VMO size";
-      case "zx_vmo_set_size" -> "set VMO size";
-      case "zx_vmo_read" -> "read VMO";
-      case "zx_vmo_write" -> "write VMO";
-      case "zx_vmo_create_child" -> "create child VMO";
-      case "zx_vmar_map" -> signature.startsWith("ImmutableMapping") ? "map child VMO" : "map VMO";
-      case "zx_vmar_op_range" -> "prefetch mapping";
-      case "zx_handle_duplicate" -> "duplicate VMO handle";
-      case "zx_handle_replace" -> "replace VMO handle";
-      case "zx_object_get_property" -> "get VMO name";
-      case "zx_object_set_property" -> "set VMO name";
+      case "zx_vmo_create" -> ZxException.Step.CREATE_VMO;
+      case "zx_vmo_get_size" -> ZxException.Step.GET_VMO_SIZE;
+      case "zx_vmo_set_size" -> ZxException.Step.SET_VMO_SIZE;
+      case "zx_vmo_read" -> ZxException.Step.READ_VMO;
+      case "zx_vmo_write" -> ZxException.Step.WRITE_VMO;
+      case "zx_vmo_create_child" -> ZxException.Step.CREATE_CHILD_VMO;
+      case "zx_vmo_op_range" ->
+          signature.startsWith("Vmo.commit")
+              ? ZxException.Step.COMMIT_VMO
+              : signature.startsWith("Vmo.decommit")
+                  ? ZxException.Step.DECOMMIT_VMO
+                  : ZxException.Step.ZERO_VMO;
+      case "zx_vmar_map" ->
+          signature.startsWith("ImmutableMapping")
+              ? ZxException.Step.MAP_CHILD_VMO
+              : ZxException.Step.MAP_VMO;
+      case "zx_vmar_op_range" -> ZxException.Step.PREFETCH_MAPPING;
+      case "zx_handle_duplicate" -> ZxException.Step.DUPLICATE_HANDLE;
+      case "zx_handle_replace" -> ZxException.Step.REPLACE_HANDLE;
+      case "zx_object_get_property" ->
+          signature.startsWith("Vmo.contentSize")
+              ? ZxException.Step.GET_CONTENT_SIZE
+              : ZxException.Step.GET_VMO_NAME;
+      case "zx_object_set_property" ->
+          signature.startsWith("Vmo.setContentSize")
+              ? ZxException.Step.SET_CONTENT_SIZE
+              : ZxException.Step.SET_VMO_NAME;
       case "zx_object_get_info" ->
           signature.startsWith("Vmo.adopt")
-              ? "adopt handle"
-              : signature.startsWith("Vmo.replace") ? "replace VMO handle" : "get VMO info";
+              ? ZxException.Step.ADOPT_HANDLE
+              : signature.startsWith("Vmo.replace")
+                  ? ZxException.Step.REPLACE_HANDLE
+                  : signature.startsWith("Vmo.info")
+                      ? ZxException.Step.GET_VMO_INFO
+                      : ZxException.Step.GET_HANDLE_RIGHTS;
       default ->
           throw new AssertionError(signature + " makes " + syscall + ", which no step names");
     };
@@ -507,19 +545,26 @@ class FailurePathsTest {
           problems.add("a release failure is ignored by design, but it threw " + thrown);
         }
       } else {
+        ZxException.Step step = step(operation.signature(), syscall);
         String expected =
-            "failed to "
-                + step(operation.signature(), syscall)
-                + ": "
-                + ZxStatus.name(status)
-                + " ("
-                + status
-                + ")";
+            "failed to " + step.description() + ": " + ZxStatus.name(status) + " (" + status + ")";
         if (!(thrown instanceof ZxException e)) {
           problems.add("expected ZxException \"" + expected + " ...\", got " + thrown);
-        } else if (e.status() != status || !e.getMessage().startsWith(expected)) {
-          problems.add("expected \"" + expected + " ...\", got \"" + e.getMessage() + "\"");
+        } else if (e.step() != step
+            || e.status() != status
+            || !e.getMessage().startsWith(expected)) {
+          problems.add(
+              "expected "
+                  + step
+                  + ", \""
+                  + expected
+                  + " ...\", got "
+                  + e.step()
+                  + ", \""
+                  + e.getMessage()
+                  + "\"");
         }
+
         List<String> unclosed = scope.unclosed();
         if (!unclosed.isEmpty()) {
           problems.add("left open: " + unclosed);
