@@ -79,7 +79,11 @@ public class ZxException extends RuntimeException {
     /** {@code zx_object_get_info(ZX_INFO_VMO)}. */
     GET_VMO_INFO("get VMO info"),
     /** {@code zx_vmar_op_range(ZX_VMAR_OP_MAP_RANGE)} of a mapping's {@code prefetch}. */
-    PREFETCH_MAPPING("prefetch mapping");
+    PREFETCH_MAPPING("prefetch mapping"),
+    /** The host emulation refused to arm an injected failure ({@code testing.ZirconFaults}). */
+    ARM_INJECTED_FAILURE("arm an injected failure"),
+    /** The host emulation refused to start a syscall trace ({@code testing.ZirconFaults}). */
+    START_SYSCALL_TRACE("start a syscall trace");
 
     private final String description;
 

@@ -57,14 +57,14 @@ class KernelWritesAfterSnapshotTest {
   }
 
   @Test
-  void fileChannelReadIntoAMappingAfterASnapshotLandsInTheVmoAndNotInTheSnapshot(
-      @TempDir Path dir) throws IOException {
-    int length = (int) pageSize() + 100;  // a whole page and part of the next
+  void fileChannelReadIntoAMappingAfterASnapshotLandsInTheVmoAndNotInTheSnapshot(@TempDir Path dir)
+      throws IOException {
+    int length = (int) pageSize() + 100; // a whole page and part of the next
     Path file = Files.write(dir.resolve("new-bytes"), filled(length, NEW));
     try (Vmo vmo = Vmo.create(2 * pageSize());
         Mapping writer = Mapping.create(vmo, 0, vmo.size())) {
       writer.asByteBuffer().put(filled((int) vmo.size(), OLD));
-      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false);
+      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo);
           FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
         ByteBuffer into = writer.asByteBuffer();
         int read = channel.read(into, 0);
@@ -81,7 +81,7 @@ class KernelWritesAfterSnapshotTest {
         Mapping writer = Mapping.create(vmo, 0, vmo.size())) {
       writer.asByteBuffer().put(filled((int) vmo.size(), OLD));
       Pipe pipe = Pipe.open();
-      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false);
+      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo);
           Pipe.SinkChannel sink = pipe.sink();
           Pipe.SourceChannel source = pipe.source()) {
         assertThat(sink.write(ByteBuffer.wrap(filled(length, NEW)))).isEqualTo(length);
