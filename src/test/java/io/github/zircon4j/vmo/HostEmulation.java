@@ -32,9 +32,7 @@ final class HostEmulation {
     DynamicLinker linker = DynamicLinker.bind();
     MemorySegment library = linker.openIfLoaded(ZirconLibrary.SONAME);
     MemorySegment query =
-        library == null
-            ? MemorySegment.NULL
-            : linker.symbol(library, "zircon4j_host_cow_mode");
+        library == null ? MemorySegment.NULL : linker.symbol(library, "zircon4j_host_cow_mode");
     if (query.equals(MemorySegment.NULL)) {
       return Optional.empty();
     }

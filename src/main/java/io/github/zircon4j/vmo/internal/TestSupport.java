@@ -40,7 +40,6 @@ public final class TestSupport {
 
     /** Starts attributing the library objects made by this thread (and threads it starts). */
     LeakScope openLeakScope();
-
   }
 
   /** The library objects one test made. */

@@ -16,7 +16,7 @@
  * }
  * }</pre>
  *
- * <p>Nothing here is needed at run time by the library itself, and JUnit is an optional
- * dependency: only {@code ZirconLeakCheck} uses it, in tests that have JUnit anyway.
+ * <p>Nothing here is needed at run time by the library itself, and JUnit is an optional dependency:
+ * only {@code ZirconLeakCheck} uses it, in tests that have JUnit anyway.
  */
 package io.github.zircon4j.vmo.testing;
