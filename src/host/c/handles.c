@@ -563,6 +563,7 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t proper
       }
       char name[ZX_MAX_NAME_LEN] = {0};
       if (obj->type == ZX_OBJ_TYPE_VMO) vmo_get_name((struct vmo*)obj, name);
+      if (obj->type == ZX_OBJ_TYPE_PROCESS) task_get_name(obj, name);
       status = vmar_prepare_user_write(value, sizeof(name));
       if (status == ZX_OK) memcpy(value, name, sizeof(name));
       break;

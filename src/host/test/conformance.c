@@ -881,6 +881,7 @@ int main(void) {
   run_vmar_tests();
   run_cow_tests();
   run_lent_tests();
+  run_scale_tests();
   run_attribution_tests();
   run_object_tests();
   run_event_tests();

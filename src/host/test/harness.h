@@ -92,4 +92,7 @@ void run_process_tests(void);
 // conformance_fault.c
 void run_fault_tests(void);
 
+// conformance_scale.c
+void run_scale_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

@@ -2,6 +2,7 @@ package io.github.zircon4j.vmo;
 
 import io.github.zircon4j.zircon.Zircon;
 import io.github.zircon4j.zircon.zx_info_handle_basic;
+import io.github.zircon4j.zircon.zx_info_process_handle_stats;
 import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -459,6 +460,29 @@ final class Syscalls {
           status,
           ZxException.Step.SET_VMO_NAME,
           () -> "vmo handle " + hex(handle) + ", name of " + name.length + " bytes");
+    }
+  }
+
+  /**
+   * {@code zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS)}: the process's open
+   * handles by object type (index: {@code zx_obj_type_t}).
+   */
+  static int[] processHandleCounts() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment stats = zx_info_process_handle_stats.allocate(arena);
+      // Safety: `stats` is a native zx_info_process_handle_stats_t alive for the call and its size
+      // is passed, so the kernel writes at most that many bytes; actual/avail are optional (NULL).
+      // zx_process_self() is owned by the runtime and never closed.
+      int status =
+          Zircon.zx_object_get_info(
+              Zircon.zx_process_self(),
+              Zircon.ZX_INFO_PROCESS_HANDLE_STATS(),
+              stats,
+              stats.byteSize(),
+              MemorySegment.NULL,
+              MemorySegment.NULL);
+      check(status, ZxException.Step.GET_PROCESS_HANDLE_STATS, () -> "");
+      return zx_info_process_handle_stats.handle_count(stats).toArray(ValueLayout.JAVA_INT);
     }
   }
 

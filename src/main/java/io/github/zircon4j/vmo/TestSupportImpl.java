@@ -75,4 +75,9 @@ final class TestSupportImpl implements TestSupport.Library {
       }
     };
   }
+
+  @Override
+  public int[] processHandleCounts() {
+    return Syscalls.processHandleCounts();
+  }
 }

@@ -80,9 +80,14 @@ public class ZxException extends RuntimeException {
     GET_VMO_INFO("get VMO info"),
     /** {@code zx_vmar_op_range(ZX_VMAR_OP_MAP_RANGE)} of a mapping's {@code prefetch}. */
     PREFETCH_MAPPING("prefetch mapping"),
-    /** The host emulation refused to arm an injected failure ({@code testing.ZirconFaults}). */
+    /**
+     * {@code zx_object_get_info(ZX_INFO_PROCESS_HANDLE_STATS)} of {@code zx_process_self()}, for
+     * the leak check of {@code io.github.zircon4j.vmo.testing}.
+     */
+    GET_PROCESS_HANDLE_STATS("get process handle stats"),
+    /** The host emulation's {@code zircon4j_fault_arm} ({@code ZirconFaults}). */
     ARM_INJECTED_FAILURE("arm an injected failure"),
-    /** The host emulation refused to start a syscall trace ({@code testing.ZirconFaults}). */
+    /** The host emulation's {@code zircon4j_fault_trace_start} ({@code ZirconFaults}). */
     START_SYSCALL_TRACE("start a syscall trace");
 
     private final String description;

@@ -93,4 +93,65 @@ class ZirconProcessConformanceTest {
           "without INSPECT");
     }
   }
+
+  @Test
+  void processMemoryReadsThroughAMappingAndReportsTheBytesCopied() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      long page = pageSize();
+      int vmo = res.vmo(page);
+      ZxTestSupport.write(vmo, page - 2, new byte[] {5, 6});
+      long addr = res.map(Zircon.ZX_VM_PERM_READ(), vmo, 0, page);
+      MemorySegment buffer = arena.allocate(8);
+      MemorySegment actual = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_process_read_memory(
+              Zircon.zx_process_self(), addr + page - 2, buffer, 8, actual),
+          "read across the mapping's end");
+      assertThat(actual.get(ValueLayout.JAVA_LONG, 0)).as("cut at the mapping's end").isEqualTo(2);
+      assertThat(buffer.asSlice(0, 2).toArray(ValueLayout.JAVA_BYTE)).containsExactly(5, 6);
+    }
+  }
+
+  @Test
+  void systemFeaturesAndCacheFlushAnswerThroughTheBindings() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment features = arena.allocate(ValueLayout.JAVA_INT);
+      assertOk(Zircon.zx_system_get_features(Zircon.ZX_FEATURE_KIND_VM(), features), "VM kind");
+      assertThat(features.get(ValueLayout.JAVA_INT, 0) & Zircon.ZX_VM_FEATURE_CAN_MAP_XOM())
+          .isZero();
+      assertStatus(
+          Zircon.zx_cache_flush(features, 4, Zircon.ZX_CACHE_FLUSH_INVALIDATE()),
+          Zircon.ZX_ERR_INVALID_ARGS(),
+          "INVALIDATE without DATA");
+      assertOk(Zircon.zx_cache_flush(features, 4, Zircon.ZX_CACHE_FLUSH_DATA()), "DATA");
+    }
+  }
+
+  @Test
+  void aCreatedProcessHasARootVmarOfItsOwnThatEndsWithIt() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment proc = arena.allocate(ValueLayout.JAVA_INT);
+      MemorySegment vmar = arena.allocate(ValueLayout.JAVA_INT);
+      MemorySegment name = arena.allocateFrom("p");
+      assertOk(
+          Zircon.zx_process_create(Zircon.zx_job_default(), name, 1, 0, proc, vmar),
+          "zx_process_create");
+      int process = res.own(proc.get(ValueLayout.JAVA_INT, 0));
+      int root = res.own(vmar.get(ValueLayout.JAVA_INT, 0));
+      int vmo = res.vmo(pageSize());
+      MemorySegment addr = arena.allocate(ValueLayout.JAVA_LONG);
+      assertOk(
+          Zircon.zx_vmar_map(root, Zircon.ZX_VM_PERM_READ(), 0, vmo, 0, pageSize(), addr),
+          "map into the other address space");
+      assertThat(ZxTestSupport.vmoInfo(vmo).numMappings()).isEqualTo(1);
+      res.closeOk(process);
+      assertThat(ZxTestSupport.vmoInfo(vmo).numMappings()).as("unmapped with it").isZero();
+      assertStatus(
+          Zircon.zx_vmar_map(root, Zircon.ZX_VM_PERM_READ(), 0, vmo, 0, pageSize(), addr),
+          Zircon.ZX_ERR_BAD_STATE(),
+          "its root VMAR after it ended");
+    }
+  }
 }

@@ -40,6 +40,12 @@ public final class TestSupport {
 
     /** Starts attributing the library objects made by this thread (and threads it starts). */
     LeakScope openLeakScope();
+
+    /**
+     * The process's open handles by object type (index: {@code zx_obj_type_t}), from {@code
+     * ZX_INFO_PROCESS_HANDLE_STATS} of {@code zx_process_self()}.
+     */
+    int[] processHandleCounts();
   }
 
   /** The library objects one test made. */

@@ -1,7 +1,8 @@
 /**
  * Support for the unit tests of code that uses zircon4j: {@link
  * io.github.zircon4j.vmo.testing.ZirconFaults} makes chosen syscalls fail (on the host emulation of
- * zircon).
+ * zircon), and {@link io.github.zircon4j.vmo.testing.ZirconLeakCheck}, a JUnit 5 extension, fails a
+ * test that leaves zircon objects or handles open.
  *
  * <pre>{@code
  * @ExtendWith(ZirconLeakCheck.class)
