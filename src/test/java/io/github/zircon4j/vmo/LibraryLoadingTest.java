@@ -146,7 +146,7 @@ class LibraryLoadingTest {
         .contains(
             "|  - "
                 + lib.resolve("libzircon.so")
-                + " on java.library.path: not a zircon library (lacks zx_clock_get_monotonic)|");
+                + " on java.library.path: not a zircon library (lacks zx_cache_flush)|");
   }
 
   @Test
@@ -157,7 +157,7 @@ class LibraryLoadingTest {
             "java.lang.UnsatisfiedLinkError: zircon4j: "
                 + LIBZ
                 + " (from -Dzircon4j.library) is not a zircon library: it does not define"
-                + " zx_clock_get_monotonic, which the bindings call. Point -Dzircon4j.library at a"
+                + " zx_cache_flush, which the bindings call. Point -Dzircon4j.library at a"
                 + " libzircon.so built from src/host/c, or unset it.");
   }
 
