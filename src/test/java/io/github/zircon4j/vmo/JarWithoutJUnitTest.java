@@ -36,7 +36,7 @@ class JarWithoutJUnitTest {
                 + " java.lang.NoClassDefFoundError:"
                 + " org/junit/jupiter/api/extension/BeforeEachCallback",
             "loaded all others",
-            "failed to create child VMO: ZX_ERR_NO_MEMORY (-4) [vmo handle H, options H, offset 0,"
+            "failed to create child VMO: ZX_ERR_NO_MEMORY (-4) [vmo handle H, options SNAPSHOT|NO_WRITE, offset 0,"
                 + " size 4096]");
   }
 }

@@ -132,16 +132,16 @@ class ZirconLeakCheckTest {
         .isEqualTo(
             // A Mapping owns a Vmo (mapping.vmo()), made by the same line.
             "leavesOneOfEach() left 4 zircon objects open:\n"
-                + "  - a Mapping made by Mapping.allocate(long) at "
+                + "  - a Mapping made by Mapping.allocate at "
                 + site(method, "mapping")
                 + thread
-                + "\n  - a Vmo made by Vmo.create(long, int) at "
+                + "\n  - a Vmo made by Vmo.create at "
                 + site(method, "vmo")
                 + thread
-                + "\n  - a Vmo made by Vmo.create(long, int) at "
+                + "\n  - a Vmo made by Vmo.create at "
                 + site(method, "mapping")
                 + thread
-                + "\n  - an ImmutableMapping made by ImmutableMapping.create(Vmo, boolean) at "
+                + "\n  - an ImmutableMapping made by ImmutableMapping.create at "
                 + site(method, "snapshot")
                 + thread
                 + "\nClose each one (try-with-resources) before the test ends.");
@@ -202,7 +202,7 @@ class ZirconLeakCheckTest {
     assertThat(failure(results.get("leavesAVmoMadeOnAThreadItStarted()")))
         .isEqualTo(
             "leavesAVmoMadeOnAThreadItStarted() left 1 zircon object open:\n"
-                + "  - a Vmo made by Vmo.create(long, int) at "
+                + "  - a Vmo made by Vmo.create at "
                 + site("Threads.lambda$leavesAVmoMadeOnAThreadItStarted$0", "started")
                 + " on thread \"started-by-the-test\"\n"
                 + "Close each one (try-with-resources) before the test ends.");
@@ -214,7 +214,7 @@ class ZirconLeakCheckTest {
     assertThat(failure(results.get("leavesAnUnreachableVmo()")))
         .startsWith(
             "leavesAnUnreachableVmo() left 1 zircon object open:\n"
-                + "  - a Vmo made by Vmo.create(long, int) at "
+                + "  - a Vmo made by Vmo.create at "
                 + site("Threads.leavesAnUnreachableVmo", "unreachable"));
   }
 
@@ -255,7 +255,7 @@ class ZirconLeakCheckTest {
     // Overlapping tests share the process's handle counts: only the objects are checked.
     assertThat(failure(results.get("leaks()")))
         .startsWith(
-            "leaks() left 1 zircon object open:\n  - a Vmo made by Vmo.create(long, int) at "
+            "leaks() left 1 zircon object open:\n  - a Vmo made by Vmo.create at "
                 + site("Parallel.leaks", "parallel"))
         .doesNotContain("handles");
   }
