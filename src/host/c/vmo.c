@@ -545,7 +545,7 @@ static zx_status_t full_pread(int fd, void* buf, size_t len, uint64_t off) {
   while (len > 0) {
     ssize_t n = pread(fd, p, len, (off_t)off);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    if (n < 0) return errno == EFAULT ? user_fault_status(p, len) : io_status();
     if (n == 0) {  // past the end of the file: zeros
       memset(p, 0, len);
       return ZX_OK;
@@ -562,7 +562,7 @@ static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off
   while (len > 0) {
     ssize_t n = pwrite(fd, p, len, (off_t)off);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    if (n < 0) return errno == EFAULT ? user_fault_status(p, len) : io_status();
     p += n;
     off += (uint64_t)n;
     len -= (size_t)n;
@@ -1091,6 +1091,26 @@ struct read_ctx {
   uint64_t len;
 };
 
+// Zeroes caller memory [dst, dst + len) as a copy into it would: a read of /dev/zero, so that a
+// buffer the caller may not write fails (user_fault_status) instead of faulting in the library.
+// Called with the lock held (it guards the descriptor, opened once).
+static zx_status_t zero_user(char* dst, size_t len) {
+  static int zero_fd = -1;
+  if (zero_fd < 0) zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  if (zero_fd < 0) {  // no /dev/zero: the caller's buffer is trusted
+    memset(dst, 0, len);
+    return ZX_OK;
+  }
+  while (len > 0) {
+    ssize_t n = read(zero_fd, dst, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EFAULT ? user_fault_status(dst, len) : io_status();
+    dst += n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
 static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   struct read_ctx* r = arg;
   uint64_t ps = zx_page();
@@ -1098,14 +1118,11 @@ static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   uint64_t end = (at + n) * ps < r->off + r->len ? (at + n) * ps : r->off + r->len;
   if (start >= end) return ZX_OK;
   char* dst = r->dst + (start - r->off);
-  if (l == NULL) {
-    memset(dst, 0, (size_t)(end - start));
-    return ZX_OK;
-  }
+  if (l == NULL) return zero_user(dst, (size_t)(end - start));
   return full_pread(layer_phys_fd(l, lp), dst, (size_t)(end - start), lp * ps + (start - at * ps));
 }
 
-static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   struct read_ctx r = {buf, off, len};
@@ -1113,7 +1130,7 @@ static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64
   return layer_walk(b->top, first, (off + len + ps - 1) / ps - first, first, read_run, &r);
 }
 
-static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   uint64_t first = off / ps;
@@ -1561,11 +1578,15 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
-  // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
+  // extent and marker lists. The emulation never evicts or reclaims pages, so committed_change_events
   // stays 0.
-  info->metadata_bytes = sizeof(*v);
-  if (v->top != NULL) {
-    info->metadata_bytes += sizeof(*v->top) + 2 * v->top->num_extents * sizeof(uint64_t);
+  // Like zircon's page-list nodes, it is 0 until the VMO holds a page (or a zero marker) of its
+  // own: a fresh VMO, a slice and an unwritten snapshot child report 0.
+  info->metadata_bytes = 0;
+  if (v->top != NULL && (v->top->num_extents > 0 || v->top->num_marks > 0 ||
+                         layer_bytes(v->top) > 0)) {
+    info->metadata_bytes = sizeof(*v) + sizeof(*v->top) +
+                           2 * (v->top->num_extents + v->top->num_marks) * sizeof(uint64_t);
   }
   return ZX_OK;
 }
@@ -1611,6 +1632,7 @@ static uint64_t round_up_page(uint64_t size) {
 // Checks: INVALID_ARGS (unknown options), OUT_OF_RANGE (size > 2^46), INVALID_ARGS (out NULL),
 // NOT_SUPPORTED (ZX_VMO_DISCARDABLE: not emulated), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, options);
   if ((options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) != 0) return ZX_ERR_INVALID_ARGS;
   if (size > ZX_HOST_MAX_VMO_SIZE) return ZX_ERR_OUT_OF_RANGE;
   if (out == NULL) return ZX_ERR_INVALID_ARGS;
@@ -1633,8 +1655,8 @@ ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t
 
 // The checks zx_vmo_read and zx_vmo_write share, in this order: BAD_HANDLE, WRONG_TYPE,
 // ACCESS_DENIED (`right`), INVALID_ARGS (NULL buffer with a non-zero length), OUT_OF_RANGE
-// (offset + len past the page-rounded size, or overflowing). A length of 0 at offset == size is
-// fine. Called with the lock held.
+// (offset + len past the page-rounded size, or overflowing), BAD_STATE (a cache policy other than
+// CACHED). A length of 0 at offset == size is fine. Called with the lock held.
 static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const void* buffer,
                                 uint64_t offset, size_t len, struct vmo** out) {
   zx_rights_t rights;
@@ -1643,12 +1665,15 @@ static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const voi
   if ((rights & right) == 0) return ZX_ERR_ACCESS_DENIED;
   if (len > 0 && buffer == NULL) return ZX_ERR_INVALID_ARGS;
   if (offset > (*out)->size || len > (*out)->size - offset) return ZX_ERR_OUT_OF_RANGE;
+  // vmo_read.md / vmo_write.md: an uncached VMO is not directly readable or writable.
+  if ((*out)->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
   return ZX_OK;
 }
 
 // Checks: see vmo_io_check, with READ.
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset,
                                   size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
@@ -1663,6 +1688,7 @@ ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t off
 // Checks: see vmo_io_check, with WRITE.
 ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                                    size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_WRITE, buffer, offset, buffer_size, &v);
@@ -1675,6 +1701,7 @@ ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint6
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (size NULL). No right needed.
 ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1691,6 +1718,7 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 // OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
 // overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1876,9 +1904,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // OUT_OF_RANGE (non-slices: offset + size overflows), INVALID_ARGS (out NULL); then for a SLICE:
 // INVALID_ARGS (not inside the parent, including offset + size overflowing), NOT_SUPPORTED
 // (resizable parent); for the others: INVALID_ARGS (the offset added to the parent's accumulated
-// offset, or that plus the size, overflows); NO_MEMORY.
+// offset, or that plus the size, overflows), BAD_STATE (the parent's cache policy is not CACHED);
+// NO_MEMORY. A slice takes its parent's cache policy.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const uint32_t types =
       ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SLICE;
   const uint32_t known = types | ZX_VMO_CHILD_RESIZABLE | ZX_VMO_CHILD_NO_WRITE;
@@ -1912,6 +1942,8 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   } else if (!slice && (offset > UINT64_MAX - v->root_off ||
                         round_up_page(size) > UINT64_MAX - v->root_off - offset)) {
     status = ZX_ERR_INVALID_ARGS;
+  } else if (!slice && v->cache_policy != ZX_CACHE_POLICY_CACHED) {
+    status = ZX_ERR_BAD_STATE;  // copy-on-write needs cached pages (VmoClone2 Uncached)
   }
   if (status != ZX_OK) goto out;
 
@@ -1930,6 +1962,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     child->slice = true;
     child->backing = b;
     child->backing_off = vmo_backing_offset(v) + offset;
+    child->cache_policy = v->cache_policy;  // a window onto the same pages
     b->obj.refs++;
     child_rights = rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;
     if (no_write) child_rights &= ~ZX_RIGHT_WRITE;
@@ -1976,6 +2009,7 @@ out:
 // children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
 // cached whatever it says.
 ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, cache_policy);
   if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
   struct vmo* v;
   zx_rights_t rights;
@@ -2029,6 +2063,7 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // `buffer` and `buffer_size` are not used by any of these ops.
 ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
                                       uint64_t size, void* buffer, size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   (void)buffer;
   (void)buffer_size;
   struct vmo* v;
