@@ -192,13 +192,87 @@ static zx_status_t copy_record(const void* info, size_t size, void* buffer, size
   return status;
 }
 
+// A list topic's records: the first buffer_size / size of the n in `records` are copied.
+static zx_status_t copy_records(const void* records, size_t n, size_t size, void* buffer,
+                                size_t buffer_size, size_t* written) {
+  size_t fit = buffer_size / size < n ? buffer_size / size : n;
+  if (fit > 0 && buffer == NULL) return ZX_ERR_INVALID_ARGS;
+  zx_status_t status = fit > 0 ? vmar_prepare_user_write(buffer, fit * size) : ZX_OK;
+  if (status == ZX_OK && fit > 0) memcpy(buffer, records, fit * size);
+  *written = fit;
+  return status;
+}
+
+// ZX_INFO_PROCESS_MAPS of process `p`.
+static zx_status_t process_maps(const struct task* p, void* buffer, size_t buffer_size,
+                                size_t* records, size_t* written) {
+  const struct vmar* aspace = p->aspace != NULL ? p->aspace : zx_g.root;
+  size_t n = vmar_list_maps(aspace, p->name, NULL, 0);
+  zx_info_maps_t* maps = calloc(n, sizeof(*maps));
+  if (maps == NULL) return ZX_ERR_NO_MEMORY;
+  vmar_list_maps(aspace, p->name, maps, n);
+  *records = n;
+  zx_status_t status = copy_records(maps, n, sizeof(*maps), buffer, buffer_size, written);
+  free(maps);
+  return status;
+}
+
+// ZX_INFO_PROCESS_VMOS of process `p`: one record per handle to a VMO (this process only; flag
+// VIA_HANDLE), then one per mapping (VIA_MAPPING, rights 0), as zircon lists them (a VMO may
+// appear several times).
+static zx_status_t process_vmos(const struct task* p, bool v1, void* buffer, size_t buffer_size,
+                                size_t* records, size_t* written) {
+  const struct vmar* aspace = p->aspace != NULL ? p->aspace : zx_g.root;
+  size_t handles = p->aspace == NULL ? zx_g.handles_by_type[ZX_OBJ_TYPE_VMO] : 0;
+  size_t mapped = vmar_list_mapped_vmos(aspace, NULL, 0);
+  size_t n = handles + mapped;
+  size_t size = v1 ? sizeof(zx_info_vmo_v1_t) : sizeof(zx_info_vmo_t);
+  struct vmo** vmos = calloc(mapped + 1, sizeof(*vmos));
+  char* out = calloc(n + 1, size);
+  zx_status_t status = vmos == NULL || out == NULL ? ZX_ERR_NO_MEMORY : ZX_OK;
+  size_t k = 0;
+  for (uint32_t i = 0; status == ZX_OK && k < handles && i < zx_g.num_handles; i++) {
+    struct handle_entry* h = &zx_g.handles[i];
+    if (h->obj == NULL || h->obj->type != ZX_OBJ_TYPE_VMO) continue;
+    zx_info_vmo_t info;
+    status = vmo_get_info((struct vmo*)h->obj, h->rights, &info);
+    memcpy(out + k++ * size, &info, size);
+  }
+  if (status == ZX_OK) vmar_list_mapped_vmos(aspace, vmos, mapped);
+  for (size_t i = 0; status == ZX_OK && i < mapped; i++) {
+    zx_info_vmo_t info;
+    status = vmo_get_info(vmos[i], 0, &info);
+    info.flags = (info.flags & ~ZX_INFO_VMO_VIA_HANDLE) | ZX_INFO_VMO_VIA_MAPPING;
+    memcpy(out + k++ * size, &info, size);
+  }
+  *records = k;
+  if (status == ZX_OK) status = copy_records(out, k, size, buffer, buffer_size, written);
+  free(vmos);
+  free(out);
+  return status;
+}
+
 zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
-                          size_t buffer_size, size_t* records) {
+                          size_t buffer_size, size_t* records, size_t* written) {
   *records = 0;
+  bool process_topic = topic == ZX_INFO_PROCESS_HANDLE_STATS || topic == ZX_INFO_PROCESS_MAPS ||
+                       topic == ZX_INFO_PROCESS_VMOS || topic == ZX_INFO_PROCESS_VMOS_V1;
+  if (!process_topic) return ZX_ERR_NOT_SUPPORTED;
+  if (e->obj->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
+  if ((e->rights & ZX_RIGHT_INSPECT) == 0) return ZX_ERR_ACCESS_DENIED;
+  const struct task* p = (const struct task*)e->obj;
+  switch (topic) {
+    case ZX_INFO_PROCESS_MAPS:
+      return process_maps(p, buffer, buffer_size, records, written);
+    case ZX_INFO_PROCESS_VMOS:
+    case ZX_INFO_PROCESS_VMOS_V1:
+      return process_vmos(p, topic == ZX_INFO_PROCESS_VMOS_V1, buffer, buffer_size, records,
+                          written);
+    default:
+      break;
+  }
   switch (topic) {
     case ZX_INFO_PROCESS_HANDLE_STATS: {
-      if (e->obj->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
-      if ((e->rights & ZX_RIGHT_INSPECT) == 0) return ZX_ERR_ACCESS_DENIED;
       *records = 1;
       // Every handle is this process's: a created process holds none.
       zx_info_process_handle_stats_t info;

@@ -718,6 +718,100 @@ void vmar_destroy_aspace(struct vmar* aspace) {
   if (!aspace->destroyed) vmar_teardown(aspace, true);  // drops the process's reference
 }
 
+// ---- ZX_INFO_PROCESS_MAPS / ZX_INFO_PROCESS_VMOS ---------------------------------------------
+
+static zx_status_t count_own_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  (void)lp;
+  struct mapping* m = ((void**)arg)[0];
+  if (l != NULL && l == m->backing->top) *(size_t*)((void**)arg)[1] += (size_t)n;
+  return ZX_OK;
+}
+
+// Adds the record of `vmar` (depth `depth`) and of everything below it, in address order, to
+// out[*n...] while *n < cap; *n counts every record.
+static void list_maps(const struct vmar* vmar, size_t depth, zx_info_maps_t* out, size_t cap,
+                      size_t* n) {
+  uint64_t ps = zx_page();
+  if (*n < cap) {
+    zx_info_maps_t* r = &out[*n];
+    memset(r, 0, sizeof(*r));
+    strcpy(r->name, vmar->parent == NULL || vmar->aspace ? "root" : "useralloc");
+    r->base = vmar->base;
+    r->size = vmar->size;
+    r->depth = depth;
+    r->type = ZX_INFO_MAPS_TYPE_VMAR;
+  }
+  (*n)++;
+  for (uintptr_t cursor = vmar->base;;) {  // the next child region or mapping from `cursor`
+    struct vmar* child = NULL;
+    struct mapping* map = NULL;
+    for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
+      if (c->base >= cursor && (child == NULL || c->base < child->base)) child = c;
+    }
+    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+      if (m->vmar == vmar && m->base >= cursor && (map == NULL || m->base < map->base)) map = m;
+    }
+    if (child == NULL && map == NULL) return;
+    if (map == NULL || (child != NULL && child->base < map->base)) {
+      list_maps(child, depth + 1, out, cap, n);
+      cursor = child->base + child->size;
+      continue;
+    }
+    if (*n < cap) {
+      zx_info_maps_t* r = &out[*n];
+      memset(r, 0, sizeof(*r));
+      vmo_get_name(map->vmo, r->name);
+      r->base = map->base;
+      r->size = map->len;
+      r->depth = depth + 1;
+      r->type = ZX_INFO_MAPS_TYPE_MAPPING;
+      r->u.mapping.mmu_flags = ((map->prot & PROT_READ) != 0 ? ZX_VM_PERM_READ : 0) |
+                               ((map->prot & PROT_WRITE) != 0 ? ZX_VM_PERM_WRITE : 0) |
+                               ((map->prot & PROT_EXEC) != 0 ? ZX_VM_PERM_EXECUTE : 0);
+      r->u.mapping.vmo_koid = map->vmo->obj.koid;
+      uint64_t slice_off = map->vmo->slice ? map->vmo->backing_off : 0;
+      r->u.mapping.vmo_offset = map->off - slice_off;
+      uint64_t first = map->off / ps;
+      uint64_t end = first + map->len / ps;
+      uint64_t lim = vmo_backing_limit(map->vmo);
+      size_t committed = 0;
+      void* ctx[2] = {map, &committed};
+      if (end > lim) end = lim;
+      if (first < end) layer_walk(map->backing->top, first, end - first, first, count_own_run, ctx);
+      r->u.mapping.committed_pages = committed;
+    }
+    (*n)++;
+    cursor = map->base + map->len;
+  }
+}
+
+size_t vmar_list_maps(const struct vmar* aspace, const char* name, zx_info_maps_t* out,
+                      size_t cap) {
+  size_t n = 0;
+  if (cap > 0) {
+    memset(&out[0], 0, sizeof(out[0]));
+    strncpy(out[0].name, name, ZX_MAX_NAME_LEN - 1);
+    out[0].base = aspace != NULL ? aspace->base : 0;
+    out[0].size = aspace != NULL ? aspace->size : 0;
+    out[0].type = ZX_INFO_MAPS_TYPE_ASPACE;
+  }
+  n++;
+  if (aspace != NULL && !aspace->destroyed) list_maps(aspace, 1, out, cap, &n);
+  return n;
+}
+
+size_t vmar_list_mapped_vmos(const struct vmar* aspace, struct vmo** out, size_t cap) {
+  size_t n = 0;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (aspace == NULL || vmar_mapping_at(aspace, m->base) != m) continue;
+    if (n < cap) out[n] = m->vmo;
+    n++;
+  }
+  return n;
+}
+
 // ---- Syscalls ----------------------------------------------------------------------------
 
 // Looks up a VMAR handle: BAD_HANDLE, WRONG_TYPE.
