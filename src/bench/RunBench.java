@@ -122,7 +122,20 @@ public class RunBench {
         selectedPairs.add(pair);
       }
     }
-    if (selected.isEmpty() && selectedPairs.isEmpty()) {
+    // The same writer pairs in the copy-on-write mode an ordinary user gets (the eager copy: no
+    // full userfaultfd with vm.unprivileged_userfaultfd=0), forced with the library's test switch
+    // ZIRCON4J_HOST_UFFD_USER_MODE_ONLY; their records get the suffix _unprivileged.
+    String[][] cPairsUnprivileged = {
+      {"snapshot_writable_mapped_64m", "wp_floor_64m"},
+      {"cow_first_write_snapshot", "cow_first_write_private"},
+    };
+    List<String[]> selectedUnprivileged = new ArrayList<>();
+    for (String[] pair : cPairsUnprivileged) {
+      if (only.isEmpty() || (pair[0] + UNPRIVILEGED).matches(".*(" + only + ").*")) {
+        selectedUnprivileged.add(pair);
+      }
+    }
+    if (selected.isEmpty() && selectedPairs.isEmpty() && selectedUnprivileged.isEmpty()) {
       throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
     }
     for (int n = 0; n < plan.length; n++) {
@@ -176,6 +189,18 @@ public class RunBench {
         }
       }
     }
+    for (int n = 0; n < selectedUnprivileged.size(); n++) {
+      for (int r = 0; r < pairRounds; r++) {
+        String[] pair = selectedUnprivileged.get(n);
+        // The snapshot in the eager mode, then the same floor as in the other mode.
+        Path c = out.resolve("c-unprivileged-" + n + "-" + r + "-" + pair[0] + ".jsonl");
+        runC(baseline, cArgs, pair[0], c, UNPRIVILEGED_ENV, UNPRIVILEGED);
+        cRuns.add(c);
+        Path floor = out.resolve("c-unprivileged-" + n + "-" + r + "-" + pair[1] + ".jsonl");
+        runC(baseline, cArgs, pair[1], floor);
+        cRuns.add(floor);
+      }
+    }
     // The C footprint record (parent + child committed bytes), and the committed pages of a
     // snapshot of a VMO with a live writable mapping.
     Path cFootprint = out.resolve("c-footprint.jsonl");
@@ -184,6 +209,10 @@ public class RunBench {
     Path cowCommitted = out.resolve("c-cow-committed.jsonl");
     runC(baseline, List.of(), "cow_committed", cowCommitted);
     cRuns.add(cowCommitted);
+    Path cowCommittedUnprivileged = out.resolve("c-cow-committed-unprivileged.jsonl");
+    runC(baseline, List.of(), "cow_committed", cowCommittedUnprivileged, UNPRIVILEGED_ENV,
+        UNPRIVILEGED);
+    cRuns.add(cowCommittedUnprivileged);
 
     // 4. Combine.
     Map<String, List<List<Double>>> cRounds = new HashMap<>();
@@ -196,6 +225,8 @@ public class RunBench {
     }
     Map<String, Double> footprint = readFootprint(footprintJava, cRuns);
     footprint.putAll(readRecord(cowCommitted, "cow_committed", "c_cow_"));
+    footprint.putAll(readRecord(cowCommittedUnprivileged, "cow_committed" + UNPRIVILEGED,
+        "c_cow_unprivileged_"));
     Summary s = new Summary(readJmh(jmhJson), readC(cRuns), cRounds, footprint);
     Map<String, Double> summary = s.build();
     Path summaryFile = out.resolve("summary.json");
@@ -247,18 +278,43 @@ public class RunBench {
     return args;
   }
 
+  /** The suffix of the records measured in the copy-on-write mode an ordinary user gets. */
+  static final String UNPRIVILEGED = "_unprivileged";
+
+  /** What makes libzircon.so act as if only the user-mode-only userfaultfd were granted. */
+  static final Map<String, String> UNPRIVILEGED_ENV =
+      Map.of("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY", "1");
+
   static void runC(Path baseline, List<String> args, String bench, Path into) throws Exception {
+    runC(baseline, args, bench, into, Map.of(), "");
+  }
+
+  /**
+   * Runs the C baseline's {@code bench} with {@code env} added to its environment; its records
+   * are named {@code bench + suffix}.
+   */
+  static void runC(Path baseline, List<String> args, String bench, Path into,
+      Map<String, String> env, String suffix) throws Exception {
     List<String> cmd = new ArrayList<>(pinned(List.of(baseline.toString())));
     cmd.addAll(args);
     cmd.addAll(List.of("-b", bench));
-    System.out.println("[bench] C baseline " + bench + " -> " + into);
-    run(cmd, into);
+    System.out.println("[bench] C baseline " + bench + suffix + " -> " + into);
+    run(cmd, into, env);
+    if (!suffix.isEmpty()) {
+      Files.writeString(into, Files.readString(into)
+          .replace("\"bench\":\"" + bench + "\"", "\"bench\":\"" + bench + suffix + "\""));
+    }
     System.out.print(Files.readString(into));
   }
 
   /** Runs {@code cmd}, output to the console or into {@code stdout}; fails on a non-zero exit. */
   static void run(List<String> cmd, Path stdout) throws Exception {
+    run(cmd, stdout, Map.of());
+  }
+
+  static void run(List<String> cmd, Path stdout, Map<String, String> env) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().putAll(env);
     if (stdout == null) {
       pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
     } else {
@@ -654,6 +710,25 @@ public class RunBench {
           "cow", c("cow_first_write_snapshot"), "private", c("cow_first_write_private"),
           "C: first store to a page through the writer's mapping after a snapshot vs first store"
               + " to a read MAP_PRIVATE page of a memfd (report)");
+      // The same in the eager-copy mode an ordinary user gets (see README: "Two copy-on-write
+      // modes"): the snapshot copies the written pages, and a first store then copies nothing.
+      ratio("snapshot_writable_mapped_64m_over_wp_floor" + UNPRIVILEGED, "(info)", true, 0,
+          "snapshot", c("snapshot_writable_mapped_64m" + UNPRIVILEGED), "floor", c("wp_floor_64m"),
+          "C, eager-copy mode (no full userfaultfd): the same cycle, which copies the 64 MiB"
+              + " mapped, vs the same floor");
+      ratio("cow_first_write_per_page_over_linux_private_cow" + UNPRIVILEGED, "(info)", true, 0,
+          "cow", c("cow_first_write_snapshot" + UNPRIVILEGED), "private",
+          c("cow_first_write_private"),
+          "C, eager-copy mode: the first store per page after a snapshot (already copied)");
+      double eagerPages = footprint.getOrDefault("c_cow_unprivileged_snapshot_pages", Double.NaN);
+      put("snapshot_writable_mapped_committed_pages" + UNPRIVILEGED, eagerPages);
+      rows.add(new String[] {
+        "snapshot_writable_mapped_committed_pages" + UNPRIVILEGED,
+        String.format(Locale.ROOT, "%.0f", eagerPages), "(info)", "-",
+        String.format(Locale.ROOT, "8 page stores afterwards: %+.0f pages",
+            footprint.getOrDefault("c_cow_unprivileged_after_8_writes_pages", Double.NaN)),
+        "C, eager-copy mode: pages committed by the same snapshot"
+      });
       ratio("cow_first_write_mapped_over_linux_private_cow", "(info)", true, 0,
           "cow", c("cow_first_write_snapshot_mapped"), "private", c("cow_first_write_private"),
           "C: the same with the snapshot mapped by a reader meanwhile (its page moves to the"

@@ -187,6 +187,7 @@ zx_status_t handle_close_locked(zx_handle_t handle) {
 }
 
 ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (handle == ZX_HANDLE_INVALID) return ZX_OK;
   zx_lock();
   zx_status_t status = handle_close_locked(handle);
@@ -198,6 +199,7 @@ ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
 // (handles NULL with num_handles > 0); BAD_HANDLE if any entry was not an open handle (including
 // a second copy of one closed earlier in the array), after closing all the others.
 ZX_EXPORT zx_status_t zx_handle_close_many(const zx_handle_t* handles, size_t num_handles) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (num_handles > 0 && handles == NULL) return ZX_ERR_INVALID_ARGS;
   zx_status_t status = ZX_OK;
   zx_lock();
@@ -222,6 +224,7 @@ static zx_status_t handle_alloc_subset(struct object* obj, zx_rights_t held, zx_
 // Checks: BAD_HANDLE, ACCESS_DENIED (no DUPLICATE), INVALID_ARGS (rights not a subset, out NULL).
 ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights,
                                           zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, rights);
   zx_status_t status;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -240,6 +243,7 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights
 // INVALID_ARGS (rights not a subset, out NULL); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
                                         zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, rights);
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) {
@@ -311,6 +315,7 @@ static zx_status_t wait_items(zx_wait_item_t* items, size_t n, zx_time_t deadlin
 // Checks: see wait_items. `observed` is optional; it is written after any wait.
 ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals,
                                          zx_time_t deadline, zx_signals_t* observed) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, signals);
   zx_wait_item_t item = {.handle = handle, .waitfor = signals, .pending = 0};
   zx_lock();
   zx_status_t status = wait_items(&item, 1, deadline);
@@ -325,6 +330,7 @@ ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signal
 // item's `pending` is written after a wait (OK, TIMED_OUT, CANCELED).
 ZX_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items,
                                           zx_time_t deadline) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (num_items == 0) {
     zx_lock();
     while (wait_until(deadline)) {
@@ -352,6 +358,7 @@ ZX_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_item
 // and event pairs). Clears, then sets.
 ZX_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask,
                                        uint32_t set_mask) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_status_t status = ZX_OK;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -379,6 +386,7 @@ ZX_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask,
 // Checks: BAD_HANDLE, ACCESS_DENIED (no SIGNAL_PEER), then see event_signal_peer.
 ZX_EXPORT zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask,
                                             uint32_t set_mask) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_status_t status;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -407,6 +415,7 @@ _Static_assert(sizeof(zx_info_vmo_v1_t) == offsetof(zx_info_vmo_t, metadata_byte
 // `actual` and `avail` are optional record counts.
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                                          size_t buffer_size, size_t* actual, size_t* avail) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, topic);
   zx_status_t status = ZX_OK;
   size_t records = 0;
   size_t written = SIZE_MAX;  // set by list topics: the records copied
@@ -541,6 +550,7 @@ static zx_status_t content_size_property_check(const struct object* obj, size_t 
 //   Any other property: INVALID_ARGS (as zircon's kernel; its doc says NOT_SUPPORTED).
 ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
                                              size_t value_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, property);
   if (value == NULL) return ZX_ERR_INVALID_ARGS;
   struct object* obj;
   zx_lock();
@@ -584,6 +594,7 @@ out:
 //   Any other property: INVALID_ARGS.
 ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property,
                                              const void* value, size_t value_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, property);
   if (value == NULL) return ZX_ERR_INVALID_ARGS;
   struct object* obj;
   zx_lock();

@@ -127,6 +127,7 @@ ZX_EXPORT zx_handle_t zx_thread_self(void) {
 ZX_EXPORT zx_status_t zx_process_create(zx_handle_t job, const char* name, size_t name_size,
                                         uint32_t options, zx_handle_t* proc_handle,
                                         zx_handle_t* vmar_handle) {
+  ZX_FAULT_POINT(job, ZX_HANDLE_INVALID, options);
   if ((options & ~ZX_PROCESS_SHARED) != 0 || (name == NULL && name_size > 0)) {
     return ZX_ERR_INVALID_ARGS;
   }
@@ -361,11 +362,13 @@ static zx_status_t process_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* bu
 
 ZX_EXPORT zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer,
                                              size_t buffer_size, size_t* actual) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   return process_memory(handle, vaddr, buffer, buffer_size, actual, false);
 }
 
 ZX_EXPORT zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr,
                                               const void* buffer, size_t buffer_size,
                                               size_t* actual) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   return process_memory(handle, vaddr, (void*)buffer, buffer_size, actual, true);
 }

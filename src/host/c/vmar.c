@@ -129,15 +129,10 @@ static zx_status_t map_flush(struct map_ctx* c) {
   return got == MAP_FAILED ? ZX_ERR_NO_MEMORY : ZX_OK;
 }
 
-static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
-  struct map_ctx* c = arg;
-  if (l == NULL && c->zero_layer != NULL) {
-    l = c->zero_layer;
-    lp = c->m->off / zx_page() + at;
-  }
-  if (c->m->writable && l != c->zero_layer) c->lower = true;
-  // Pages no layer supplies map from the top's memfd, created here if need be.
-  int fd = l == NULL ? -1 : l == c->zero_layer ? layer_fd(l) : layer_phys_fd(l, lp);
+// Adds n pages at mapping page `at`, from memfd `fd` at page `lp` of layer `l`, to the pending
+// run, or flushes it and starts another.
+static zx_status_t map_piece(struct map_ctx* c, uint64_t at, uint64_t n, struct layer* l,
+                             uint64_t lp, int fd) {
   if (c->have && c->layer == l && c->fd == fd && c->at + c->n == at &&
       (l == NULL || c->lp + c->n == lp)) {
     c->n += n;
@@ -154,6 +149,31 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   return ZX_OK;
 }
 
+static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  struct map_ctx* c = arg;
+  if (l == NULL && c->zero_layer != NULL) {
+    l = c->zero_layer;
+    lp = c->m->off / zx_page() + at;
+  }
+  if (c->m->writable && l != c->zero_layer) c->lower = true;
+  // Pages no layer supplies map from the top's memfd, created here if need be.
+  if (l == NULL || l == c->zero_layer) {
+    return map_piece(c, at, n, l, lp, l == NULL ? -1 : layer_fd(l));
+  }
+  // A run of one layer may come from two memfds for this mapping (lent pages, see
+  // layer_view_span); consecutive pieces of one memfd at consecutive pages stay one mmap.
+  while (n > 0) {
+    int fd;
+    uint64_t k = layer_view_span(l, lp, n, c->m->backing->top->fd, &fd);
+    zx_status_t status = map_piece(c, at, k, l, lp, fd);
+    if (status != ZX_OK) return status;
+    at += k;
+    lp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
 // Whether page `page` of non-slice `b` lies in a writable mapping of b. Sets *seg_end to the end
 // (at most `end`) of the stretch from `page` that has the same answer.
 static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uint64_t* seg_end) {
@@ -163,8 +183,8 @@ static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uin
   bool grew = true;
   while (grew) {  // extend over overlapping or touching writable mappings
     grew = false;
-    for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-      if (w->backing != b || !w->writable) continue;
+    for (const struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+      if (!w->writable) continue;
       uint64_t wf = w->off / ps;
       uint64_t we = wf + w->len / ps;
       if (wf <= reach && reach < we) {
@@ -179,8 +199,8 @@ static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uin
     return true;
   }
   uint64_t next = end;
-  for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-    if (w->backing != b || !w->writable) continue;
+  for (const struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+    if (!w->writable) continue;
     uint64_t wf = w->off / ps;
     if (wf > page && wf < next) next = wf;
   }
@@ -196,14 +216,16 @@ struct single_run {
   struct layer* layer;
   uint64_t lp;
   uint64_t n;
-  int fd;  // the memfd holding the run (see layer_phys_fd)
+  int fd;         // the memfd holding the run for this mapping (see layer_view_span)
+  int viewer_fd;  // the memfd of the mapped VMO's top layer
 };
 
 static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct layer* l,
                                   uint64_t lp) {
   (void)at;
   struct single_run* r = arg;
-  int fd = l == NULL ? -1 : layer_phys_fd(l, lp);
+  int fd = -1;
+  if (l != NULL && layer_view_span(l, lp, n, r->viewer_fd, &fd) != n) return ZX_ERR_STOP;
   if (r->runs == 1 && r->layer == l && r->fd == fd && (l == NULL || r->lp + r->n == lp)) {
     r->n += n;
     return ZX_OK;
@@ -221,7 +243,7 @@ static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct lay
 static bool single_run_of(struct vmo* b, uint64_t page, uint64_t npages, struct single_run* run) {
   uint64_t seg_end;
   if (writable_cover(b, page, page + npages, &seg_end) || seg_end != page + npages) return false;
-  *run = (struct single_run){0};
+  *run = (struct single_run){.viewer_fd = b->top->fd};
   return layer_walk(b->top, page, npages, 0, single_run_add, run) == ZX_OK && run->runs == 1;
 }
 
@@ -303,8 +325,7 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
 zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   zx_status_t result = ZX_OK;
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing != b) continue;
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lo = page > first ? page : first;
@@ -337,8 +358,8 @@ bool mapping_protect(struct mapping* m) {
 // sets *woken if that covered `addr` (the faulting thread's page).
 static void unprotect_page(struct vmo* b, uint64_t page, uintptr_t addr, bool* woken) {
   uint64_t ps = zx_page();
-  for (struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-    if (w->backing != b || !w->writable || !w->wp_armed) continue;
+  for (struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+    if (!w->writable || !w->wp_armed) continue;
     uint64_t first = w->off / ps;
     if (page < first || page >= first + w->len / ps) continue;
     uintptr_t at = w->base + (uintptr_t)((page - first) * ps);
@@ -391,8 +412,8 @@ static zx_status_t unprotect_run(void* arg, uint64_t at, uint64_t n, struct laye
 
 void vmo_unprotect_own(struct vmo* b) {
   uint64_t ps = zx_page();
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing != b || !m->writable || !m->wp_armed) continue;
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (!m->writable || !m->wp_armed) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);  // past it: PROT_NONE
@@ -482,15 +503,32 @@ zx_status_t user_fault_status(const void* ptr, size_t len) {
 }
 
 bool vmo_writably_mapped(const struct vmo* b) {
-  for (const struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing == b && m->writable) return true;
+  for (const struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (m->writable) return true;
   }
   return false;
 }
 
 // ---- Mapping records ---------------------------------------------------------------------
 
+// Adds `m` to its backing VMO's list of mappings (after `after`, or first).
+static void mapping_link_backing(struct mapping* m, struct mapping* after) {
+  struct vmo* b = m->backing;
+  m->backing_prev = after;
+  m->backing_next = after != NULL ? after->backing_next : b->maps;
+  if (m->backing_next != NULL) m->backing_next->backing_prev = m;
+  if (after != NULL) after->backing_next = m; else b->maps = m;
+}
+
+static void mapping_unlink_backing(struct mapping* m) {
+  if (m->backing_prev != NULL) m->backing_prev->backing_next = m->backing_next;
+  else m->backing->maps = m->backing_next;
+  if (m->backing_next != NULL) m->backing_next->backing_prev = m->backing_prev;
+  m->backing_prev = m->backing_next = NULL;
+}
+
 static void mapping_release(struct mapping* m) {
+  mapping_unlink_backing(m);
   m->vmo->num_mappings--;
   struct vmo* v = m->vmo;
   struct vmar* region = m->vmar;
@@ -509,6 +547,7 @@ static zx_status_t mapping_split(struct mapping* m, uintptr_t at) {
   right->off = m->off + (at - m->base);
   right->next = m->next;
   m->next = right;
+  mapping_link_backing(right, m);
   m->vmo->obj.refs++;
   m->vmo->num_mappings++;
   m->vmar->obj.refs++;
@@ -847,6 +886,7 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct v
 ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                                   zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
                                   zx_vaddr_t* mapped_addr) {
+  ZX_FAULT_POINT(handle, vmo_handle, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE |
                                ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS |
@@ -1032,6 +1072,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   }
   m->next = zx_g.mappings;
   zx_g.mappings = m;
+  mapping_link_backing(m, NULL);
   if (status == ZX_OK && m->writable) {
     // Other mappings of these pages must now show the top layer (copied-up pages, and holes
     // that this mapping may fill).
@@ -1042,6 +1083,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   }
   if (status != ZX_OK) {
     zx_g.mappings = m->next;
+    mapping_unlink_backing(m);
     vmar_release_range(vmar, base, rlen);
     free(m);
     goto out;
@@ -1062,6 +1104,7 @@ out:
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
 ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -1117,6 +1160,7 @@ out:
 // VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -1203,6 +1247,7 @@ out:
 ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options,
                                        size_t offset, size_t size, zx_handle_t* child_vmar,
                                        zx_vaddr_t* child_addr) {
+  ZX_FAULT_POINT(parent_vmar, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_COMPACT | ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_SPECIFIC |
                                VM_CAN_MAP_PERMS | VM_ALIGN_MASK;
   uint64_t ps = zx_page();
@@ -1312,6 +1357,7 @@ out:
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_rights_t rights;
   struct vmar* vmar;
   zx_lock();
@@ -1341,6 +1387,7 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
 // range's ends); a mapping made writable shows its VMO's own pages from then on.
 ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
                                       size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED;
   uint64_t ps = zx_page();

@@ -22,7 +22,11 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported; everything else is hidden by -fvisibility=hidden.
+#include "fault.h"
+
+// Exactly the zx_* entry points, the zircon4j_fault_* test controls (fault.c) and the test-only
+// zircon4j_host_cow_mode (uffd.c) are exported: the zircon4j_ prefix cannot clash with a zircon
+// name. Everything else is hidden by -fvisibility=hidden; build-lib checks the exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 
@@ -101,6 +105,14 @@ struct layer {
   uint64_t* lent;
   size_t num_lent;
   size_t cap_lent;
+  // Lent pages whose bytes this layer's own memfd holds too (a subset of `lent`): mappings of
+  // VMOs other than the holder's show them from there, so a store into `lent_fd` cannot reach
+  // them. Accounting still treats them as lent. See "Readers of lent pages" in vmo.c.
+  uint64_t* copied;
+  size_t num_copied;
+  size_t cap_copied;
+  unsigned repoints;     // reader mappings re-pointed page by page since the last consolidation
+  bool viewers_stale;    // a re-point failed: some reader may still show `lent_fd` at a copy
 };
 
 // A node of a clone tree, which decides who is charged for a page several VMOs share (see
@@ -137,12 +149,16 @@ struct vmo {
                               // size it never overflows (create_child and set_size check it)
   struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
   size_t num_children;        // live children
+  struct vmo* children;       // the live children (their `parent` is this VMO), doubly linked
+  struct vmo* sibling_prev;
+  struct vmo* sibling_next;
   size_t num_mappings;        // live mappings of this VMO
   char name[ZX_MAX_NAME_LEN]; // ZX_PROP_NAME, NUL-terminated (at most ZX_MAX_NAME_LEN - 1 chars)
   uint64_t content_size;      // ZX_PROP_VMO_CONTENT_SIZE, bytes (need not be within `size`)
   uint32_t cache_policy;      // ZX_CACHE_POLICY_* (recorded only: host mappings are cached)
   struct vmo* all_prev;       // list of all live VMOs
   struct vmo* all_next;
+  struct mapping* maps;       // non-slices: the mappings that show its pages (mapping.backing)
 };
 
 // A VMAR: the root (covering the host's whole user address space, never reserved) or a region
@@ -172,6 +188,8 @@ struct mapping {
   bool writable;              // ZX_VM_PERM_WRITE: stores land in backing's top layer
   bool wp_armed;              // some pages may be write-protected (lazy copy-on-write, uffd.c)
   struct mapping* next;
+  struct mapping* backing_prev;  // backing->maps, doubly linked: O(1) removal
+  struct mapping* backing_next;
 };
 
 struct handle_entry {
@@ -252,6 +270,11 @@ ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t np
 ZX_HIDDEN uint64_t layer_bytes(const struct layer* l);
 // The memfd that holds page `lp` of `l` (its own, or `lent_fd` for a lent page).
 ZX_HIDDEN int layer_phys_fd(struct layer* l, uint64_t lp);
+// How a mapping of a VMO whose top layer's memfd is `viewer_fd` shows pages from `lp` of `l`:
+// *fd is the memfd that holds them for it (a reader of a lent page that has a copy shows the
+// copy, see "Readers of lent pages" in vmo.c); returns how many of the n pages it holds.
+ZX_HIDDEN uint64_t layer_view_span(const struct layer* l, uint64_t lp, uint64_t n, int viewer_fd,
+                                   int* fd);
 // The layer below holder `h` that lent page `page` of h's memfd (NULL: none, the page is h's).
 ZX_HIDDEN struct layer* lent_borrower(const struct layer* h, uint64_t page);
 // Gives pages [first, end) of h's memfd back to h: each lent page there is copied into its
@@ -265,6 +288,10 @@ ZX_HIDDEN zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_
 ZX_HIDDEN struct layer* layer_supplier(struct layer* top, uint64_t page);
 
 // charge.c
+// The VMOs of v's clone tree (its family: every VMO that may share a frozen layer with it), in
+// charge order: family_first(v), then family_next of each until NULL. O(depth) per step.
+ZX_HIDDEN struct vmo* family_first(const struct vmo* v);
+ZX_HIDDEN struct vmo* family_next(const struct vmo* v);
 ZX_HIDDEN zx_status_t cnode_new_leaf(struct vmo* v);
 ZX_HIDDEN struct cnode* cnode_alloc_hidden(void);
 // Makes `child` (a fresh leaf) a snapshot of `parent` in its clone tree, using `hidden`.
@@ -353,10 +380,8 @@ ZX_HIDDEN bool vmar_region_at(const struct vmar* scope, uintptr_t addr);
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 
 // uffd.c: write protection of writable mappings (lazy copy-on-write). All with the lock held.
-// Whether it is available (initialized on the first call; logs once to stderr if not).
+// Whether it is in force (the mode is chosen on the first call and logged once to stderr).
 ZX_HIDDEN bool wp_enabled(void);
-// Whether kernel-mode stores into protected pages fail (EFAULT) instead of being resolved.
-ZX_HIDDEN bool wp_user_mode_only(void);
 // Registers [addr, addr + len) (our shmem mappings) for write protection.
 ZX_HIDDEN zx_status_t wp_register(uintptr_t addr, size_t len);
 // Write-protects registered [addr, addr + len): the next store to each page faults to the handler.
