@@ -252,6 +252,9 @@ ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages)
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
+// Zeroes bytes [off, off + len) of non-slice `b` as ZX_VMO_OP_ZERO does (nothing committed for
+// whole pages) and re-points mappings.
+ZX_HIDDEN zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
 // Called when a mutable layer is mapped where stores (or reads of holes) through the mapping may

@@ -3910,6 +3910,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_VMAR_OP_MAP_RANGE() {
         return ZX_VMAR_OP_MAP_RANGE;
     }
+    private static final int ZX_VMAR_OP_ZERO = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_VMAR_OP_ZERO 10
+     * }
+     */
+    public static int ZX_VMAR_OP_ZERO() {
+        return ZX_VMAR_OP_ZERO;
+    }
     private static final int ZX_VMAR_OP_DONT_NEED = (int)12L;
     /**
      * {@snippet lang=c :
@@ -3927,6 +3936,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_VMAR_OP_ALWAYS_NEED() {
         return ZX_VMAR_OP_ALWAYS_NEED;
+    }
+    private static final int ZX_VMAR_OP_PREFETCH = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_VMAR_OP_PREFETCH 14
+     * }
+     */
+    public static int ZX_VMAR_OP_PREFETCH() {
+        return ZX_VMAR_OP_PREFETCH;
     }
     private static final int ZX_VM_PERM_READ = (int)1L;
     /**
