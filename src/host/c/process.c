@@ -9,6 +9,8 @@
 // per host thread that asks; none is ever terminated (the host tells the library nothing when a
 // thread exits).
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -293,6 +295,27 @@ zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
 // Largest transfer per call (zircon's kMaxDebugReadBlock / kMaxDebugWriteBlock: 64 MiB).
 #define PROCESS_MEMORY_MAX ((size_t)64 << 20)
 
+// Copies up to `len` bytes from `src` to `dst` through a pipe, one page at a time (a pipe always
+// holds a page, so neither call blocks): a page the kernel cannot read or write ends the copy
+// with EFAULT instead of a fault in the library. Returns the bytes copied, or -1 if none were.
+// For hosts without process_vm_readv/writev.
+static ssize_t copy_through_pipe(void* dst, const void* src, size_t len) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  size_t done = 0;
+  while (done < len) {
+    size_t chunk = len - done < zx_page() ? len - done : (size_t)zx_page();
+    ssize_t w = write(fds[1], (const char*)src + done, chunk);
+    if (w <= 0) break;
+    ssize_t r = read(fds[0], (char*)dst + done, (size_t)w);
+    if (r > 0) done += (size_t)r;
+    if (r != w) break;
+  }
+  close(fds[0]);
+  close(fds[1]);
+  return done > 0 ? (ssize_t)done : -1;
+}
+
 // Copies between the caller's `buffer` and [vaddr, vaddr + len) of this process as zircon does:
 // through the mapping at `vaddr` (its VMO, up to the mapping's end and the VMO's end), never past
 // it. Memory that none of our VMARs manages (the host's own: heap, stacks, libraries) is copied
@@ -324,6 +347,10 @@ static zx_status_t process_copy(const struct task* process, uintptr_t vaddr, voi
   struct iovec remote = {(void*)vaddr, len};
   ssize_t n = write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
                     : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+  if (n < 0 && (errno == ENOSYS || errno == EPERM)) {  // e.g. under qemu-user
+    n = write ? copy_through_pipe((void*)vaddr, buffer, len)
+              : copy_through_pipe(buffer, (void*)vaddr, len);
+  }
   if (n <= 0) return ZX_ERR_NO_MEMORY;
   *done = (size_t)n;
   return ZX_OK;
