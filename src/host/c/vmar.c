@@ -806,6 +806,100 @@ void vmar_destroy_aspace(struct vmar* aspace) {
   if (!aspace->destroyed) vmar_teardown(aspace, true);  // drops the process's reference
 }
 
+// ---- ZX_INFO_PROCESS_MAPS / ZX_INFO_PROCESS_VMOS ---------------------------------------------
+
+static zx_status_t count_own_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  (void)lp;
+  struct mapping* m = ((void**)arg)[0];
+  if (l != NULL && l == m->backing->top) *(size_t*)((void**)arg)[1] += (size_t)n;
+  return ZX_OK;
+}
+
+// Adds the record of `vmar` (depth `depth`) and of everything below it, in address order, to
+// out[*n...] while *n < cap; *n counts every record.
+static void list_maps(const struct vmar* vmar, size_t depth, zx_info_maps_t* out, size_t cap,
+                      size_t* n) {
+  uint64_t ps = zx_page();
+  if (*n < cap) {
+    zx_info_maps_t* r = &out[*n];
+    memset(r, 0, sizeof(*r));
+    strcpy(r->name, vmar->parent == NULL || vmar->aspace ? "root" : "useralloc");
+    r->base = vmar->base;
+    r->size = vmar->size;
+    r->depth = depth;
+    r->type = ZX_INFO_MAPS_TYPE_VMAR;
+  }
+  (*n)++;
+  for (uintptr_t cursor = vmar->base;;) {  // the next child region or mapping from `cursor`
+    struct vmar* child = NULL;
+    struct mapping* map = NULL;
+    for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
+      if (c->base >= cursor && (child == NULL || c->base < child->base)) child = c;
+    }
+    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+      if (m->vmar == vmar && m->base >= cursor && (map == NULL || m->base < map->base)) map = m;
+    }
+    if (child == NULL && map == NULL) return;
+    if (map == NULL || (child != NULL && child->base < map->base)) {
+      list_maps(child, depth + 1, out, cap, n);
+      cursor = child->base + child->size;
+      continue;
+    }
+    if (*n < cap) {
+      zx_info_maps_t* r = &out[*n];
+      memset(r, 0, sizeof(*r));
+      vmo_get_name(map->vmo, r->name);
+      r->base = map->base;
+      r->size = map->len;
+      r->depth = depth + 1;
+      r->type = ZX_INFO_MAPS_TYPE_MAPPING;
+      r->u.mapping.mmu_flags = ((map->prot & PROT_READ) != 0 ? ZX_VM_PERM_READ : 0) |
+                               ((map->prot & PROT_WRITE) != 0 ? ZX_VM_PERM_WRITE : 0) |
+                               ((map->prot & PROT_EXEC) != 0 ? ZX_VM_PERM_EXECUTE : 0);
+      r->u.mapping.vmo_koid = map->vmo->obj.koid;
+      uint64_t slice_off = map->vmo->slice ? map->vmo->backing_off : 0;
+      r->u.mapping.vmo_offset = map->off - slice_off;
+      uint64_t first = map->off / ps;
+      uint64_t end = first + map->len / ps;
+      uint64_t lim = vmo_backing_limit(map->vmo);
+      size_t committed = 0;
+      void* ctx[2] = {map, &committed};
+      if (end > lim) end = lim;
+      if (first < end) layer_walk(map->backing->top, first, end - first, first, count_own_run, ctx);
+      r->u.mapping.committed_pages = committed;
+    }
+    (*n)++;
+    cursor = map->base + map->len;
+  }
+}
+
+size_t vmar_list_maps(const struct vmar* aspace, const char* name, zx_info_maps_t* out,
+                      size_t cap) {
+  size_t n = 0;
+  if (cap > 0) {
+    memset(&out[0], 0, sizeof(out[0]));
+    strncpy(out[0].name, name, ZX_MAX_NAME_LEN - 1);
+    out[0].base = aspace != NULL ? aspace->base : 0;
+    out[0].size = aspace != NULL ? aspace->size : 0;
+    out[0].type = ZX_INFO_MAPS_TYPE_ASPACE;
+  }
+  n++;
+  if (aspace != NULL && !aspace->destroyed) list_maps(aspace, 1, out, cap, &n);
+  return n;
+}
+
+size_t vmar_list_mapped_vmos(const struct vmar* aspace, struct vmo** out, size_t cap) {
+  size_t n = 0;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (aspace == NULL || vmar_mapping_at(aspace, m->base) != m) continue;
+    if (n < cap) out[n] = m->vmo;
+    n++;
+  }
+  return n;
+}
+
 // ---- Syscalls ----------------------------------------------------------------------------
 
 // Looks up a VMAR handle: BAD_HANDLE, WRONG_TYPE.
@@ -1083,7 +1177,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (addr unaligned, len 0, rounded len overflowing),
 // BAD_STATE (destroyed VMAR), INVALID_ARGS (a sub-region's range not inside it; a child region
-// only partly in the range), NOT_FOUND (neither a mapping of this VMAR nor a child region in the
+// only partly in the range, or in it while the handle lacks OP_CHILDREN), NOT_FOUND (neither a mapping of this VMAR nor a child region in the
 // range). Unmaps every piece of this VMAR's own mappings in [addr, addr + roundup(len)),
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
@@ -1112,7 +1206,9 @@ ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t 
   }
   for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
     bool overlaps = c->base < end && addr < c->base + c->size;
-    if (overlaps && (c->base < addr || c->base + c->size > end)) {
+    // A region is destroyed only whole, and only through a handle with OP_CHILDREN.
+    if (overlaps && (c->base < addr || c->base + c->size > end ||
+                     (rights & ZX_RIGHT_OP_CHILDREN) == 0)) {
       status = ZX_ERR_INVALID_ARGS;
       goto out;
     }
@@ -1129,19 +1225,25 @@ out:
   return status;
 }
 
-// Checks, in order (vmar_op_range.md and zircon's VmAddressRegion::RangeOp):
-//  1. BAD_HANDLE, WRONG_TYPE.
-//  2. INVALID_ARGS: unknown op, buffer non-NULL or buffer_size non-zero, size 0, address
-//     unaligned.
-//  3. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
-//  4. BAD_STATE: the VMAR was destroyed.
-//  5. ACCESS_DENIED: COMMIT or DECOMMIT through a handle without WRITE.
-//  6. In address order: BAD_STATE for a part of the range that no mapping (in this VMAR or a
-//     region below it) covers; ACCESS_DENIED (COMMIT, DECOMMIT) for a mapping that could not be
-//     made writable (the VMO or VMAR handle used to map it lacked WRITE; a read-only mapping of
-//     a writable VMO is fine); NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
-// COMMIT commits the VMO pages and pre-faults them; MAP_RANGE pre-faults; DECOMMIT decommits the
-// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
+// Checks, in order (zircon's VmAddressRegionDispatcher::RangeOp and VmAddressRegion::RangeOp):
+//  1. BAD_HANDLE, WRONG_TYPE; INVALID_ARGS for an unknown op.
+//  2. ACCESS_DENIED: the VMAR handle lacks WRITE (COMMIT, DECOMMIT, ZERO) or READ (MAP_RANGE,
+//     PREFETCH); DONT_NEED and ALWAYS_NEED are hints and need no right.
+//  3. INVALID_ARGS: buffer non-NULL or buffer_size non-zero, size 0, address unaligned.
+//  4. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
+//  5. BAD_STATE: the VMAR was destroyed.
+//  6. In address order: BAD_STATE for a part of the range no mapping covers (in this VMAR or a
+//     region below it); INVALID_ARGS for a mapping in a region below this VMAR when the op is
+//     COMMIT, DECOMMIT or PREFETCH (they act as if they could raise its permissions, which a
+//     parent may not) or the handle lacks OP_CHILDREN; ACCESS_DENIED for a mapping that could
+//     never be writable (COMMIT, DECOMMIT, ZERO: the VMO or VMAR handle used to map it lacked
+//     WRITE; a read-only mapping of a writable VMO is fine) or readable (PREFETCH);
+//     NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
+// Nothing changes unless every check passes (zircon acts mapping by mapping, so a failure part
+// way leaves the earlier mappings done). COMMIT commits the VMO pages and pre-faults them;
+// DECOMMIT decommits and ZERO zeroes them (zx_vmo_op_range's semantics); MAP_RANGE, PREFETCH
+// and ALWAYS_NEED pre-fault what the VMO holds (no page is committed); DONT_NEED does nothing
+// (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
   ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
@@ -1151,9 +1253,18 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   zx_lock();
   zx_status_t status = vmar_lookup(handle, &rights, &vmar);
   if (status != ZX_OK) goto out;
-  if ((op != ZX_VMAR_OP_COMMIT && op != ZX_VMAR_OP_DECOMMIT && op != ZX_VMAR_OP_MAP_RANGE &&
-       op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) ||
-      buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
+  bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_ZERO;
+  bool needs_read = op == ZX_VMAR_OP_MAP_RANGE || op == ZX_VMAR_OP_PREFETCH;
+  if (!needs_write && !needs_read && op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  if ((needs_write && (rights & ZX_RIGHT_WRITE) == 0) ||
+      (needs_read && (rights & ZX_RIGHT_READ) == 0)) {
+    status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  if (buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
@@ -1168,18 +1279,19 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     goto out;
   }
   uintptr_t end = address + (size + (ps - 1)) / ps * ps;
-  bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT;
-  if (needs_write && (rights & ZX_RIGHT_WRITE) == 0) {
-    status = ZX_ERR_ACCESS_DENIED;
-    goto out;
-  }
+  bool raises = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_PREFETCH;
   for (uintptr_t cur = address; cur < end;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
+    struct mapping* m = vmar_mapping_at(vmar, cur);
     if (m == NULL) {
       status = ZX_ERR_BAD_STATE;
       goto out;
     }
-    if (needs_write && (m->max_prot & PROT_WRITE) == 0) {
+    if (m->vmar != vmar && (raises || (rights & ZX_RIGHT_OP_CHILDREN) == 0)) {
+      status = ZX_ERR_INVALID_ARGS;
+      goto out;
+    }
+    if ((needs_write && (m->max_prot & PROT_WRITE) == 0) ||
+        (op == ZX_VMAR_OP_PREFETCH && (m->max_prot & PROT_READ) == 0)) {
       status = ZX_ERR_ACCESS_DENIED;
       goto out;
     }
@@ -1190,7 +1302,7 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     cur = m->base + m->len;
   }
   for (uintptr_t cur = address; cur < end && status == ZX_OK;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
+    struct mapping* m = vmar_mapping_at(vmar, cur);
     uintptr_t piece_end = m->base + m->len < end ? m->base + m->len : end;
     uint64_t first = (m->off + (cur - m->base)) / ps;
     uint64_t n = (piece_end - cur) / ps;
@@ -1200,9 +1312,12 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
       status = vmo_commit_pages(m->backing, first, valid);
     } else if (op == ZX_VMAR_OP_DECOMMIT && valid > 0) {
       status = vmo_decommit_pages(m->backing, first, valid);
+    } else if (op == ZX_VMAR_OP_ZERO && valid > 0) {
+      status = vmo_zero_range(m->backing, first * ps, valid * ps);
     }
-    if (status == ZX_OK && (op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_MAP_RANGE) &&
-        (m->prot & PROT_READ) != 0 && valid > 0) {
+    bool populate = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_MAP_RANGE ||
+                    op == ZX_VMAR_OP_PREFETCH || op == ZX_VMAR_OP_ALWAYS_NEED;
+    if (status == ZX_OK && populate && (m->prot & PROT_READ) != 0 && valid > 0) {
       if (madvise((void*)cur, (size_t)(valid * ps), MADV_POPULATE_READ) != 0) {
         madvise((void*)cur, (size_t)(valid * ps), MADV_WILLNEED);  // older kernels: a hint
       }
@@ -1337,7 +1452,8 @@ out:
   return status;
 }
 
-// Checks: BAD_HANDLE, WRONG_TYPE, NOT_SUPPORTED (the root VMAR), BAD_STATE (already destroyed).
+// Checks: BAD_HANDLE, WRONG_TYPE, NOT_SUPPORTED (a root VMAR: ours or another process's),
+// BAD_STATE (already destroyed).
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
@@ -1346,8 +1462,8 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
   struct vmar* vmar;
   zx_lock();
   zx_status_t status = vmar_lookup(handle, &rights, &vmar);
-  if (status == ZX_OK && vmar == zx_g.root) {
-    status = ZX_ERR_NOT_SUPPORTED;
+  if (status == ZX_OK && (vmar == zx_g.root || vmar->aspace)) {
+    status = ZX_ERR_NOT_SUPPORTED;  // a root VMAR: the address space needs it
   } else if (status == ZX_OK && vmar->destroyed) {
     status = ZX_ERR_BAD_STATE;
   } else if (status == ZX_OK) {

@@ -2146,3 +2146,8 @@ out:
   zx_unlock();
   return status;
 }
+
+// ZX_VMAR_OP_ZERO: zx_vmo_op_range(ZX_VMO_OP_ZERO) of bytes [off, off + len) of non-slice `b`.
+zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len) {
+  return zero_bytes(b, off, len);
+}

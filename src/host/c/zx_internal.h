@@ -269,6 +269,9 @@ ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages)
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
+// Zeroes bytes [off, off + len) of non-slice `b` as ZX_VMO_OP_ZERO does (nothing committed for
+// whole pages) and re-points mappings.
+ZX_HIDDEN zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
 // Called when a mutable layer is mapped where stores (or reads of holes) through the mapping may
@@ -354,9 +357,10 @@ ZX_HIDDEN void task_destroy(struct object* obj);
 ZX_HIDDEN zx_koid_t task_related_koid(const struct object* obj);
 ZX_HIDDEN void task_get_name(const struct object* obj, char out[ZX_MAX_NAME_LEN]);
 // The ZX_INFO_PROCESS_* topics (NOT_SUPPORTED for any other): WRONG_TYPE, ACCESS_DENIED, then
-// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail).
+// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail);
+// *written: those copied (actual) for the list topics, which are never BUFFER_TOO_SMALL.
 ZX_HIDDEN zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
-                                    size_t buffer_size, size_t* records);
+                                    size_t buffer_size, size_t* records, size_t* written);
 
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
@@ -392,6 +396,14 @@ ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
 // and its end: everything mapped in it is removed and its range given back to the host.
 ZX_HIDDEN zx_status_t vmar_create_aspace(struct vmar** out);
 ZX_HIDDEN void vmar_destroy_aspace(struct vmar* aspace);
+// ZX_INFO_PROCESS_MAPS of the address space whose root VMAR is `aspace` (NULL: none): writes
+// the first `cap` records (the address space named `name`, its root VMAR, then everything below
+// in depth-first pre-order) and returns how many there are.
+ZX_HIDDEN size_t vmar_list_maps(const struct vmar* aspace, const char* name, zx_info_maps_t* out,
+                                size_t cap);
+// The VMOs of the mappings in that address space (one per mapping): writes the first `cap`,
+// returns how many there are.
+ZX_HIDDEN size_t vmar_list_mapped_vmos(const struct vmar* aspace, struct vmo** out, size_t cap);
 // The mapping covering `addr` in `scope` or any VMAR below it (NULL: none).
 ZX_HIDDEN struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr);
 // Whether `addr` lies in a region below `scope` (reserved by the host, whether mapped or not).
