@@ -46,7 +46,10 @@ void zx_lock(void) {
   pthread_mutex_lock(&zx_g.lock);
 }
 
-void zx_unlock(void) { pthread_mutex_unlock(&zx_g.lock); }
+void zx_unlock(void) {
+  zx_validate_locked();  // a no-op unless built with ZIRCON4J_VALIDATE (validate.c)
+  pthread_mutex_unlock(&zx_g.lock);
+}
 
 uint64_t zx_page(void) { return zx_g.page_size; }
 

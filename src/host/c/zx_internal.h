@@ -5,9 +5,10 @@
 // zx_* function takes the lock for its whole duration, except that a waiter releases it while it
 // sleeps in pthread_cond_timedwait.
 //
-// Objects: `struct vmo` (vmo.c) and `struct vmar` (vmar.c; only the root VMAR exists), both
-// starting with `struct object`. An object's `refs` counts its handles plus, for VMOs, its
-// mappings and its slice children. It is destroyed when `refs` drops to zero.
+// Objects: `struct vmo` (vmo.c), `struct vmar` (vmar.c: the root VMAR and the sub-regions made
+// by zx_vmar_allocate) and `struct event` (event.c), all starting with `struct object`. An
+// object's `refs` counts its handles plus, for VMOs, its mappings and its slice children. It is
+// destroyed when `refs` drops to zero.
 //
 // Pages: see the comment on `struct layer` below and the top of vmo.c.
 
@@ -111,6 +112,18 @@ struct layer {
   uint64_t* copied;
   size_t num_copied;
   size_t cap_copied;
+  // Filled pages (frozen layers only; see "Filled pages" in vmo.c): pages this layer does not
+  // have, whose place in its memfd holds what shows through from below (a copy, or a hole where
+  // that reads zero), so a read-only mapping shows a stretch of several layers as one run of this
+  // memfd. Everything but such mappings ignores them. Sorted, disjoint extents.
+  uint64_t* filled;
+  size_t num_filled;
+  size_t cap_filled;
+  uint64_t* phys;        // filled layers: extents and filled merged (a cache, see walk_layers)
+  size_t num_phys;
+  size_t cap_phys;
+  uint64_t extents_version;  // changes with `extents`; `phys` is valid while phys_version equals it
+  uint64_t phys_version;
   unsigned repoints;     // reader mappings re-pointed page by page since the last consolidation
   bool viewers_stale;    // a re-point failed: some reader may still show `lent_fd` at a copy
 };
@@ -222,6 +235,10 @@ struct zx_state {
 
 ZX_HIDDEN extern struct zx_state zx_g;
 
+// validate.c: with ZIRCON4J_VALIDATE defined, checks every invariant of the emulation and
+// aborts naming the broken rule; otherwise does nothing. zx_unlock calls it (lock held).
+ZX_HIDDEN void zx_validate_locked(void);
+
 // handles.c
 ZX_HIDDEN void zx_lock(void);
 ZX_HIDDEN void zx_unlock(void);
@@ -267,6 +284,15 @@ typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct la
                               uint64_t layer_page);
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
                                  run_fn fn, void* ctx);
+// The same, as a read-only mapping that no writable mapping covers shows the pages: a frozen
+// layer's filled pages come from its own memfd.
+ZX_HIDDEN zx_status_t layer_walk_mapped(struct layer* layer, uint64_t page, uint64_t npages,
+                                        uint64_t at, run_fn fn, void* ctx);
+// Fills frozen layer `l` over its pages [first, end) (see "Filled pages" in vmo.c), so that a
+// read-only mapping of them is one run. Best effort: false if it was not done.
+ZX_HIDDEN bool layer_fill(struct layer* l, uint64_t first, uint64_t end);
+// Whether `l` has data pages or zero markers in its pages [first, end).
+ZX_HIDDEN bool layer_holds_any(struct layer* l, uint64_t first, uint64_t end);
 
 // The bytes of the layer's own pages: its memfd's allocated blocks, less the pages it holds for
 // layers below (lent pages), plus the pages it has lent out.
@@ -342,6 +368,9 @@ ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
+// Before a read-only mapping (that no writable mapping covers) of b's pages [page, end) is made:
+// if it would need many runs, fills the frozen layer below b's top there (layer_fill).
+ZX_HIDDEN void fill_if_fragmented(struct vmo* b, uint64_t page, uint64_t end);
 // Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
 ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
 // Registers and write-protects writable mapping `m` (its pages inside the VMO): each page's next

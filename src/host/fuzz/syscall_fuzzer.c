@@ -2,7 +2,8 @@
 // of syscalls with arbitrary arguments and checks what the API lets it check.
 //
 // Build (see src/host/fuzz/replay-corpus):
-//   clang-14 -fsanitize=fuzzer,address,undefined -g -O1 -D_GNU_SOURCE -I native-headers \
+//   clang-14 -fsanitize=fuzzer,address,undefined -g -O1 -D_GNU_SOURCE -DZIRCON4J_VALIDATE \
+//     -I native-headers \
 //     -I src/host/c src/host/fuzz/syscall_fuzzer.c src/host/c/*.c -lpthread
 //
 // What it feeds the emulation: live, closed (stale), forged (random 32-bit, bit-flipped) and

@@ -20,10 +20,10 @@ class ZirconFaultsTest {
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
-                assertThat(e.step()).isEqualTo("create VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_VMO);
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_NO_MEMORY);
               })
-          .hasMessage("failed to create VMO: ZX_ERR_NO_MEMORY (-4) [size 4096, options 0x0]");
+          .hasMessage("failed to create VMO: ZX_ERR_NO_MEMORY (-4) [size 4096, options NONE]");
       assertThat(fault.remaining()).isZero();
       try (Vmo vmo = Vmo.create(4096)) {
         assertThat(vmo.size()).isEqualTo(4096);
@@ -94,11 +94,11 @@ class ZirconFaultsTest {
             ZirconFaults.syscall("zx_vmo_create_child")
                 .withOption(snapshotNoWrite)
                 .failWith(ZxStatus.ERR_NO_MEMORY)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
-                assertThat(e.step()).isEqualTo("create child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_CHILD_VMO);
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_NO_MEMORY);
               });
       assertThat(other.remaining()).isEqualTo(1);
@@ -209,7 +209,7 @@ class ZirconFaultsTest {
   @Test
   void recordSyscallsListsWhatAnOperationCalls() {
     try (Vmo vmo = Vmo.create(4096)) {
-      assertThat(ZirconFaults.recordSyscalls(() -> ImmutableMapping.create(vmo, false).close()))
+      assertThat(ZirconFaults.recordSyscalls(() -> ImmutableMapping.create(vmo).close()))
           .containsExactly(
               "zx_vmo_get_size",
               "zx_vmo_create_child",
