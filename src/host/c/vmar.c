@@ -1,4 +1,4 @@
-// The root VMAR and mappings.
+// VMARs (the root VMAR and sub-VMARs from zx_vmar_allocate) and mappings.
 //
 // Mappings are real mmaps in this process. A mapping is made by reserving its whole range
 // (anonymous PROT_NONE), then mapping runs into it with MAP_FIXED: consecutive pages supplied by

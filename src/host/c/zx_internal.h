@@ -5,7 +5,7 @@
 // zx_* function takes the lock for its whole duration, except that a waiter releases it while it
 // sleeps in pthread_cond_timedwait.
 //
-// Objects: `struct vmo` (vmo.c) and `struct vmar` (vmar.c; only the root VMAR exists), both
+// Objects: `struct vmo` (vmo.c) and `struct vmar` (vmar.c: the root VMAR and sub-VMARs), both
 // starting with `struct object`. An object's `refs` counts its handles plus, for VMOs, its
 // mappings and its slice children. It is destroyed when `refs` drops to zero.
 //

@@ -22,8 +22,7 @@ import java.util.Objects;
  * throws {@link WrongThreadException}. This keeps {@code close()} cheap (about as cheap as the
  * {@code munmap} itself). A mapping from {@link #createShared(Vmo, boolean)} may be read and closed
  * by any thread, but its {@code close()} is a JVM-wide handshake with every thread (tens of
- * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
- * a hot loop.
+ * microseconds): do not create and close shared mappings in a hot loop.
  *
  * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
  * {@link ByteBuffer} of it can be reached any more, and the leak is logged (see {@link Vmo} for
