@@ -8,12 +8,18 @@
 // and lifts the protection, which wakes the writer; its store then lands where it was going. The
 // handler never calls into Java and needs no call from it.
 //
-// Needs (checked once, on the first writable mapping): a userfaultfd, from /dev/userfaultfd or
-// the userfaultfd syscall (kernel-mode faults delivered too), else the syscall with
-// UFFD_USER_MODE_ONLY (what unprivileged users get with vm.unprivileged_userfaultfd=0); and the
-// features WP_HUGETLBFS_SHMEM (write-protecting shmem, Linux 5.19) and WP_UNPOPULATED (pages not
-// yet faulted in are protected too, Linux 6.4). Without them, or with ZIRCON4J_HOST_EAGER_COW set
-// (non-empty), snapshots copy the mapped pages at once as before; one line on stderr says why.
+// The copy-on-write mode is chosen once, on the first writable mapping (or the first
+// zircon4j_host_cow_mode call), from what the kernel grants, and logged in one stderr line:
+// - "write-protect": a full userfaultfd (from /dev/userfaultfd or the userfaultfd syscall without
+//   UFFD_USER_MODE_ONLY), whose faults include the kernel's own stores (read(2) into a protected
+//   page), with the features WP_HUGETLBFS_SHMEM (write-protecting shmem, Linux 5.19) and
+//   WP_UNPOPULATED (pages not yet faulted in are protected too, Linux 6.4).
+// - "eager-copy": otherwise. Snapshots copy the writably mapped pages at once. The user-mode-only
+//   userfaultfd that an unprivileged user gets with vm.unprivileged_userfaultfd=0 is never used:
+//   a kernel store into a page it protects fails with EFAULT (read(2), recv(2), FileChannel.read
+//   into the mapping), where zircon's would land in the VMO. ZIRCON4J_HOST_EAGER_COW (non-empty)
+//   forces this mode; ZIRCON4J_HOST_UFFD_USER_MODE_ONLY (non-empty) makes the library act as if
+//   only the user-mode-only userfaultfd were granted (what an unprivileged user sees), for tests.
 //
 // The structures and ioctl numbers of the userfaultfd ABI (linux/userfaultfd.h) are declared
 // here, so the library also builds where kernel headers are missing (musl).
@@ -36,7 +42,6 @@
 
 #define UFFD_ABI_API ((uint64_t)0xAA)
 #define UFFD_ABI_IOCTL_TYPE 0xAA
-#define UFFD_ABI_USER_MODE_ONLY 1
 #define UFFD_ABI_FEATURE_THREAD_ID ((uint64_t)1 << 8)
 #define UFFD_ABI_FEATURE_WP_SHMEM ((uint64_t)1 << 12)
 #define UFFD_ABI_FEATURE_WP_UNPOPULATED ((uint64_t)1 << 13)
@@ -92,43 +97,66 @@ _Static_assert(sizeof(struct uffd_message) == 32, "struct uffd_msg is 32 bytes")
 static struct {
   bool initialized;
   bool enabled;
-  bool user_mode_only;  // kernel-mode faults (read(2) into a protected page) are not delivered
   int fd;
 } g_wp = {.fd = -1};
 
-static void wp_log_fallback(const char* why, int err) {
-  if (err != 0) {
-    fprintf(stderr, "zircon4j host: lazy copy-on-write is off (%s: %s); snapshots of VMOs with "
-            "writable mappings copy the mapped pages at once\n", why, strerror(err));
-  } else {
-    fprintf(stderr, "zircon4j host: lazy copy-on-write is off (%s); snapshots of VMOs with "
-            "writable mappings copy the mapped pages at once\n", why);
-  }
+static bool env_set(const char* name) {
+  const char* v = getenv(name);
+  return v != NULL && v[0] != '\0';
 }
 
-// Opens a userfaultfd: full first (kernel-mode faults too), then user-mode only.
-static int wp_open(bool* user_mode_only) {
+static void wp_log_write_protect(const char* source) {
+  fprintf(stderr, "zircon4j host: copy-on-write mode: write-protect (a full userfaultfd from %s "
+          "resolves user and kernel stores); a snapshot of a writably mapped VMO copies nothing, "
+          "each page is copied on its first store\n", source);
+}
+
+// `why` says why write protection is not used; `advice` what would enable it (or NULL).
+static void wp_log_eager(const char* why, const char* advice) {
+  fprintf(stderr, "zircon4j host: copy-on-write mode: eager-copy (%s); a snapshot of a writably "
+          "mapped VMO copies its mapped pages at once%s%s\n", why, advice != NULL ? ". " : "",
+          advice != NULL ? advice : "");
+}
+
+// What an administrator can do when only the user-mode-only userfaultfd is granted.
+static const char kFullUffdAdvice[] =
+    "For the faster write-protect mode an administrator can run "
+    "`sysctl vm.unprivileged_userfaultfd=1` or give this user read-write access to "
+    "/dev/userfaultfd";
+
+// Opens a full userfaultfd (kernel-mode faults delivered too): /dev/userfaultfd, else the
+// syscall. On failure returns -1 and says why in `why` (both errors).
+static int wp_open(const char** source, char* why, size_t why_len) {
   int flags = O_CLOEXEC;  // blocking: the handler thread sleeps in read(2)
-  const char* force_user = getenv("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY");
-  bool user_only = force_user != NULL && force_user[0] != '\0';
-  if (!user_only) {
-    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-    if (dev >= 0) {
-      int fd = ioctl(dev, UFFD_IOC_NEW, flags);
-      close(dev);
-      if (fd >= 0) {
-        *user_mode_only = false;
-        return fd;
-      }
-    }
-    int fd = (int)syscall(SYS_userfaultfd, flags);
+  if (env_set("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY")) {
+    snprintf(why, why_len, "ZIRCON4J_HOST_UFFD_USER_MODE_ONLY is set: acting as if only the "
+             "user-mode-only userfaultfd were granted, under which read(2) into a protected page "
+             "fails with EFAULT");
+    return -1;
+  }
+  int dev_err = 0;
+  int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+  if (dev >= 0) {
+    int fd = ioctl(dev, UFFD_IOC_NEW, flags);
+    dev_err = fd < 0 ? errno : 0;
+    close(dev);
     if (fd >= 0) {
-      *user_mode_only = false;
+      *source = "/dev/userfaultfd";
       return fd;
     }
+  } else {
+    dev_err = errno;
   }
-  *user_mode_only = true;
-  return (int)syscall(SYS_userfaultfd, flags | UFFD_ABI_USER_MODE_ONLY);
+  int fd = (int)syscall(SYS_userfaultfd, flags);
+  if (fd >= 0) {
+    *source = "the userfaultfd syscall";
+    return fd;
+  }
+  int sys_err = errno;
+  snprintf(why, why_len, "no full userfaultfd: /dev/userfaultfd: %s, userfaultfd(2): %s; the "
+           "user-mode-only one would make read(2) into a writable mapping fail with EFAULT after "
+           "a snapshot", strerror(dev_err), strerror(sys_err));
+  return -1;
 }
 
 static void* wp_handler(void* arg);
@@ -150,45 +178,48 @@ static void wp_atfork_child(void) {
 
 static void wp_init(void) {
   g_wp.initialized = true;
-  const char* eager = getenv("ZIRCON4J_HOST_EAGER_COW");
-  if (eager != NULL && eager[0] != '\0') {
-    wp_log_fallback("ZIRCON4J_HOST_EAGER_COW is set", 0);
+  if (env_set("ZIRCON4J_HOST_EAGER_COW")) {
+    wp_log_eager("ZIRCON4J_HOST_EAGER_COW is set", NULL);
     return;
   }
-  bool user_only = false;
-  int probe = wp_open(&user_only);
-  if (probe < 0) {
-    wp_log_fallback("no userfaultfd", errno);
+  const char* source = NULL;
+  char why[512];
+  int fd = wp_open(&source, why, sizeof(why));
+  if (fd < 0) {
+    wp_log_eager(why, kFullUffdAdvice);
     return;
   }
-  // A first handshake with no feature asked reports what the kernel supports.
+  // A first handshake with no feature asked reports what the kernel supports; the API can be
+  // set only once per descriptor, so the one used is opened afresh.
   struct uffd_api_args api = {.api = UFFD_ABI_API};
-  if (ioctl(probe, UFFD_IOC_API, &api) != 0) {
-    int err = errno;
-    close(probe);
-    wp_log_fallback("UFFDIO_API failed", err);
+  if (ioctl(fd, UFFD_IOC_API, &api) != 0) {
+    snprintf(why, sizeof(why), "UFFDIO_API failed: %s", strerror(errno));
+    close(fd);
+    wp_log_eager(why, NULL);
     return;
   }
-  close(probe);
+  close(fd);
   const uint64_t needed = UFFD_ABI_FEATURE_WP_SHMEM | UFFD_ABI_FEATURE_WP_UNPOPULATED;
   if ((api.features & needed) != needed) {
-    wp_log_fallback((api.features & UFFD_ABI_FEATURE_WP_SHMEM) == 0
-                        ? "the kernel cannot write-protect shmem (needs Linux 5.19)"
-                        : "the kernel cannot write-protect unpopulated pages (needs Linux 6.4)",
-                    0);
+    wp_log_eager((api.features & UFFD_ABI_FEATURE_WP_SHMEM) == 0
+                     ? "the kernel cannot write-protect shmem with userfaultfd"
+                     : "the kernel cannot write-protect unpopulated pages with userfaultfd",
+                 (api.features & UFFD_ABI_FEATURE_WP_SHMEM) == 0
+                     ? "Linux 5.19 or later has the write-protect mode"
+                     : "Linux 6.4 or later has the write-protect mode");
     return;
   }
-  int fd = wp_open(&user_only);
+  fd = wp_open(&source, why, sizeof(why));
   if (fd < 0) {
-    wp_log_fallback("no userfaultfd", errno);
+    wp_log_eager(why, kFullUffdAdvice);
     return;
   }
   api = (struct uffd_api_args){.api = UFFD_ABI_API,
                                .features = needed | (api.features & UFFD_ABI_FEATURE_THREAD_ID)};
   if (ioctl(fd, UFFD_IOC_API, &api) != 0) {
-    int err = errno;
+    snprintf(why, sizeof(why), "UFFDIO_API with write protection failed: %s", strerror(errno));
     close(fd);
-    wp_log_fallback("UFFDIO_API with write protection failed", err);
+    wp_log_eager(why, NULL);
     return;
   }
   // The handler thread takes no signal meant for the application.
@@ -200,18 +231,19 @@ static void wp_init(void) {
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   g_wp.fd = fd;
-  g_wp.user_mode_only = user_only;
   int rc = pthread_create(&thread, &attr, wp_handler, NULL);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
   if (rc != 0) {
     close(fd);
     g_wp.fd = -1;
-    wp_log_fallback("cannot start the fault handler thread", rc);
+    snprintf(why, sizeof(why), "cannot start the fault handler thread: %s", strerror(rc));
+    wp_log_eager(why, NULL);
     return;
   }
   pthread_atfork(wp_atfork_prepare, wp_atfork_parent, wp_atfork_child);
   g_wp.enabled = true;
+  wp_log_write_protect(source);
 }
 
 bool wp_enabled(void) {
@@ -219,7 +251,15 @@ bool wp_enabled(void) {
   return g_wp.enabled;
 }
 
-bool wp_user_mode_only(void) { return g_wp.enabled && g_wp.user_mode_only; }
+// Test-only (not a zircon call, absent on Fuchsia): the copy-on-write mode in force,
+// "write-protect" or "eager-copy", chosen now if no writable mapping chose it yet. A forked child
+// of a process that had write protection reports "eager-copy" (it has no handler thread).
+ZX_EXPORT const char* zircon4j_host_cow_mode(void) {
+  zx_lock();
+  bool lazy = wp_enabled();
+  zx_unlock();
+  return lazy ? "write-protect" : "eager-copy";
+}
 
 zx_status_t wp_register(uintptr_t addr, size_t len) {
   if (!g_wp.enabled) return ZX_ERR_NOT_SUPPORTED;

@@ -1,9 +1,8 @@
 // Conformance suite, part 3: snapshots of VMOs that are being written through PERM_WRITE
-// mappings (lazy copy-on-write, or the eager copy when ZIRCON4J_HOST_EAGER_COW is set or the
-// kernel cannot write-protect): what the snapshot shows, what is committed, and writers racing
+// mappings (lazy copy-on-write, or the eager copy where the library chose it: see
+// zircon4j_host_cow_mode): what the snapshot shows, what is committed, and writers racing
 // snapshots, faulting together, writing through the kernel and across fork.
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -20,11 +19,6 @@
 
 static const uint32_t kSnapshot = ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE;
 static const zx_vm_option_t kReadWrite = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
-
-static bool env_set(const char* name) {
-  const char* v = getenv(name);
-  return v != NULL && v[0] != '\0';
-}
 
 static uint64_t word_at(zx_handle_t vmo, uint64_t index) {
   uint64_t w = 0xdeadbeef;
@@ -47,20 +41,8 @@ static zx_handle_t written_vmo(uint64_t pages, uint64_t** writer) {
   return vmo;
 }
 
-// Whether snapshots of writably mapped VMOs are lazy here (write protection available and not
-// turned off): a snapshot of a written, writably mapped page then commits nothing.
-static bool lazy_copy_on_write(void) {
-  zx_handle_t vmo = make_vmo(ps(), 0);
-  uint64_t* w = map_words(kReadWrite, vmo, ps());
-  w[0] = 1;
-  uint64_t before = vmo_info(vmo).committed_bytes;
-  zx_handle_t child = snapshot(vmo, ps());
-  bool lazy = vmo_info(vmo).committed_bytes + vmo_info(child).committed_bytes == before;
-  CHECK_EQ(zx_handle_close(child), ZX_OK);
-  unmap_words(w, ps());
-  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
-  return lazy;
-}
+// Whether snapshots of writably mapped VMOs are lazy here, as the library says.
+static bool lazy_copy_on_write(void) { return cow_write_protect(); }
 
 // ---- What a snapshot shows and commits -----------------------------------------------------
 
@@ -73,13 +55,11 @@ SCENARIO(stores_through_a_writable_mapping_after_a_snapshot_stay_out_of_it) {
   zx_handle_t child = snapshot(vmo, pages * ps());
   uint64_t* child_view = map_words(ZX_VM_PERM_READ, child, pages * ps());
   uint64_t at_snapshot = vmo_info(vmo).committed_bytes + vmo_info(child).committed_bytes;
-  bool lazy = at_snapshot == before;
+  bool lazy = lazy_copy_on_write();
   printf("writable-mapped snapshot: %s copy-on-write (%llu pages committed by the snapshot)\n",
-         lazy ? "lazy" : "eager", (unsigned long long)((at_snapshot - before) / ps()));
-  if (env_set("ZIRCON4J_HOST_EAGER_COW")) {
-    CHECK(!lazy);
-    CHECK_EQ(at_snapshot - before, pages * ps());  // the eager copy commits the mapped pages
-  }
+         zircon4j_host_cow_mode(), (unsigned long long)((at_snapshot - before) / ps()));
+  // Lazy commits nothing at the snapshot; the eager copy commits the mapped pages.
+  CHECK_EQ(at_snapshot - before, lazy ? 0 : pages * ps());
   for (uint64_t i = 0; i < 8; i++) w[(i * 7) * ps() / 8] = 1000 + i;  // 8 pages, 7 apart
   uint64_t after = vmo_info(vmo).committed_bytes + vmo_info(child).committed_bytes;
   if (lazy) CHECK_EQ(after - at_snapshot, 8 * ps());  // exactly the pages stored to
@@ -177,7 +157,8 @@ SCENARIO(library_writes_into_a_protected_page_land_in_the_vmo_not_the_snapshot) 
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
-SCENARIO(read_syscall_into_a_protected_page_lands_in_the_vmo_or_fails_with_efault) {
+// Whatever mode the library chose: zircon resolves kernel stores like user ones.
+SCENARIO(read_syscall_into_a_writable_mapping_after_a_snapshot_lands_in_the_vmo) {
   uint64_t* w;
   zx_handle_t vmo = written_vmo(2, &w);
   zx_handle_t child = snapshot(vmo, 2 * ps());
@@ -185,16 +166,9 @@ SCENARIO(read_syscall_into_a_protected_page_lands_in_the_vmo_or_fails_with_efaul
   CHECK_EQ(pipe(fds), 0);
   uint64_t value = 0x7777;
   CHECK_EQ(write(fds[1], &value, 8), 8);
-  ssize_t got = read(fds[0], &w[ps() / 8], 8);  // the kernel stores into the protected page
-  if (env_set("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY")) {
-    // Kernel-mode faults are not delivered with UFFD_USER_MODE_ONLY: read(2) fails, nothing
-    // is written anywhere (documented in src/host/c/README.md).
-    CHECK(got == 8 || (got < 0 && errno == EFAULT));
-    if (got < 0) CHECK_EQ(word_at(vmo, ps() / 8), 2);
-  } else {
-    CHECK_EQ(got, 8);
-  }
-  if (got == 8) CHECK_EQ(word_at(vmo, ps() / 8), 0x7777);
+  ssize_t got = read(fds[0], &w[ps() / 8], 8);  // the kernel stores into the (protected) page
+  CHECK_EQ(got, 8);
+  CHECK_EQ(word_at(vmo, ps() / 8), 0x7777);
   CHECK_EQ(word_at(child, ps() / 8), 2);
   close(fds[0]);
   close(fds[1]);
@@ -588,7 +562,7 @@ void run_cow_tests(void) {
   RUN(never_written_pages_of_a_writably_mapped_snapshot_read_zero_on_both_sides);
   RUN(snapshots_of_snapshots_under_a_writer_each_keep_their_moment);
   RUN(library_writes_into_a_protected_page_land_in_the_vmo_not_the_snapshot);
-  RUN(read_syscall_into_a_protected_page_lands_in_the_vmo_or_fails_with_efault);
+  RUN(read_syscall_into_a_writable_mapping_after_a_snapshot_lands_in_the_vmo);
   RUN(a_forked_child_storing_through_the_mapping_leaves_the_snapshot_alone);
   RUN(writers_racing_snapshots_through_a_mapping_see_consistent_cuts);
   RUN(many_threads_faulting_the_same_pages_at_once_lose_no_store);

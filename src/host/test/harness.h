@@ -5,6 +5,7 @@
 #ifndef ZIRCON4J_HOST_TEST_HARNESS_H_
 #define ZIRCON4J_HOST_TEST_HARNESS_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <zircon/syscalls.h>
@@ -58,6 +59,12 @@ int touch_signal(uintptr_t addr, int write);
 // The permission string ("r--p", ...) of the /proc/self/maps line holding addr, or "????".
 void perms_of(uintptr_t addr, char out[5]);
 
+// The emulation's copy-on-write mode for snapshots of writably mapped VMOs, "write-protect" or
+// "eager-copy" (a test-only export of libzircon.so, see src/host/c/uffd.c), and whether it is
+// write-protect (lazy: a snapshot copies nothing, a first store copies one page).
+const char* zircon4j_host_cow_mode(void);
+bool cow_write_protect(void);
+
 // conformance_vmar.c
 void run_vmar_tests(void);
 // conformance_objects.c
@@ -75,5 +82,17 @@ void run_attribution_tests(void);
 
 // conformance_lent.c
 void run_lent_tests(void);
+
+// conformance_fidelity.c
+void run_fidelity_tests(void);
+
+// conformance_process.c
+void run_process_tests(void);
+
+// conformance_fault.c
+void run_fault_tests(void);
+
+// conformance_scale.c
+void run_scale_tests(void);
 
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

@@ -14,6 +14,12 @@
 
 uint64_t ps(void) { return zx_system_get_page_size(); }
 
+bool cow_write_protect(void) {
+  const char* mode = zircon4j_host_cow_mode();
+  CHECK(strcmp(mode, "write-protect") == 0 || strcmp(mode, "eager-copy") == 0);
+  return strcmp(mode, "write-protect") == 0;
+}
+
 zx_handle_t make_vmo(uint64_t size, uint32_t options) {
   zx_handle_t h = ZX_HANDLE_INVALID;
   CHECK_EQ(zx_vmo_create(size, options, &h), ZX_OK);

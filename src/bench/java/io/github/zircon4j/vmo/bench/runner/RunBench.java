@@ -178,6 +178,14 @@ public final class RunBench {
    * @return this run's samples, by C benchmark
    */
   private Map<String, List<Double>> runC(String name, boolean timed) throws Exception {
+    String bench = name;
+    Map<String, String> env = Map.of();
+    for (var variant : Rows.C_VARIANTS.entrySet()) {
+      if (name.endsWith(variant.getKey())) {
+        bench = name.substring(0, name.length() - variant.getKey().length());
+        env = variant.getValue();
+      }
+    }
     List<String> cmd = new ArrayList<>(List.of(baseline.toString()));
     if (timed) {
       cmd.addAll(
@@ -185,10 +193,14 @@ public final class RunBench {
               ? List.of("-w", "0", "-i", "2", "-t", "50")
               : List.of("-w", "2", "-i", "8", "-t", "200"));
     }
-    cmd.addAll(List.of("-b", name));
+    cmd.addAll(List.of("-b", bench));
     Path file = nextFile("c-" + name, ".jsonl");
-    System.out.println("[bench] C baseline " + name + " -> " + file);
-    Files.writeString(file, run(cmd));
+    System.out.println("[bench] C baseline " + name + (env.isEmpty() ? "" : " " + env) + " -> " + file);
+    String output = run(cmd, env);
+    if (!bench.equals(name)) {
+      output = output.replace("\"bench\":\"" + bench + "\"", "\"bench\":\"" + name + "\"");
+    }
+    Files.writeString(file, output);
     List<String> lines = Files.readAllLines(file);
     lines.forEach(System.out::println);
     return measurements.addCRun(lines);
@@ -219,7 +231,15 @@ public final class RunBench {
 
   /** Runs {@code cmd} (stderr to the console) and returns its stdout; fails on a non-zero exit. */
   private static String run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return run(cmd, Map.of());
+  }
+
+  /** {@link #run(List)} with {@code env} added to the command's environment. */
+  private static String run(List<String> cmd, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     String stdout = new String(p.getInputStream().readAllBytes());
     int rc = p.waitFor();
     if (rc != 0) {
