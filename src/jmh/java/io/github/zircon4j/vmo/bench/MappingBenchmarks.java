@@ -235,7 +235,7 @@ public class MappingBenchmarks {
     }
   }
 
-  /** {@code create(vmo, true)} ({@code ZX_VM_MAP_RANGE}: every page mapped now) + close. */
+  /** {@code create(vmo, PAGE_IMMEDIATELY)} ({@code ZX_VM_MAP_RANGE}: every page now) + close. */
   @Benchmark
   public long mapRange256m(DataVmo data) {
     try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo, MapOption.PAGE_IMMEDIATELY)) {
