@@ -157,7 +157,7 @@ final class FaultControl {
           (int)
               arm.invokeExact(
                   arena.allocateFrom(syscall), status, skip, count, match, handle, option, id);
-      Syscalls.check(result, "arm an injected failure", () -> "syscall " + syscall);
+      Syscalls.check(result, ZxException.Step.ARM_INJECTED_FAILURE, () -> "syscall " + syscall);
       return id.get(ValueLayout.JAVA_INT, 0);
     } catch (RuntimeException | Error e) {
       throw e;
@@ -203,7 +203,7 @@ final class FaultControl {
   /** Starts recording this thread's syscalls. */
   void traceStart() {
     try {
-      Syscalls.check((int) traceStart.invokeExact(), "start a syscall trace", () -> "");
+      Syscalls.check((int) traceStart.invokeExact(), ZxException.Step.START_SYSCALL_TRACE, () -> "");
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

@@ -481,7 +481,7 @@ final class Syscalls {
               stats.byteSize(),
               MemorySegment.NULL,
               MemorySegment.NULL);
-      check(status, "get process handle stats", () -> "");
+      check(status, ZxException.Step.GET_PROCESS_HANDLE_STATS, () -> "");
       return zx_info_process_handle_stats.handle_count(stats).toArray(ValueLayout.JAVA_INT);
     }
   }

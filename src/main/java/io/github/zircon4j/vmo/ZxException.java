@@ -79,7 +79,16 @@ public class ZxException extends RuntimeException {
     /** {@code zx_object_get_info(ZX_INFO_VMO)}. */
     GET_VMO_INFO("get VMO info"),
     /** {@code zx_vmar_op_range(ZX_VMAR_OP_MAP_RANGE)} of a mapping's {@code prefetch}. */
-    PREFETCH_MAPPING("prefetch mapping");
+    PREFETCH_MAPPING("prefetch mapping"),
+    /**
+     * {@code zx_object_get_info(ZX_INFO_PROCESS_HANDLE_STATS)} of {@code zx_process_self()}, for
+     * the leak check of {@code io.github.zircon4j.vmo.testing}.
+     */
+    GET_PROCESS_HANDLE_STATS("get process handle stats"),
+    /** The host emulation's {@code zircon4j_fault_arm} ({@code ZirconFaults}). */
+    ARM_INJECTED_FAILURE("arm an injected failure"),
+    /** The host emulation's {@code zircon4j_fault_trace_start} ({@code ZirconFaults}). */
+    START_SYSCALL_TRACE("start a syscall trace");
 
     private final String description;
 
