@@ -203,7 +203,8 @@ final class FaultControl {
   /** Starts recording this thread's syscalls. */
   void traceStart() {
     try {
-      Syscalls.check((int) traceStart.invokeExact(), ZxException.Step.START_SYSCALL_TRACE, () -> "");
+      Syscalls.check(
+          (int) traceStart.invokeExact(), ZxException.Step.START_SYSCALL_TRACE, () -> "");
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

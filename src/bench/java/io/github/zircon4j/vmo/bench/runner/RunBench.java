@@ -195,7 +195,8 @@ public final class RunBench {
     }
     cmd.addAll(List.of("-b", bench));
     Path file = nextFile("c-" + name, ".jsonl");
-    System.out.println("[bench] C baseline " + name + (env.isEmpty() ? "" : " " + env) + " -> " + file);
+    System.out.println(
+        "[bench] C baseline " + name + (env.isEmpty() ? "" : " " + env) + " -> " + file);
     String output = run(cmd, env);
     if (!bench.equals(name)) {
       output = output.replace("\"bench\":\"" + bench + "\"", "\"bench\":\"" + name + "\"");
