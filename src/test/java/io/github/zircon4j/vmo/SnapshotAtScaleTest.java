@@ -25,7 +25,7 @@ class SnapshotAtScaleTest {
       for (int i = 0; i < pages; i++) {
         w.set(JAVA_LONG, i * page, i + 1L);
       }
-      try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo(), false)) {
+      try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo())) {
         int[] order = shuffled(pages, new Random(22));
         for (int i : order) {
           w.set(JAVA_LONG, i * page, -1L - i);

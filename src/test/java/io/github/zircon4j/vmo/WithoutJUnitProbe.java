@@ -49,7 +49,7 @@ final class WithoutJUnitProbe {
     try (Vmo vmo = Vmo.create(1);
         InjectedFault fault =
             ZirconFaults.failNext("zx_vmo_create_child", ZxStatus.ERR_NO_MEMORY)) {
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
         System.out.println("the fault was not injected " + mapping);
       } catch (ZxException e) {
         System.out.println(e.getMessage().replaceAll("0x[0-9a-f]+", "H"));

@@ -94,7 +94,7 @@ class ZirconFaultsTest {
             ZirconFaults.syscall("zx_vmo_create_child")
                 .withOption(snapshotNoWrite)
                 .failWith(ZxStatus.ERR_NO_MEMORY)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
@@ -209,7 +209,7 @@ class ZirconFaultsTest {
   @Test
   void recordSyscallsListsWhatAnOperationCalls() {
     try (Vmo vmo = Vmo.create(4096)) {
-      assertThat(ZirconFaults.recordSyscalls(() -> ImmutableMapping.create(vmo, false).close()))
+      assertThat(ZirconFaults.recordSyscalls(() -> ImmutableMapping.create(vmo).close()))
           .containsExactly(
               "zx_vmo_get_size",
               "zx_vmo_create_child",

@@ -104,7 +104,7 @@ class ZirconLeakCheckTest {
     @Test
     void closesEverything() {
       try (Mapping mapping = Mapping.allocate(4096);
-          ImmutableMapping snapshot = ImmutableMapping.create(mapping.vmo(), false)) {
+          ImmutableMapping snapshot = ImmutableMapping.create(mapping.vmo())) {
         assertThat(snapshot.size()).isEqualTo(4096);
       }
     }
@@ -114,7 +114,7 @@ class ZirconLeakCheckTest {
       testThread = Thread.currentThread().getName();
       Vmo vmo = keep(Vmo.create(4096));
       LINES.put("vmo", previousLine());
-      keep(ImmutableMapping.create(vmo, false));
+      keep(ImmutableMapping.create(vmo));
       LINES.put("snapshot", previousLine());
       keep(Mapping.allocate(4096));
       LINES.put("mapping", previousLine());
