@@ -56,10 +56,26 @@ final class Rows {
           List.of("snapshot_after_write_256m", "snapshot_after_write_4k"),
           List.of("snapshot_writable_mapped_64m", "wp_floor_64m"),
           List.of("cow_first_write_snapshot", "cow_first_write_private"),
-          List.of("cow_first_write_wp_floor", "cow_first_write_private"));
+          List.of("cow_first_write_wp_floor", "cow_first_write_private"),
+          List.of("snapshot_close_64k_live", "snapshot_close_1k_live"),
+          List.of("close_one_256k_live", "close_one_1k_live"),
+          List.of("map_fragmented_256m", "copy_floor_128m"),
+          List.of("remap_fragmented_256m", "remap_flat_256m"),
+          List.of("snapshot_writable_mapped_64m_unprivileged", "wp_floor_64m"),
+          List.of("cow_first_write_snapshot_unprivileged", "cow_first_write_private"));
 
   /** One-shot C records (the baseline's -b NAME, no timing): numbers by key. */
-  static final List<String> C_RECORDS = List.of("footprint", "cow_committed");
+  static final List<String> C_RECORDS =
+      List.of("footprint", "cow_committed", "cow_committed_unprivileged");
+
+  /**
+   * C benchmarks run in another setting: NAME + suffix is the C benchmark NAME run with this
+   * environment, its records named NAME + suffix. {@code _unprivileged}: the copy-on-write mode an
+   * ordinary user gets (the eager copy: no full userfaultfd with vm.unprivileged_userfaultfd=0),
+   * forced with the library's test switch.
+   */
+  static final Map<String, Map<String, String>> C_VARIANTS =
+      Map.of("_unprivileged", Map.of("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY", "1"));
 
   /** Java programs (in src/jmh/java) run once in their own JVM; each prints one JSON object. */
   static final Map<String, String> JAVA_PROBES =
@@ -175,6 +191,22 @@ final class Rows {
         r.c("private", "cow_first_write_private"),
         "C: first store to a page through the writer's mapping after a snapshot vs first store"
             + " to a read MAP_PRIVATE page of a memfd (report)");
+    // The same in the eager-copy mode an ordinary user gets: the snapshot copies the written
+    // pages, and a first store then copies nothing.
+    r.ratio("snapshot_writable_mapped_64m_over_wp_floor_unprivileged", INFO,
+        r.c("snapshot", "snapshot_writable_mapped_64m_unprivileged"), r.c("floor", "wp_floor_64m"),
+        "C, eager-copy mode (no full userfaultfd): the same cycle, which copies the 64 MiB"
+            + " mapped, vs the same floor");
+    r.ratio("cow_first_write_per_page_over_linux_private_cow_unprivileged", INFO,
+        r.c("cow", "cow_first_write_snapshot_unprivileged"),
+        r.c("private", "cow_first_write_private"),
+        "C, eager-copy mode: the first store per page after a snapshot (already copied)");
+    Map<String, Double> cowEager = m.record("cow_committed_unprivileged");
+    r.count("snapshot_writable_mapped_committed_pages_unprivileged", INFO,
+        cowEager.getOrDefault("snapshot_pages", Double.NaN),
+        String.format(Locale.ROOT, "8 page stores afterwards: %+.0f pages",
+            cowEager.getOrDefault("after_8_writes_pages", Double.NaN)),
+        "C, eager-copy mode: pages committed by the same snapshot");
     r.ratio(
         "cow_first_write_mapped_over_linux_private_cow",
         INFO,
@@ -202,6 +234,21 @@ final class Rows {
         r.c("cow", "cow_first_write_snapshot"),
         r.c("floor", "cow_first_write_wp_floor"),
         "C: what the emulation adds to that floor (the copy of the page, the lookups)");
+
+    // Costs that must not grow with unrelated objects or with the write history.
+    r.ratio("snapshot_close_64k_live_over_1k_live", atMost("1.5"),
+        r.c("64k", "snapshot_close_64k_live"), r.c("1k", "snapshot_close_1k_live"),
+        "C: snapshot of a written 1-page VMO + close, 64,000 vs 1,000 other VMOs alive");
+    r.ratio("close_each_of_256k_over_1k", atMost("1.5"), r.c("256k", "close_one_256k_live"),
+        r.c("1k", "close_one_1k_live"),
+        "C: create + close of one VMO, 256,000 vs 1,000 other VMOs alive");
+    r.ratio("map_fragmented_256m_over_copy_floor", atMost("2"), r.c("map", "map_fragmented_256m"),
+        r.c("memcpy", "copy_floor_128m"),
+        "C: first map+unmap of a snapshot whose pages alternate between two layers (256 MiB,"
+            + " every other page rewritten) vs a memcpy of the 128 MiB that differ");
+    r.ratio("remap_fragmented_256m_over_flat", atMost("3"),
+        r.c("fragmented", "remap_fragmented_256m"), r.c("flat", "remap_flat_256m"),
+        "C: mapping that snapshot again vs mapping a never-rewritten 256 MiB snapshot");
 
     // Context: the same ratios in C, the read throughput, and what one downcall costs.
     r.ratio(
