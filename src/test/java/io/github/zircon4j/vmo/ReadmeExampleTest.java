@@ -164,7 +164,8 @@ class ReadmeExampleTest {
 
   /** The block after {@code marker} in the README, or else in docs/testing.md. */
   private static String readmeBlock(String marker, String language) throws Exception {
-    Pattern pattern = Pattern.compile(marker + "\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL);
+    Pattern pattern =
+        Pattern.compile(marker + "\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL);
     for (String doc : new String[] {"README.md", "docs/testing.md"}) {
       Matcher block = pattern.matcher(Files.readString(PROJECT.resolve(doc)));
       if (block.find()) {

@@ -193,18 +193,27 @@ final class Rows {
             + " to a read MAP_PRIVATE page of a memfd (report)");
     // The same in the eager-copy mode an ordinary user gets: the snapshot copies the written
     // pages, and a first store then copies nothing.
-    r.ratio("snapshot_writable_mapped_64m_over_wp_floor_unprivileged", INFO,
-        r.c("snapshot", "snapshot_writable_mapped_64m_unprivileged"), r.c("floor", "wp_floor_64m"),
+    r.ratio(
+        "snapshot_writable_mapped_64m_over_wp_floor_unprivileged",
+        INFO,
+        r.c("snapshot", "snapshot_writable_mapped_64m_unprivileged"),
+        r.c("floor", "wp_floor_64m"),
         "C, eager-copy mode (no full userfaultfd): the same cycle, which copies the 64 MiB"
             + " mapped, vs the same floor");
-    r.ratio("cow_first_write_per_page_over_linux_private_cow_unprivileged", INFO,
+    r.ratio(
+        "cow_first_write_per_page_over_linux_private_cow_unprivileged",
+        INFO,
         r.c("cow", "cow_first_write_snapshot_unprivileged"),
         r.c("private", "cow_first_write_private"),
         "C, eager-copy mode: the first store per page after a snapshot (already copied)");
     Map<String, Double> cowEager = m.record("cow_committed_unprivileged");
-    r.count("snapshot_writable_mapped_committed_pages_unprivileged", INFO,
+    r.count(
+        "snapshot_writable_mapped_committed_pages_unprivileged",
+        INFO,
         cowEager.getOrDefault("snapshot_pages", Double.NaN),
-        String.format(Locale.ROOT, "8 page stores afterwards: %+.0f pages",
+        String.format(
+            Locale.ROOT,
+            "8 page stores afterwards: %+.0f pages",
             cowEager.getOrDefault("after_8_writes_pages", Double.NaN)),
         "C, eager-copy mode: pages committed by the same snapshot");
     r.ratio(
@@ -236,18 +245,30 @@ final class Rows {
         "C: what the emulation adds to that floor (the copy of the page, the lookups)");
 
     // Costs that must not grow with unrelated objects or with the write history.
-    r.ratio("snapshot_close_64k_live_over_1k_live", atMost("1.5"),
-        r.c("64k", "snapshot_close_64k_live"), r.c("1k", "snapshot_close_1k_live"),
+    r.ratio(
+        "snapshot_close_64k_live_over_1k_live",
+        atMost("1.5"),
+        r.c("64k", "snapshot_close_64k_live"),
+        r.c("1k", "snapshot_close_1k_live"),
         "C: snapshot of a written 1-page VMO + close, 64,000 vs 1,000 other VMOs alive");
-    r.ratio("close_each_of_256k_over_1k", atMost("1.5"), r.c("256k", "close_one_256k_live"),
+    r.ratio(
+        "close_each_of_256k_over_1k",
+        atMost("1.5"),
+        r.c("256k", "close_one_256k_live"),
         r.c("1k", "close_one_1k_live"),
         "C: create + close of one VMO, 256,000 vs 1,000 other VMOs alive");
-    r.ratio("map_fragmented_256m_over_copy_floor", atMost("2"), r.c("map", "map_fragmented_256m"),
+    r.ratio(
+        "map_fragmented_256m_over_copy_floor",
+        atMost("2"),
+        r.c("map", "map_fragmented_256m"),
         r.c("memcpy", "copy_floor_128m"),
         "C: first map+unmap of a snapshot whose pages alternate between two layers (256 MiB,"
             + " every other page rewritten) vs a memcpy of the 128 MiB that differ");
-    r.ratio("remap_fragmented_256m_over_flat", atMost("3"),
-        r.c("fragmented", "remap_fragmented_256m"), r.c("flat", "remap_flat_256m"),
+    r.ratio(
+        "remap_fragmented_256m_over_flat",
+        atMost("3"),
+        r.c("fragmented", "remap_fragmented_256m"),
+        r.c("flat", "remap_flat_256m"),
         "C: mapping that snapshot again vs mapping a never-rewritten 256 MiB snapshot");
 
     // Context: the same ratios in C, the read throughput, and what one downcall costs.
