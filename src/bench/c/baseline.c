@@ -9,7 +9,7 @@
 // nanoseconds per operation. Prints one JSON object per line:
 //   {"bench":"create_close_4k","unit":"ns/op","samples":[...],"mean":..,"err":..}
 // where err is the half-width of the 99.9% confidence interval of the mean (Student's t, as JMH
-// reports). RunBench.java pools the samples of several runs. Also prints the footprint record:
+// reports). The runner (src/bench/java) pools the samples of several runs. Also prints the footprint record:
 //   {"bench":"footprint", "data_committed_delta": .., ...}
 
 #define _GNU_SOURCE 1

@@ -27,7 +27,8 @@
 
 // Exactly the zx_* entry points, the zircon4j_fault_* test controls (fault.c) and the test-only
 // zircon4j_host_cow_mode (uffd.c) are exported: the zircon4j_ prefix cannot clash with a zircon
-// name. Everything else is hidden by -fvisibility=hidden; build-lib checks the exported names.
+// name. Everything else is hidden by -fvisibility=hidden; src/host/check-exports checks the
+// exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 

@@ -1,10 +1,15 @@
 // libFuzzer harness for the zircon host emulation (src/host/c): decodes the input into a sequence
 // of syscalls with arbitrary arguments and checks what the API lets it check.
 //
-// Build (see src/host/fuzz/replay-corpus):
-//   clang-14 -fsanitize=fuzzer,address,undefined -g -O1 -D_GNU_SOURCE -DZIRCON4J_VALIDATE \
-//     -I native-headers \
-//     -I src/host/c src/host/fuzz/syscall_fuzzer.c src/host/c/*.c -lpthread
+// Build: `make -C src/host fuzzer` (clang-14 with libclang-rt-14-dev; the emulation's sources are
+// compiled in under -fsanitize=fuzzer,address,undefined and -DZIRCON4J_VALIDATE, the invariant
+// validator after every call) -> target/host/fuzz/syscall_fuzzer.
+// `make check-fuzz` (in `mvn verify`) replays the committed corpus, src/host/fuzz/corpus, once:
+// no fuzzing, a regression check for what fuzzing found. To fuzz, e.g. for 10 minutes on one core:
+//   mkdir -p /tmp/corpus && cp src/host/fuzz/corpus/* /tmp/corpus/
+//   target/host/fuzz/syscall_fuzzer -fork=1 -ignore_crashes=1 -max_total_time=600 -timeout=10 /tmp/corpus
+// then minimize back into the committed corpus:
+//   target/host/fuzz/syscall_fuzzer -merge=1 -use_counters=0 src/host/fuzz/corpus /tmp/corpus
 //
 // What it feeds the emulation: live, closed (stale), forged (random 32-bit, bit-flipped) and
 // ZX_HANDLE_INVALID handles, handles of the wrong type (the root VMAR where a VMO is expected and

@@ -40,6 +40,8 @@ final class ExtractionDirectory {
 
   /** Why the library could not be extracted or loaded from the directory. */
   static final class Failed extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Failed(String message) {
       super(message);
     }

@@ -38,6 +38,8 @@ final class MemoryFile {
 
   /** Why no in-memory file could be made or loaded; the caller falls back to a directory. */
   static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Refused(String message) {
       super(message);
     }

@@ -130,7 +130,7 @@ final class ZirconLibrary {
         "On Fuchsia the vDSO provides libzircon.so. Elsewhere, pass -D"
             + PATH_PROPERTY
             + "=/absolute/path/to/libzircon.so (the host emulation is built by"
-            + " `src/host/build-lib OUT_DIR` from the zircon4j sources), or put a libzircon.so on"
+            + " `make -C src/host lib OUT=DIR` from the zircon4j sources), or put a libzircon.so on"
             + " java.library.path.";
 
     Resolution(DynamicLinker linker) {
@@ -182,7 +182,7 @@ final class ZirconLibrary {
                 + " names "
                 + path
                 + ", which does not exist or is not a file. Build the host emulation with"
-                + " `src/host/build-lib OUT_DIR` (or `mvn verify`), or unset the property.");
+                + " `make -C src/host lib OUT=DIR` (or `mvn verify`), or unset the property.");
       }
       DynamicLinker.Opened opened = linker.open(path.toString(), DynamicLinker.RTLD_NOW);
       if (!opened.ok()) {

@@ -48,7 +48,7 @@ public final class ReadBackOnModulePath {
     try (Vmo vmo = Vmo.create(1);
         InjectedFault fault = ZirconFaults.failNext("zx_vmar_map", ZxStatus.ERR_NO_MEMORY)) {
       try {
-        ImmutableMapping.create(vmo, false).close();
+        ImmutableMapping.create(vmo).close();
         throw new AssertionError("the injected failure of zx_vmar_map did not reach the caller");
       } catch (ZxException e) {
         if (e.status() != ZxStatus.ERR_NO_MEMORY || fault.remaining() != 0) {
