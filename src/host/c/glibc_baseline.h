@@ -1,10 +1,10 @@
 // Keeps the bundled libzircon.so loadable on glibc 2.17 (the manylinux2014 baseline).
 //
-// src/host/build-lib force-includes this header (-include) into every file of the library it
+// src/host/Makefile force-includes this header (-include) into every file of the libraries it
 // builds. glibc 2.34 moved the pthread functions from libpthread into libc and gave them a new
 // default version, GLIBC_2.34; it kept their old versions as compatibility symbols. Each
 // `.symver` below binds our references to that old version, which on glibc < 2.34 is defined by
-// libpthread.so.0 (build-lib records it as DT_NEEDED) and on newer glibc by libc.so.6. A pin only
+// libpthread.so.0 (the Makefile records it as DT_NEEDED) and on newer glibc by libc.so.6. A pin only
 // takes effect for a function the library actually calls, so the list may name functions nobody
 // calls yet (the ones a fault-handler thread would need).
 //

@@ -27,6 +27,8 @@ final class BundledHostLibrary {
 
   /** Why the bundled library could not be loaded; the message says what was tried. */
   static final class Unusable extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Unusable(String message) {
       super(message);
     }

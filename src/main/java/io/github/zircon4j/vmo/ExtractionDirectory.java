@@ -40,6 +40,8 @@ final class ExtractionDirectory {
 
   /** Why the library could not be extracted or loaded from the directory. */
   static final class Failed extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Failed(String message) {
       super(message);
     }
@@ -106,6 +108,9 @@ final class ExtractionDirectory {
     if (!opened.ok()) {
       throw new Failed("cannot load " + file + ": " + opened.error());
     }
+    // While the file still exists: the anchor's dependency (or the library itself) becomes
+    // visible to the bindings' lookup.
+    ZirconLibrary.exposeToBindings(file);
     return opened.handle();
   }
 

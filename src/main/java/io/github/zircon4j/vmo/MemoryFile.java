@@ -38,6 +38,8 @@ final class MemoryFile {
 
   /** Why no in-memory file could be made or loaded; the caller falls back to a directory. */
   static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Refused(String message) {
       super(message);
     }
@@ -106,6 +108,8 @@ final class MemoryFile {
         if (!opened.ok()) {
           throw new Refused("dlopen of the memfd failed: " + opened.error());
         }
+        // While the descriptor is open, so /proc/self/fd/N still names the memfd.
+        ZirconLibrary.exposeToBindings(file);
         return opened.handle();
       } catch (IOException e) {
         throw new Refused("writing the memfd failed: " + e);

@@ -27,7 +27,7 @@ class BindingsUpToDateTest {
   void committedBindingsMatchAFreshJextractRun(@TempDir Path out) throws Exception {
     assumeTrue(
         onPath("jextract"),
-        "no `jextract` on PATH: cannot regenerate the bindings to compare (see README,"
+        "no `jextract` on PATH: cannot regenerate the bindings to compare (see docs/building.md,"
             + " 'Regenerating the bindings')");
     Process process =
         new ProcessBuilder(

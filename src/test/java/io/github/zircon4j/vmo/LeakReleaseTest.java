@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +23,11 @@ import org.junit.jupiter.api.Test;
  * unmapped ({@code /proc/self/maps}), VMOs' handles closed (the host emulation's memfds in {@code
  * /proc/self/fd}), and a segment or buffer still held keeps its mapping. The figures (before, peak,
  * after the collection) are printed.
+ *
+ * <p>The leak reports these drops provoke are captured instead of printed: after each test, every
+ * record the library logged must be a leak report of a factory this class leaks through. Each
+ * factory is reported once per JVM, so whether a report comes here depends on the tests before; its
+ * text is checked in {@link LeakReportTest}, in fresh JVMs.
  */
 class LeakReleaseTest {
   static final int DROPPED = 20_000;
@@ -33,9 +46,48 @@ class LeakReleaseTest {
 
   private static final long PAGE = ZxTestSupport.pageSize();
 
+  /** The factories this class leaks through, as the reports name them. */
+  static final List<String> FACTORIES = List.of("Vmo.create", "ImmutableMapping.create");
+
+  private static final Logger LIBRARY_LOGGER = Logger.getLogger(LeakTracker.LOGGER_NAME);
+  private static final List<LogRecord> LOGGED = new CopyOnWriteArrayList<>();
+  private static final Handler CAPTURE =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          LOGGED.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
   @BeforeAll
-  static void linuxOnly() {
+  static void linuxOnlyAndReportsCaptured() {
     assumeTrue(ProcessResources.available(), "needs Linux /proc/self (maps, fd)");
+    LIBRARY_LOGGER.addHandler(CAPTURE);
+    LIBRARY_LOGGER.setUseParentHandlers(false);
+  }
+
+  @AfterAll
+  static void reportsPrintedAgain() {
+    LIBRARY_LOGGER.removeHandler(CAPTURE);
+    LIBRARY_LOGGER.setUseParentHandlers(true);
+  }
+
+  @AfterEach
+  void everythingLoggedIsALeakReportOfAFactoryUsedHere() {
+    assertThat(LOGGED)
+        .allSatisfy(
+            record -> {
+              assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+              assertThat(record.getMessage()).startsWith("LEAK: ");
+              assertThat(FACTORIES).anyMatch(f -> record.getMessage().contains(" made by " + f));
+            });
+    LOGGED.clear();
   }
 
   @Test

@@ -44,8 +44,6 @@ class LeakReportTest {
   @Test
   void traceReportsEachCreatingLineOnceWithItsStack() throws Exception {
     ProbeRun run = probe("trace");
-    System.out.println(
-        "LeakReportTest: a report under -Dzircon4j.leakDetection=trace:\n" + run.output());
     assertThat(run.released()).isEqualTo(EXPECTED_RELEASED);
     assertThat(run.reports())
         .as(run.output())

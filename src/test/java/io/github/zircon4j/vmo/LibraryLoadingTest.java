@@ -92,7 +92,7 @@ class LibraryLoadingTest {
             + "]: not found|  - host emulation bundled for fuchsia-x86_64: not used, the bundled"
             + " host emulation is for Linux and os.name is Fuchsia|On Fuchsia the vDSO provides"
             + " libzircon.so. Elsewhere, pass -Dzircon4j.library=/absolute/path/to/libzircon.so"
-            + " (the host emulation is built by `src/host/build-lib OUT_DIR` from the zircon4j"
+            + " (the host emulation is built by `make -C src/host lib OUT=DIR` from the zircon4j"
             + " sources), or put a libzircon.so on java.library.path.");
     assertThat(probe.mappedZirconFiles()).isEmpty();
     assertThat(tmp).isEmptyDirectory();
@@ -112,7 +112,7 @@ class LibraryLoadingTest {
             + PLATFORM
             + "|On Fuchsia the vDSO provides libzircon.so. Elsewhere, pass"
             + " -Dzircon4j.library=/absolute/path/to/libzircon.so (the host emulation is built by"
-            + " `src/host/build-lib OUT_DIR` from the zircon4j sources), or put a libzircon.so on"
+            + " `make -C src/host lib OUT=DIR` from the zircon4j sources), or put a libzircon.so on"
             + " java.library.path.");
   }
 
@@ -146,7 +146,7 @@ class LibraryLoadingTest {
         .contains(
             "|  - "
                 + lib.resolve("libzircon.so")
-                + " on java.library.path: not a zircon library (lacks zx_clock_get_monotonic)|");
+                + " on java.library.path: not a zircon library (lacks zx_cache_flush)|");
   }
 
   @Test
@@ -157,7 +157,7 @@ class LibraryLoadingTest {
             "java.lang.UnsatisfiedLinkError: zircon4j: "
                 + LIBZ
                 + " (from -Dzircon4j.library) is not a zircon library: it does not define"
-                + " zx_clock_get_monotonic, which the bindings call. Point -Dzircon4j.library at a"
+                + " zx_cache_flush, which the bindings call. Point -Dzircon4j.library at a"
                 + " libzircon.so built from src/host/c, or unset it.");
   }
 
@@ -186,7 +186,7 @@ class LibraryLoadingTest {
         .assertFailedTwiceWith(
             "java.lang.UnsatisfiedLinkError: zircon4j: system property zircon4j.library names"
                 + " /nonexistent/libzircon.so, which does not exist or is not a file. Build the"
-                + " host emulation with `src/host/build-lib OUT_DIR` (or `mvn verify`), or unset"
+                + " host emulation with `make -C src/host lib OUT=DIR` (or `mvn verify`), or unset"
                 + " the property.");
   }
 

@@ -162,13 +162,17 @@ class ReadmeExampleTest {
     return readmeBlock(marker, "java");
   }
 
+  /** The block after {@code marker} in the README, or else in docs/testing.md. */
   private static String readmeBlock(String marker, String language) throws Exception {
-    String readme = Files.readString(PROJECT.resolve("README.md"));
-    Matcher block =
-        Pattern.compile(marker + "\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL)
-            .matcher(readme);
-    assertThat(block.find()).as("README has the block marked %s", marker).isTrue();
-    return block.group(1);
+    Pattern pattern =
+        Pattern.compile(marker + "\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL);
+    for (String doc : new String[] {"README.md", "docs/testing.md"}) {
+      Matcher block = pattern.matcher(Files.readString(PROJECT.resolve(doc)));
+      if (block.find()) {
+        return block.group(1);
+      }
+    }
+    throw new AssertionError("no block marked " + marker + " in README.md or docs/testing.md");
   }
 
   /** Compiles {@code body} as the body of a main method and returns what it printed, stripped. */

@@ -25,6 +25,13 @@ import java.util.Optional;
  * Shared helpers for the {@code Zircon*ConformanceTest} classes. Everything here goes through the
  * generated bindings ({@link Zircon}) and nothing else, so the conformance tests depend only on the
  * zircon contract and would run unchanged against the real vDSO.
+ *
+ * <p>Why not {@link Syscalls}, the library's own layer over the same bindings: it exists to turn
+ * every failure into a {@link ZxException} and it binds only the calls the API needs, with the
+ * options the API uses. These tests pin what {@code Syscalls} hides: the raw status of each call
+ * (including the ones that should fail, in zircon's check order), out-parameters left untouched on
+ * failure, and calls and options the API never makes. Going through {@code Syscalls} would also let
+ * a bug in it hide a conformance failure. What the two share is the bindings themselves.
  */
 final class ZxTestSupport {
   private ZxTestSupport() {}

@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Java side of {@code mvn -B -Pbench verify}. Each benchmark has a twin in {@code
- * src/bench/c/baseline.c} that makes the same syscalls through the same {@code libzircon.so};
- * {@code src/bench/RunBench.java} divides the two. All times are per operation.
+ * src/bench/c/baseline.c} that makes the same syscalls through the same {@code libzircon.so}; the
+ * benchmark runner (src/bench/java) divides the two. All times are per operation.
  *
  * <p>Every VMO is made once per fork ({@code Level.Trial}), so only the measured operation runs in
  * the loop. The VMOs are never written after their setup, so every snapshot is of an unmodified
@@ -187,8 +187,8 @@ public class MappingBenchmarks {
   }
 
   // The same create + close in forks with each -Dzircon4j.leakDetection mode (read once per JVM,
-  // so each mode needs its own fork): what leak detection costs. jvmArgsPrepend, because RunBench
-  // sets jvmArgsAppend on the command line, which replaces an annotation's.
+  // so each mode needs its own fork): what leak detection costs. jvmArgsPrepend, because the runner
+  // sets jvmArgsAppend in its options, which replaces an annotation's.
 
   /** {@link #createClose4k} with leak detection off (leaks are still released). */
   @Benchmark
@@ -235,7 +235,7 @@ public class MappingBenchmarks {
     }
   }
 
-  /** {@code create(vmo, true)} ({@code ZX_VM_MAP_RANGE}: every page mapped now) + close. */
+  /** {@code create(vmo, PAGE_IMMEDIATELY)} ({@code ZX_VM_MAP_RANGE}: every page now) + close. */
   @Benchmark
   public long mapRange256m(DataVmo data) {
     try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo, MapOption.PAGE_IMMEDIATELY)) {

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Measures the memory that snapshotting and mapping an unmodified 256 MiB VMO (lazily) newly
- * commits, and prints it as one JSON object on a line. Run by {@code src/bench/RunBench.java} in
- * its own JVM.
+ * commits, and prints it as one JSON object on a line. Run by the benchmark runner (src/bench/java)
+ * in its own JVM.
  *
  * <p>Two VMOs: one with every page written ("data"), one never written ("fresh"). For each: {@code
  * committed_bytes} of the parent before and while the mapping is alive (the child's handle is

@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * try (InjectedFault fault = ZirconFaults.failNext("zx_vmar_map", ZxStatus.ERR_NO_MEMORY)) {
- *   ZxException e = assertThrows(ZxException.class, () -> ImmutableMapping.create(vmo, false));
+ *   ZxException e = assertThrows(ZxException.class, () -> ImmutableMapping.create(vmo));
  *   assertEquals(ZxStatus.ERR_NO_MEMORY, e.status());
  * } // removed here, whether or not it was used
  * }</pre>

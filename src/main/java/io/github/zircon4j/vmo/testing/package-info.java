@@ -11,7 +11,7 @@
  *   void aFailedSnapshotLeavesTheCacheUsable() {
  *     try (Mapping data = Mapping.allocate(4096);
  *         InjectedFault fault = ZirconFaults.failNext("zx_vmar_map", ZxStatus.ERR_NO_MEMORY)) {
- *       assertThrows(ZxException.class, () -> ImmutableMapping.create(data.vmo(), false));
+ *       assertThrows(ZxException.class, () -> ImmutableMapping.create(data.vmo()));
  *     }
  *   }
  * }

@@ -1,9 +1,9 @@
 package io.github.zircon4j.vmo.model;
 
 /**
- * The zircon constants the reference model speaks, written out from the facts sheet
- * (/work/shared/zircon-facts.md) so that the model depends on nothing generated: a wrong value here
- * shows up as a model/binding mismatch in {@code VmoModelConformanceProperties}.
+ * The zircon constants the reference model speaks, written out from zircon's headers and syscall
+ * docs so that the model depends on nothing generated: a wrong value here shows up as a mismatch
+ * between the model and the emulation in {@code VmoModelStatefulTest}.
  */
 public final class Zx {
   private Zx() {}

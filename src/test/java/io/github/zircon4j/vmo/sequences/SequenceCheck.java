@@ -180,7 +180,6 @@ public final class SequenceCheck {
       report.append("    ").append(i + 1).append(". ").append(shrunk.minimal().get(i)).append('\n');
     }
     report.append("  minimal sequence's failure: ").append(minimalFailure);
-    System.out.println(report);
     return new AssertionError(report.toString(), minimalFailure);
   }
 
