@@ -72,6 +72,23 @@ public class RunBench {
     Path footprintJava = out.resolve("footprint-java.json");
     run(probe, footprintJava);
 
+    // 2b. Time to safepoint while another thread makes a long zircon call (own JVMs, -Xlog).
+    Map<String, Double> safepoints = new LinkedHashMap<>();
+    for (String op : List.of("read", "map_range")) {
+      if (!only.isEmpty() && !("ttsp_during_" + op + "_512m").matches(".*(" + only + ").*")) {
+        continue;
+      }
+      Path log = out.resolve("safepoint-" + op + ".log");
+      Files.deleteIfExists(log);
+      List<String> ttsp = new ArrayList<>(List.of(java, "-cp", classpath));
+      ttsp.addAll(jvm.subList(0, 2));
+      ttsp.addAll(List.of("-Xmx1536m", "-Xlog:safepoint=info:file=" + log + ":uptime"));
+      ttsp.addAll(List.of(PKG + "SafepointLatency", op, smoke ? "5" : "100"));
+      System.out.println("[bench] time to safepoint during " + op + " of 512 MiB -> " + log);
+      run(ttsp, null);
+      safepoints.putAll(readSafepointLog(log, "ttsp_during_" + op + "_512m"));
+    }
+
     // 3. Each JMH benchmark alternates with its C twin: C, JMH fork, C, JMH fork, ..., C, so that
     //    every fork has C runs from just before and just after it: this shared machine's speed
     //    changes by tens of percent within seconds, which would swamp ratios of runs made minutes
@@ -135,7 +152,8 @@ public class RunBench {
         selectedUnprivileged.add(pair);
       }
     }
-    if (selected.isEmpty() && selectedPairs.isEmpty() && selectedUnprivileged.isEmpty()) {
+    if (selected.isEmpty() && selectedPairs.isEmpty() && selectedUnprivileged.isEmpty()
+        && safepoints.isEmpty()) {
       throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
     }
     for (int n = 0; n < plan.length; n++) {
@@ -227,6 +245,7 @@ public class RunBench {
     footprint.putAll(readRecord(cowCommitted, "cow_committed", "c_cow_"));
     footprint.putAll(readRecord(cowCommittedUnprivileged, "cow_committed" + UNPRIVILEGED,
         "c_cow_unprivileged_"));
+    footprint.putAll(safepoints);
     Summary s = new Summary(readJmh(jmhJson), readC(cRuns), cRounds, footprint);
     Map<String, Double> summary = s.build();
     Path summaryFile = out.resolve("summary.json");
@@ -425,6 +444,31 @@ public class RunBench {
         }
       }
     }
+    return f;
+  }
+
+  /**
+   * From a {@code -Xlog:safepoint} log: {@code key + "_ms"}, the longest "Reaching safepoint" time
+   * (ms), and {@code key + "_count"}, the number of safepoints.
+   */
+  static Map<String, Double> readSafepointLog(Path log, String key) throws IOException {
+    java.util.regex.Pattern reaching =
+        java.util.regex.Pattern.compile("Reaching safepoint: (\\d+) ns");
+    long longest = 0;
+    int count = 0;
+    for (String line : Files.readAllLines(log)) {
+      java.util.regex.Matcher m = reaching.matcher(line);
+      if (m.find()) {
+        longest = Math.max(longest, Long.parseLong(m.group(1)));
+        count++;
+      }
+    }
+    if (count == 0) {
+      throw new IllegalStateException(log + " records no safepoint");
+    }
+    Map<String, Double> f = new LinkedHashMap<>();
+    f.put(key + "_ms", longest / 1e6);
+    f.put(key + "_count", (double) count);
     return f;
   }
 
@@ -676,6 +720,23 @@ public class RunBench {
             footprint.getOrDefault("java_data_shmem_delta", Double.NaN)),
         "max committed_bytes growth (Java parent; C parent+child), data and fresh VMO"
       });
+
+      // Time to safepoint while another thread makes a long call (none is a critical downcall).
+      for (String op : List.of("read", "map_range")) {
+        String key = "ttsp_during_" + op + "_512m";
+        double ms = footprint.getOrDefault(key + "_ms", Double.NaN);
+        put(key + "_ms", ms);
+        put(key + "_safepoints", footprint.getOrDefault(key + "_count", Double.NaN));
+        rows.add(new String[] {
+          key + "_ms", String.format(Locale.ROOT, "%.3f", ms), "<= 5",
+          Double.isNaN(ms) ? "-" : ms <= 5 ? "ok" : "MISS",
+          String.format(Locale.ROOT, "%.0f safepoints",
+              footprint.getOrDefault(key + "_count", Double.NaN)),
+          "longest time to safepoint (-Xlog:safepoint) while another thread loops "
+              + (op.equals("read") ? "Vmo.read of 512 MiB into a byte[]"
+                  : "ImmutableMapping.createShared(vmo, true)+close of 512 MiB (ZX_VM_MAP_RANGE)")
+        });
+      }
 
       // A writer's snapshots (issue 16), in C: the cost follows the pages written, not the size.
       ratio("snapshot_after_write_256m_over_4k", "<= 3", true, 3,
