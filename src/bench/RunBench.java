@@ -82,7 +82,10 @@ public class RunBench {
       Files.deleteIfExists(log);
       List<String> ttsp = new ArrayList<>(List.of(java, "-cp", classpath));
       ttsp.addAll(jvm.subList(0, 2));
-      ttsp.addAll(List.of("-Xmx1536m", "-Xlog:safepoint=info:file=" + log + ":uptime"));
+      // A fixed, pre-touched heap, as the JMH forks get: a heap that grows and shrinks at every
+      // collection adds the GC's own mmap/munmap waits to the figure, which is not the call's.
+      ttsp.addAll(List.of("-Xms1536m", "-Xmx1536m", "-XX:+AlwaysPreTouch",
+          "-Xlog:safepoint=info:file=" + log + ":uptime"));
       ttsp.addAll(List.of(PKG + "SafepointLatency", op, smoke ? "5" : "100"));
       System.out.println("[bench] time to safepoint during " + op + " of 512 MiB -> " + log);
       run(ttsp, null);

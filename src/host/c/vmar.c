@@ -160,6 +160,7 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   if (c->m->writable && l != c->zero_layer) c->lower = true;
   // Pages no layer supplies map from the top's memfd, created here if need be.
   int fd = l == NULL ? -1 : l == c->zero_layer ? layer_fd(l) : layer_phys_fd(l, lp);
+  if (l != NULL && l == c->zero_layer && fd < 0) return layer_fd_status();
   if (c->have && c->layer == l && c->fd == fd && c->at + c->n == at &&
       (l == NULL || c->lp + c->n == lp)) {
     c->n += n;

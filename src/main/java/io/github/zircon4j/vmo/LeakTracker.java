@@ -1,7 +1,6 @@
 package io.github.zircon4j.vmo;
 
 import java.lang.ref.Cleaner;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,7 +40,7 @@ final class LeakTracker {
     TRACE
   }
 
-  static final Mode MODE = mode(System.getProperty("zircon4j.leakDetection", "on"));
+  static final Mode MODE = Configuration.LEAK_DETECTION;
 
   private static final Cleaner CLEANER =
       Cleaner.create(
@@ -58,17 +57,6 @@ final class LeakTracker {
   private static long releasedLeaks;
 
   private LeakTracker() {}
-
-  private static Mode mode(String value) {
-    try {
-      return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException unknown) {
-      throw new IllegalArgumentException(
-          "system property zircon4j.leakDetection must be off, on or trace, but is \""
-              + value
-              + "\"");
-    }
-  }
 
   /**
    * Watches {@code guard}: once it is unreachable and {@link Tracked#closed()} was never called,

@@ -8,6 +8,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,24 @@ import java.util.function.Supplier;
 final class Syscalls {
   static {
     ZirconLibrary.ensureLoaded();
+    // Everything a call or its failure needs is loaded now: a process out of file descriptors
+    // (ZX_ERR_NO_RESOURCES in the host emulation) could not read a class file then, and would get
+    // NoClassDefFoundError instead of the explanation.
+    for (MemorySegment symbol :
+        new MemorySegment[] {
+          Zircon.zx_vmo_get_size$address(), Zircon.zx_vmo_create_child$address(),
+          Zircon.zx_vmar_map$address(), Zircon.zx_vmar_unmap$address(),
+          Zircon.zx_handle_close$address(), Zircon.zx_vmo_read$address(),
+          Zircon.zx_vmo_write$address(), Zircon.zx_vmar_op_range$address(),
+          Zircon.zx_vmo_create$address(), Zircon.zx_object_get_info$address(),
+          Zircon.zx_vmo_set_size$address(), Zircon.zx_handle_duplicate$address(),
+          Zircon.zx_handle_replace$address(), Zircon.zx_object_get_property$address(),
+          Zircon.zx_object_set_property$address()
+        }) {
+      Objects.requireNonNull(symbol);
+    }
+    HostDescriptors.explain(ZxStatus.ERR_NO_RESOURCES);
+    new ZxException("load", ZxStatus.ERR_NO_RESOURCES, "").getMessage();
   }
 
   /** {@code zx_system_get_page_size()}: constant while the system runs. */
@@ -90,7 +109,7 @@ final class Syscalls {
    */
   static void check(int status, String step, Supplier<String> details) {
     if (status != Zircon.ZX_OK()) {
-      throw new ZxException(step, status, details.get());
+      throw new ZxException(step, status, details.get() + HostDescriptors.explain(status));
     }
   }
 
