@@ -4,6 +4,7 @@
 #ifndef ZIRCON4J_ZIRCON_SYSCALLS_H_
 #define ZIRCON4J_ZIRCON_SYSCALLS_H_
 
+#include <zircon/features.h>
 #include <zircon/process.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/types.h>
@@ -16,6 +17,14 @@ extern "C" {
 
 uint32_t zx_system_get_page_size(void);
 zx_time_t zx_clock_get_monotonic(void);
+zx_status_t zx_system_get_features(uint32_t kind, uint32_t* features);
+
+// zx_cache_flush options.
+#define ZX_CACHE_FLUSH_DATA ((uint32_t)1u << 0)
+#define ZX_CACHE_FLUSH_INSN ((uint32_t)1u << 1)
+#define ZX_CACHE_FLUSH_INVALIDATE ((uint32_t)1u << 2)
+
+zx_status_t zx_cache_flush(const void* addr, size_t size, uint32_t options);
 
 // ---- Handles --------------------------------------------------------------------------------
 
@@ -37,6 +46,20 @@ zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* 
                                    size_t value_size);
 zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property, const void* value,
                                    size_t value_size);
+
+// ---- Processes ------------------------------------------------------------------------------
+
+// zx_process_create options.
+#define ZX_PROCESS_SHARED ((uint32_t)1u << 0)
+
+zx_status_t zx_process_create(zx_handle_t job, const char* name, size_t name_size,
+                              uint32_t options, zx_handle_t* proc_handle,
+                              zx_handle_t* vmar_handle);
+
+zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void* buffer,
+                                   size_t buffer_size, size_t* actual);
+zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer,
+                                    size_t buffer_size, size_t* actual);
 
 // ---- Events ---------------------------------------------------------------------------------
 

@@ -55,7 +55,10 @@ typedef uint32_t zx_clock_t;
 #define ZX_OBJ_TYPE_EVENT ((zx_obj_type_t)5u)
 #define ZX_OBJ_TYPE_PORT ((zx_obj_type_t)6u)
 #define ZX_OBJ_TYPE_EVENTPAIR ((zx_obj_type_t)16u)
+#define ZX_OBJ_TYPE_JOB ((zx_obj_type_t)17u)
 #define ZX_OBJ_TYPE_VMAR ((zx_obj_type_t)18u)
+// One more than the largest object type: the length of zx_info_process_handle_stats_t's array.
+#define ZX_OBJ_TYPE_UPPER_BOUND ((zx_obj_type_t)64u)
 
 // ---- Signals --------------------------------------------------------------------------------
 
@@ -87,6 +90,12 @@ typedef uint32_t zx_clock_t;
 #define ZX_EVENT_SIGNALED __ZX_OBJECT_SIGNALED
 #define ZX_EVENTPAIR_SIGNALED __ZX_OBJECT_SIGNALED
 #define ZX_EVENTPAIR_PEER_CLOSED __ZX_OBJECT_PEER_CLOSED
+
+// Tasks (processes, threads, jobs): asserted once the task has ended.
+#define ZX_TASK_TERMINATED __ZX_OBJECT_SIGNALED
+#define ZX_PROCESS_TERMINATED __ZX_OBJECT_SIGNALED
+#define ZX_THREAD_TERMINATED __ZX_OBJECT_SIGNALED
+#define ZX_JOB_TERMINATED __ZX_OBJECT_SIGNALED
 
 // ---- Waiting on several objects -------------------------------------------------------------
 

@@ -13,6 +13,7 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
 #define ZX_INFO_VMAR ((zx_object_info_topic_t)7u)          // zx_info_vmar_t[1]
 #define ZX_INFO_HANDLE_COUNT ((zx_object_info_topic_t)19u) // zx_info_handle_count_t[1]
+#define ZX_INFO_PROCESS_HANDLE_STATS ((zx_object_info_topic_t)21u)  // zx_info_process_handle_stats_t[1]
 
 // Versioned topics carry their version (from 0) in the upper 4 bits.
 #define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))
@@ -38,6 +39,10 @@ typedef struct zx_info_handle_basic {
 typedef struct zx_info_handle_count {
   uint32_t handle_count;  // open handles to the object (all processes; here, this one)
 } zx_info_handle_count_t;
+
+typedef struct zx_info_process_handle_stats {
+  uint32_t handle_count[ZX_OBJ_TYPE_UPPER_BOUND];  // open handles of the process, by object type
+} zx_info_process_handle_stats_t;
 
 typedef struct zx_info_vmar {
   uintptr_t base;  // first address of the region

@@ -92,6 +92,22 @@ static void cnode_splice_out(struct cnode* leaf) {
   free(leaf);
 }
 
+struct vmo* family_first(const struct vmo* v) {
+  struct cnode* n = v->node;
+  while (n->parent != NULL) n = n->parent;
+  while (n->vmo == NULL) n = n->child[0];
+  return n->vmo;
+}
+
+struct vmo* family_next(const struct vmo* v) {
+  struct cnode* n = v->node;
+  while (n->parent != NULL && n->parent->child[1] == n) n = n->parent;
+  if (n->parent == NULL) return NULL;
+  n = n->parent->child[1];
+  while (n->vmo == NULL) n = n->child[0];
+  return n->vmo;
+}
+
 // Numbers the leaves under `root` in charge order (depth-first, child[0] first), setting every
 // node's [lo, hi), and stores them in *leaves (malloc'd). Returns their count, or 0 if out of
 // memory. Iterative: chains of snapshots make deep trees.

@@ -45,6 +45,7 @@ zx_koid_t event_related_koid(const struct object* obj) {
 // Checks: INVALID_ARGS (options not 0), INVALID_ARGS (out NULL), NO_MEMORY / NO_RESOURCES.
 // The handle has ZX_DEFAULT_EVENT_RIGHTS.
 ZX_EXPORT zx_status_t zx_event_create(uint32_t options, zx_handle_t* out) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, options);
   if (options != 0 || out == NULL) return ZX_ERR_INVALID_ARGS;
   zx_lock();
   zx_status_t status = ZX_ERR_NO_MEMORY;
@@ -61,6 +62,7 @@ ZX_EXPORT zx_status_t zx_event_create(uint32_t options, zx_handle_t* out) {
 // NO_RESOURCES. Both handles have ZX_DEFAULT_EVENTPAIR_RIGHTS; each end's related_koid is the
 // other's koid.
 ZX_EXPORT zx_status_t zx_eventpair_create(uint32_t options, zx_handle_t* out0, zx_handle_t* out1) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, options);
   if (options != 0) return ZX_ERR_NOT_SUPPORTED;
   if (out0 == NULL || out1 == NULL) return ZX_ERR_INVALID_ARGS;
   zx_lock();

@@ -98,6 +98,7 @@ zx_status_t handle_alloc(struct object* obj, zx_rights_t rights, zx_handle_t* ou
   e->next_free = NO_SLOT;
   obj->refs++;
   obj->handles++;
+  zx_g.handles_by_type[obj->type]++;
   *out = handle_value(index, e->gen);
   return ZX_OK;
 }
@@ -118,6 +119,7 @@ static struct object* handle_free(zx_handle_t handle, struct handle_entry* e) {
   if (handle == zx_g.root_handle) zx_g.root_handle = ZX_HANDLE_INVALID;
   struct object* obj = e->obj;
   obj->handles--;
+  zx_g.handles_by_type[obj->type]--;
   uint32_t index = (uint32_t)(e - zx_g.handles);
   e->obj = NULL;
   e->rights = 0;
@@ -143,6 +145,11 @@ void object_unref(struct object* obj) {
       break;
     case ZX_OBJ_TYPE_VMAR:
       vmar_destroy((struct vmar*)obj);
+      break;
+    case ZX_OBJ_TYPE_PROCESS:
+    case ZX_OBJ_TYPE_THREAD:
+    case ZX_OBJ_TYPE_JOB:
+      task_destroy(obj);
       break;
     default:
       event_destroy((struct event*)obj);
@@ -180,6 +187,7 @@ zx_status_t handle_close_locked(zx_handle_t handle) {
 }
 
 ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (handle == ZX_HANDLE_INVALID) return ZX_OK;
   zx_lock();
   zx_status_t status = handle_close_locked(handle);
@@ -191,6 +199,7 @@ ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle) {
 // (handles NULL with num_handles > 0); BAD_HANDLE if any entry was not an open handle (including
 // a second copy of one closed earlier in the array), after closing all the others.
 ZX_EXPORT zx_status_t zx_handle_close_many(const zx_handle_t* handles, size_t num_handles) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (num_handles > 0 && handles == NULL) return ZX_ERR_INVALID_ARGS;
   zx_status_t status = ZX_OK;
   zx_lock();
@@ -215,6 +224,7 @@ static zx_status_t handle_alloc_subset(struct object* obj, zx_rights_t held, zx_
 // Checks: BAD_HANDLE, ACCESS_DENIED (no DUPLICATE), INVALID_ARGS (rights not a subset, out NULL).
 ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights,
                                           zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, rights);
   zx_status_t status;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -233,6 +243,7 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights
 // INVALID_ARGS (rights not a subset, out NULL); NO_MEMORY.
 ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
                                         zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, rights);
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) {
@@ -304,6 +315,7 @@ static zx_status_t wait_items(zx_wait_item_t* items, size_t n, zx_time_t deadlin
 // Checks: see wait_items. `observed` is optional; it is written after any wait.
 ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signals,
                                          zx_time_t deadline, zx_signals_t* observed) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, signals);
   zx_wait_item_t item = {.handle = handle, .waitfor = signals, .pending = 0};
   zx_lock();
   zx_status_t status = wait_items(&item, 1, deadline);
@@ -318,6 +330,7 @@ ZX_EXPORT zx_status_t zx_object_wait_one(zx_handle_t handle, zx_signals_t signal
 // item's `pending` is written after a wait (OK, TIMED_OUT, CANCELED).
 ZX_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_items,
                                           zx_time_t deadline) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   if (num_items == 0) {
     zx_lock();
     while (wait_until(deadline)) {
@@ -345,6 +358,7 @@ ZX_EXPORT zx_status_t zx_object_wait_many(zx_wait_item_t* items, size_t num_item
 // and event pairs). Clears, then sets.
 ZX_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask,
                                        uint32_t set_mask) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_status_t status = ZX_OK;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -372,6 +386,7 @@ ZX_EXPORT zx_status_t zx_object_signal(zx_handle_t handle, uint32_t clear_mask,
 // Checks: BAD_HANDLE, ACCESS_DENIED (no SIGNAL_PEER), then see event_signal_peer.
 ZX_EXPORT zx_status_t zx_object_signal_peer(zx_handle_t handle, uint32_t clear_mask,
                                             uint32_t set_mask) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_status_t status;
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
@@ -394,11 +409,13 @@ _Static_assert(sizeof(zx_info_vmo_v1_t) == offsetof(zx_info_vmo_t, metadata_byte
                "zx_info_vmo_v1_t is a prefix of zx_info_vmo_t");
 
 // Checks: BAD_HANDLE; NOT_SUPPORTED (unknown topic); WRONG_TYPE (ZX_INFO_VMO* on a non-VMO,
-// ZX_INFO_VMAR on a non-VMAR); ACCESS_DENIED (ZX_INFO_VMAR, ZX_INFO_HANDLE_COUNT without INSPECT);
+// ZX_INFO_VMAR on a non-VMAR, ZX_INFO_PROCESS_* on a non-process); ACCESS_DENIED (ZX_INFO_VMAR,
+// ZX_INFO_HANDLE_COUNT, ZX_INFO_PROCESS_* without INSPECT);
 // BUFFER_TOO_SMALL (then actual = 0, avail = 1); INVALID_ARGS (NULL buffer).
 // `actual` and `avail` are optional record counts.
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                                          size_t buffer_size, size_t* actual, size_t* avail) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, topic);
   zx_status_t status = ZX_OK;
   size_t records = 0;
   zx_lock();
@@ -428,6 +445,10 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
           info.related_koid = ZX_KOID_INVALID;
         }
         if (e->obj->type == ZX_OBJ_TYPE_EVENTPAIR) info.related_koid = event_related_koid(e->obj);
+        if (e->obj->type == ZX_OBJ_TYPE_PROCESS || e->obj->type == ZX_OBJ_TYPE_THREAD ||
+            e->obj->type == ZX_OBJ_TYPE_JOB) {
+          info.related_koid = task_related_koid(e->obj);
+        }
         if (object_waitable(e->obj)) info.props = ZX_OBJ_PROP_WAITABLE;
         status = vmar_prepare_user_write(buffer, sizeof(info));
         if (status == ZX_OK) memcpy(buffer, &info, sizeof(info));
@@ -490,8 +511,8 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       }
       break;
     }
-    default:
-      status = ZX_ERR_NOT_SUPPORTED;
+    default:  // the task topics (process.c), or NOT_SUPPORTED
+      status = task_get_info(e, topic, buffer, buffer_size, &records);
       break;
   }
   zx_unlock();
@@ -528,6 +549,7 @@ static zx_status_t content_size_property_check(const struct object* obj, size_t 
 //   Any other property: INVALID_ARGS (as zircon's kernel; its doc says NOT_SUPPORTED).
 ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t property, void* value,
                                              size_t value_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, property);
   if (value == NULL) return ZX_ERR_INVALID_ARGS;
   struct object* obj;
   zx_lock();
@@ -541,6 +563,7 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t proper
       }
       char name[ZX_MAX_NAME_LEN] = {0};
       if (obj->type == ZX_OBJ_TYPE_VMO) vmo_get_name((struct vmo*)obj, name);
+      if (obj->type == ZX_OBJ_TYPE_PROCESS) task_get_name(obj, name);
       status = vmar_prepare_user_write(value, sizeof(name));
       if (status == ZX_OK) memcpy(value, name, sizeof(name));
       break;
@@ -570,6 +593,7 @@ out:
 //   Any other property: INVALID_ARGS.
 ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property,
                                              const void* value, size_t value_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, property);
   if (value == NULL) return ZX_ERR_INVALID_ARGS;
   struct object* obj;
   zx_lock();

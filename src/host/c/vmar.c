@@ -31,6 +31,9 @@
 
 #define VM_CAN_MAP_PERMS (ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE)
 
+// The address spaces of other processes (vmar_create_aspace), linked by next_sibling.
+static struct vmar* g_aspaces;
+
 void vmar_destroy(struct vmar* vmar) {
   if (zx_g.root == vmar) zx_g.root = NULL;
   free(vmar);
@@ -67,21 +70,26 @@ static void vmar_release_range(const struct vmar* vmar, uintptr_t addr, size_t l
   }
 }
 
+// This process's root VMAR, made on first use (NULL: out of memory).
+static struct vmar* root_vmar(void) {
+  if (zx_g.root == NULL) {
+    struct vmar* root = calloc(1, sizeof(*root));
+    if (root != NULL) {
+      root->obj.type = ZX_OBJ_TYPE_VMAR;
+      root->obj.koid = zx_new_koid();
+      root->base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE;
+      root->size = (size_t)ZX_HOST_ROOT_VMAR_SIZE;
+      root->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
+      zx_g.root = root;
+    }
+  }
+  return zx_g.root;
+}
+
 ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
   zx_lock();
   if (zx_g.root_handle == ZX_HANDLE_INVALID) {
-    struct vmar* root = zx_g.root;
-    if (root == NULL) {
-      root = calloc(1, sizeof(*root));
-      if (root != NULL) {
-        root->obj.type = ZX_OBJ_TYPE_VMAR;
-        root->obj.koid = zx_new_koid();
-        root->base = (uintptr_t)ZX_HOST_ROOT_VMAR_BASE;
-        root->size = (size_t)ZX_HOST_ROOT_VMAR_SIZE;
-        root->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
-        zx_g.root = root;
-      }
-    }
+    struct vmar* root = root_vmar();
     if (root != NULL) {
       root->obj.refs++;  // held while we try to add the handle
       zx_handle_t h;
@@ -151,16 +159,10 @@ static zx_status_t map_flush(struct map_ctx* c) {
   return got == MAP_FAILED ? ZX_ERR_NO_MEMORY : ZX_OK;
 }
 
-static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
-  struct map_ctx* c = arg;
-  if (l == NULL && c->zero_layer != NULL) {
-    l = c->zero_layer;
-    lp = c->m->off / zx_page() + at;
-  }
-  if (c->m->writable && l != c->zero_layer) c->lower = true;
-  // Pages no layer supplies map from the top's memfd, created here if need be.
-  int fd = l == NULL ? -1 : l == c->zero_layer ? layer_fd(l) : layer_phys_fd(l, lp);
-  if (l != NULL && l == c->zero_layer && fd < 0) return layer_fd_status();
+// Adds n pages at mapping page `at`, from memfd `fd` at page `lp` of layer `l`, to the pending
+// run, or flushes it and starts another.
+static zx_status_t map_piece(struct map_ctx* c, uint64_t at, uint64_t n, struct layer* l,
+                             uint64_t lp, int fd) {
   if (c->have && c->layer == l && c->fd == fd && c->at + c->n == at &&
       (l == NULL || c->lp + c->n == lp)) {
     c->n += n;
@@ -177,6 +179,33 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   return ZX_OK;
 }
 
+static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  struct map_ctx* c = arg;
+  if (l == NULL && c->zero_layer != NULL) {
+    l = c->zero_layer;
+    lp = c->m->off / zx_page() + at;
+  }
+  if (c->m->writable && l != c->zero_layer) c->lower = true;
+  // Pages no layer supplies map from the top's memfd, created here if need be.
+  if (l == NULL || l == c->zero_layer) {
+    int fd = l == NULL ? -1 : layer_fd(l);
+    if (l != NULL && fd < 0) return layer_fd_status();
+    return map_piece(c, at, n, l, lp, fd);
+  }
+  // A run of one layer may come from two memfds for this mapping (lent pages, see
+  // layer_view_span); consecutive pieces of one memfd at consecutive pages stay one mmap.
+  while (n > 0) {
+    int fd;
+    uint64_t k = layer_view_span(l, lp, n, c->m->backing->top->fd, &fd);
+    zx_status_t status = map_piece(c, at, k, l, lp, fd);
+    if (status != ZX_OK) return status;
+    at += k;
+    lp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
 // Whether page `page` of non-slice `b` lies in a writable mapping of b. Sets *seg_end to the end
 // (at most `end`) of the stretch from `page` that has the same answer.
 static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uint64_t* seg_end) {
@@ -186,8 +215,8 @@ static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uin
   bool grew = true;
   while (grew) {  // extend over overlapping or touching writable mappings
     grew = false;
-    for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-      if (w->backing != b || !w->writable) continue;
+    for (const struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+      if (!w->writable) continue;
       uint64_t wf = w->off / ps;
       uint64_t we = wf + w->len / ps;
       if (wf <= reach && reach < we) {
@@ -202,8 +231,8 @@ static bool writable_cover(const struct vmo* b, uint64_t page, uint64_t end, uin
     return true;
   }
   uint64_t next = end;
-  for (const struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-    if (w->backing != b || !w->writable) continue;
+  for (const struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+    if (!w->writable) continue;
     uint64_t wf = w->off / ps;
     if (wf > page && wf < next) next = wf;
   }
@@ -219,14 +248,16 @@ struct single_run {
   struct layer* layer;
   uint64_t lp;
   uint64_t n;
-  int fd;  // the memfd holding the run (see layer_phys_fd)
+  int fd;         // the memfd holding the run for this mapping (see layer_view_span)
+  int viewer_fd;  // the memfd of the mapped VMO's top layer
 };
 
 static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct layer* l,
                                   uint64_t lp) {
   (void)at;
   struct single_run* r = arg;
-  int fd = l == NULL ? -1 : layer_phys_fd(l, lp);
+  int fd = -1;
+  if (l != NULL && layer_view_span(l, lp, n, r->viewer_fd, &fd) != n) return ZX_ERR_STOP;
   if (r->runs == 1 && r->layer == l && r->fd == fd && (l == NULL || r->lp + r->n == lp)) {
     r->n += n;
     return ZX_OK;
@@ -244,7 +275,7 @@ static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct lay
 static bool single_run_of(struct vmo* b, uint64_t page, uint64_t npages, struct single_run* run) {
   uint64_t seg_end;
   if (writable_cover(b, page, page + npages, &seg_end) || seg_end != page + npages) return false;
-  *run = (struct single_run){0};
+  *run = (struct single_run){.viewer_fd = b->top->fd};
   return layer_walk(b->top, page, npages, 0, single_run_add, run) == ZX_OK && run->runs == 1;
 }
 
@@ -325,8 +356,7 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
 zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages) {
   uint64_t ps = zx_page();
   zx_status_t result = ZX_OK;
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing != b) continue;
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lo = page > first ? page : first;
@@ -359,8 +389,8 @@ bool mapping_protect(struct mapping* m) {
 // sets *woken if that covered `addr` (the faulting thread's page).
 static void unprotect_page(struct vmo* b, uint64_t page, uintptr_t addr, bool* woken) {
   uint64_t ps = zx_page();
-  for (struct mapping* w = zx_g.mappings; w != NULL; w = w->next) {
-    if (w->backing != b || !w->writable || !w->wp_armed) continue;
+  for (struct mapping* w = b->maps; w != NULL; w = w->backing_next) {
+    if (!w->writable || !w->wp_armed) continue;
     uint64_t first = w->off / ps;
     if (page < first || page >= first + w->len / ps) continue;
     uintptr_t at = w->base + (uintptr_t)((page - first) * ps);
@@ -413,8 +443,8 @@ static zx_status_t unprotect_run(void* arg, uint64_t at, uint64_t n, struct laye
 
 void vmo_unprotect_own(struct vmo* b) {
   uint64_t ps = zx_page();
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing != b || !m->writable || !m->wp_armed) continue;
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (!m->writable || !m->wp_armed) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);  // past it: PROT_NONE
@@ -455,16 +485,81 @@ void vmar_resolve_all_protected(void) {
   }
 }
 
+struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr) {
+  struct mapping* m = scope != NULL ? mapping_at(scope, addr, true) : NULL;
+  for (const struct vmar* v = m != NULL ? m->vmar : NULL; v != NULL && v != scope; v = v->parent) {
+    if (v->aspace) return NULL;  // another process's: not below `scope` for zircon
+  }
+  return m;
+}
+
+bool vmar_region_at(const struct vmar* scope, uintptr_t addr) {
+  for (struct vmar* r = scope != NULL ? scope->children : NULL; r != NULL; r = r->next_sibling) {
+    if (addr >= r->base && addr - r->base < r->size) return true;
+  }
+  if (scope != zx_g.root) return false;
+  for (struct vmar* r = g_aspaces; r != NULL; r = r->next_sibling) {
+    if (addr >= r->base && addr - r->base < r->size) return true;  // another process's
+  }
+  return false;
+}
+
+zx_status_t user_fault_status(const void* ptr, size_t len) {
+  uint64_t ps = zx_page();
+  uintptr_t lo = (uintptr_t)ptr / ps * ps;
+  uintptr_t hi = len > UINTPTR_MAX - (uintptr_t)ptr ? UINTPTR_MAX / ps * ps
+                                                     : ((uintptr_t)ptr + len + ps - 1) / ps * ps;
+  // The host sees a sub-region's unmapped pages as mapped (its PROT_NONE reservation); zircon
+  // has nothing there. The same for pages of a mapping past its VMO's end.
+  for (uintptr_t page = lo; page < hi && page != 0; page += ps) {
+    struct mapping* m = zx_g.root != NULL ? mapping_at(zx_g.root, page, true) : NULL;
+    if (m != NULL) {
+      if ((m->off + (page - m->base)) / ps >= vmo_backing_limit(m->vmo)) return ZX_ERR_NOT_FOUND;
+      page = m->base + m->len - ps;  // the rest of the mapping is mapped
+      continue;
+    }
+    for (struct vmar* r = zx_g.root != NULL ? zx_g.root->children : NULL; r != NULL;) {
+      if (page < r->base || page - r->base >= r->size) {
+        r = r->next_sibling;
+        continue;
+      }
+      return ZX_ERR_NOT_FOUND;  // inside a region and no mapping of it covers the page
+    }
+    unsigned char resident;
+    if (mincore((void*)page, (size_t)ps, &resident) != 0 && errno == ENOMEM) {
+      return ZX_ERR_NOT_FOUND;
+    }
+  }
+  return ZX_ERR_ACCESS_DENIED;
+}
+
 bool vmo_writably_mapped(const struct vmo* b) {
-  for (const struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing == b && m->writable) return true;
+  for (const struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (m->writable) return true;
   }
   return false;
 }
 
 // ---- Mapping records ---------------------------------------------------------------------
 
+// Adds `m` to its backing VMO's list of mappings (after `after`, or first).
+static void mapping_link_backing(struct mapping* m, struct mapping* after) {
+  struct vmo* b = m->backing;
+  m->backing_prev = after;
+  m->backing_next = after != NULL ? after->backing_next : b->maps;
+  if (m->backing_next != NULL) m->backing_next->backing_prev = m;
+  if (after != NULL) after->backing_next = m; else b->maps = m;
+}
+
+static void mapping_unlink_backing(struct mapping* m) {
+  if (m->backing_prev != NULL) m->backing_prev->backing_next = m->backing_next;
+  else m->backing->maps = m->backing_next;
+  if (m->backing_next != NULL) m->backing_next->backing_prev = m->backing_prev;
+  m->backing_prev = m->backing_next = NULL;
+}
+
 static void mapping_release(struct mapping* m) {
+  mapping_unlink_backing(m);
   m->vmo->num_mappings--;
   struct vmo* v = m->vmo;
   struct vmar* region = m->vmar;
@@ -483,6 +578,7 @@ static zx_status_t mapping_split(struct mapping* m, uintptr_t at) {
   right->off = m->off + (at - m->base);
   right->next = m->next;
   m->next = right;
+  mapping_link_backing(right, m);
   m->vmo->obj.refs++;
   m->vmo->num_mappings++;
   m->vmar->obj.refs++;
@@ -645,7 +741,7 @@ static void vmar_teardown(struct vmar* vmar, bool release) {
   }
   struct vmar* parent = vmar->parent;
   if (release) vmar_release_range(parent, vmar->base, vmar->size);
-  struct vmar** sib = &parent->children;
+  struct vmar** sib = vmar->aspace ? &g_aspaces : &parent->children;
   while (*sib != vmar) sib = &(*sib)->next_sibling;
   *sib = vmar->next_sibling;
   vmar->next_sibling = NULL;
@@ -653,6 +749,43 @@ static void vmar_teardown(struct vmar* vmar, bool release) {
   vmar->parent = NULL;
   object_unref(&vmar->obj);    // the parent's reference
   object_unref(&parent->obj);  // this region's reference on its parent
+}
+
+// ---- Address spaces of other processes ------------------------------------------------------
+
+// Another process's root VMAR: a range of ZX_HOST_ASPACE_SIZE bytes reserved in this address
+// space, handled like a region of this process's root VMAR that the root does not list as a
+// child (the root's own operations never see it), with every CAN_MAP_* flag.
+zx_status_t vmar_create_aspace(struct vmar** out) {
+  struct vmar* root = root_vmar();
+  struct vmar* aspace = calloc(1, sizeof(*aspace));
+  if (root == NULL || aspace == NULL) {
+    free(aspace);
+    return ZX_ERR_NO_MEMORY;
+  }
+  void* got = mmap(NULL, (size_t)ZX_HOST_ASPACE_SIZE, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (got == MAP_FAILED) {
+    free(aspace);
+    return ZX_ERR_NO_MEMORY;
+  }
+  aspace->obj.type = ZX_OBJ_TYPE_VMAR;
+  aspace->obj.koid = zx_new_koid();
+  aspace->obj.refs = 1;  // the process's reference, dropped by vmar_destroy_aspace
+  aspace->base = (uintptr_t)got;
+  aspace->size = (size_t)ZX_HOST_ASPACE_SIZE;
+  aspace->flags = VM_CAN_MAP_PERMS | ZX_VM_CAN_MAP_SPECIFIC;
+  aspace->parent = root;
+  aspace->aspace = true;
+  root->obj.refs++;
+  aspace->next_sibling = g_aspaces;
+  g_aspaces = aspace;
+  *out = aspace;
+  return ZX_OK;
+}
+
+void vmar_destroy_aspace(struct vmar* aspace) {
+  if (!aspace->destroyed) vmar_teardown(aspace, true);  // drops the process's reference
 }
 
 // ---- Syscalls ----------------------------------------------------------------------------
@@ -690,6 +823,7 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct v
 ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
                                   zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
                                   zx_vaddr_t* mapped_addr) {
+  ZX_FAULT_POINT(handle, vmo_handle, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE |
                                ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS |
@@ -874,6 +1008,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   }
   m->next = zx_g.mappings;
   zx_g.mappings = m;
+  mapping_link_backing(m, NULL);
   if (status == ZX_OK && m->writable) {
     // Other mappings of these pages must now show the top layer (copied-up pages, and holes
     // that this mapping may fill).
@@ -884,6 +1019,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   }
   if (status != ZX_OK) {
     zx_g.mappings = m->next;
+    mapping_unlink_backing(m);
     vmar_release_range(vmar, base, rlen);
     free(m);
     goto out;
@@ -904,6 +1040,7 @@ out:
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
 ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -944,16 +1081,22 @@ out:
   return status;
 }
 
-// Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (unknown op, address unaligned, size 0),
-// OUT_OF_RANGE (address + size overflows), BAD_STATE (destroyed VMAR), NOT_FOUND (part of the
-// range is not a mapping in this VMAR or below it), ACCESS_DENIED (COMMIT/DECOMMIT: the VMAR handle lacks WRITE or a mapping lacks
-// PERM_WRITE), NOT_SUPPORTED (DECOMMIT of a VMO that cannot decommit, see zx_vmo_op_range).
+// Checks, in order (vmar_op_range.md and zircon's VmAddressRegion::RangeOp):
+//  1. BAD_HANDLE, WRONG_TYPE.
+//  2. INVALID_ARGS: unknown op, buffer non-NULL or buffer_size non-zero, size 0, address
+//     unaligned.
+//  3. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
+//  4. BAD_STATE: the VMAR was destroyed.
+//  5. ACCESS_DENIED: COMMIT or DECOMMIT through a handle without WRITE.
+//  6. In address order: BAD_STATE for a part of the range that no mapping (in this VMAR or a
+//     region below it) covers; ACCESS_DENIED (COMMIT, DECOMMIT) for a mapping that could not be
+//     made writable (the VMO or VMAR handle used to map it lacked WRITE; a read-only mapping of
+//     a writable VMO is fine); NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
 // COMMIT commits the VMO pages and pre-faults them; MAP_RANGE pre-faults; DECOMMIT decommits the
-// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing.
+// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
-  (void)buffer;
-  (void)buffer_size;
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   uint64_t ps = zx_page();
   zx_rights_t rights;
   struct vmar* vmar;
@@ -962,11 +1105,13 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   if (status != ZX_OK) goto out;
   if ((op != ZX_VMAR_OP_COMMIT && op != ZX_VMAR_OP_DECOMMIT && op != ZX_VMAR_OP_MAP_RANGE &&
        op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) ||
-      address % ps != 0 || size == 0) {
+      buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
-  if (size > SIZE_MAX - (ps - 1) || address > UINTPTR_MAX - (size + (ps - 1)) / ps * ps) {
+  if (size > SIZE_MAX - (ps - 1) || address > UINTPTR_MAX - (size + (ps - 1)) / ps * ps ||
+      address < vmar->base ||
+      address + (size + (ps - 1)) / ps * ps - vmar->base > vmar->size) {
     status = ZX_ERR_OUT_OF_RANGE;
     goto out;
   }
@@ -976,25 +1121,25 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   }
   uintptr_t end = address + (size + (ps - 1)) / ps * ps;
   bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT;
-  bool denied = needs_write && (rights & ZX_RIGHT_WRITE) == 0;
-  bool unsupported = false;
-  for (uintptr_t cur = address; cur < end;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
-    if (m == NULL) {
-      status = ZX_ERR_NOT_FOUND;
-      goto out;
-    }
-    if (needs_write && !m->writable) denied = true;
-    if (op == ZX_VMAR_OP_DECOMMIT && !vmo_can_decommit(m->vmo)) unsupported = true;
-    cur = m->base + m->len;
-  }
-  if (denied) {
+  if (needs_write && (rights & ZX_RIGHT_WRITE) == 0) {
     status = ZX_ERR_ACCESS_DENIED;
     goto out;
   }
-  if (unsupported) {
-    status = ZX_ERR_NOT_SUPPORTED;
-    goto out;
+  for (uintptr_t cur = address; cur < end;) {
+    struct mapping* m = mapping_at(vmar, cur, true);
+    if (m == NULL) {
+      status = ZX_ERR_BAD_STATE;
+      goto out;
+    }
+    if (needs_write && (m->max_prot & PROT_WRITE) == 0) {
+      status = ZX_ERR_ACCESS_DENIED;
+      goto out;
+    }
+    if (op == ZX_VMAR_OP_DECOMMIT && !vmo_can_decommit(m->vmo)) {
+      status = ZX_ERR_NOT_SUPPORTED;
+      goto out;
+    }
+    cur = m->base + m->len;
   }
   for (uintptr_t cur = address; cur < end && status == ZX_OK;) {
     struct mapping* m = mapping_at(vmar, cur, true);
@@ -1036,6 +1181,7 @@ out:
 ZX_EXPORT zx_status_t zx_vmar_allocate(zx_handle_t parent_vmar, zx_vm_option_t options,
                                        size_t offset, size_t size, zx_handle_t* child_vmar,
                                        zx_vaddr_t* child_addr) {
+  ZX_FAULT_POINT(parent_vmar, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_COMPACT | ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_SPECIFIC |
                                VM_CAN_MAP_PERMS | VM_ALIGN_MASK;
   uint64_t ps = zx_page();
@@ -1145,6 +1291,7 @@ out:
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   zx_rights_t rights;
   struct vmar* vmar;
   zx_lock();
@@ -1174,6 +1321,7 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
 // range's ends); a mapping made writable shows its VMO's own pages from then on.
 ZX_EXPORT zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
                                       size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED;
   uint64_t ps = zx_page();

@@ -80,6 +80,7 @@ static void layer_unref(struct layer* l) {
     free(l->extents);
     free(l->marks);
     free(l->lent);
+    free(l->copied);
     free(l);
     l = below;
   }
@@ -123,6 +124,25 @@ static size_t extents_search(const uint64_t* ext, size_t n, uint64_t page) {
     if (ext[2 * mid + 1] <= page) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+// Whether `page` is in the n sorted [start, end) extents `ext`; *end is the end of its extent if
+// so, else where the next one starts (UINT64_MAX if none).
+static bool ranges_contains(const uint64_t* ext, size_t n, uint64_t page, uint64_t* end) {
+  size_t i = extents_search(ext, n, page);
+  if (i == n) {
+    *end = UINT64_MAX;
+    return false;
+  }
+  bool in = ext[2 * i] <= page;
+  *end = in ? ext[2 * i + 1] : ext[2 * i];
+  return in;
+}
+
+// The first page at or after `page` that is not in the extents.
+static uint64_t ranges_next_gap(const uint64_t* ext, size_t n, uint64_t page) {
+  uint64_t end;
+  return ranges_contains(ext, n, page, &end) ? end : page;
 }
 
 // Index of the first extent whose end is > page (num_extents if none).
@@ -252,14 +272,7 @@ static uint64_t seek_page(const struct layer* l, uint64_t page, int whence) {
 // Whether `page` is lent by x; *end is the end of its lent extent if so, else where the next one
 // starts (UINT64_MAX if none).
 static bool lent_contains(const struct layer* x, uint64_t page, uint64_t* end) {
-  size_t i = extents_search(x->lent, x->num_lent, page);
-  if (i == x->num_lent) {
-    *end = UINT64_MAX;
-    return false;
-  }
-  bool in = x->lent[2 * i] <= page;
-  *end = in ? x->lent[2 * i + 1] : x->lent[2 * i];
-  return in;
+  return ranges_contains(x->lent, x->num_lent, page, end);
 }
 
 // The next layer after `after` (or after h itself, given NULL) below holder h that has pages lent
@@ -499,7 +512,7 @@ static zx_status_t full_pread(int fd, void* buf, size_t len, uint64_t off) {
   while (len > 0) {
     ssize_t n = pread(fd, p, len, (off_t)off);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    if (n < 0) return errno == EFAULT ? user_fault_status(p, len) : io_status();
     if (n == 0) {  // past the end of the file: zeros
       memset(p, 0, len);
       return ZX_OK;
@@ -516,7 +529,7 @@ static zx_status_t full_pwrite(int fd, const void* buf, size_t len, uint64_t off
   while (len > 0) {
     ssize_t n = pwrite(fd, p, len, (off_t)off);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno == EFAULT ? ZX_ERR_NOT_FOUND : io_status();
+    if (n < 0) return errno == EFAULT ? user_fault_status(p, len) : io_status();
     p += n;
     off += (uint64_t)n;
     len -= (size_t)n;
@@ -545,23 +558,114 @@ static zx_status_t copy_lent_pages(int from, const void* src, struct layer* to, 
   return status;
 }
 
-// Re-points pages [first, end) of borrower x in the mappings of the VMOs (other than holder h's,
-// whose mappings show the same page of h's memfd before and after) that can see them.
-static void remap_lent_viewers(const struct layer* h, const struct layer* x, uint64_t first,
-                               uint64_t end) {
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    struct vmo* w = m->backing;
-    if (w->top == h) continue;
-    bool done = false;  // vmo_remap re-points all of w's mappings at once
-    for (const struct mapping* e = zx_g.mappings; e != m && !done; e = e->next) {
-      done = e->backing == w;
-    }
+// ---- Readers of lent pages -----------------------------------------------------------------
+//
+// A mapping of a VMO other than the holder's (a reader of the snapshot) first shows a lent page
+// where its bytes are, in the holder's memfd M: mapping a snapshot copies nothing. Before the
+// page is given back (and the writer's store lands in M), every reader must show a copy instead.
+// Re-pointing one page of a reader's mapping is an mmap that splits it in up to three VMAs, so a
+// writer storing to many pages in any order would make a reader's mapping grow without bound
+// and, at vm.max_map_count, make the re-pointing fail. So each borrower re-points its readers
+// page by page only LENT_REPOINT_LIMIT times; then it consolidates: it copies every lent page it
+// still has into its own memfd (they stay lent for accounting: `copied`) and re-maps its readers
+// wholly from there, so each reader's mapping is again as many VMAs as it has layer runs. From
+// then on a first store re-points nothing and copies nothing.
+//
+// Invariant: a mapping of a VMO other than the holder's shows M at a lent page only if that page
+// is not `copied` (or `viewers_stale` is set after a failed re-point: the next give-back then
+// re-maps every reader first). A page is never given back while a reader may show it in M: if
+// re-pointing fails the give-back fails with it, and the store waits (its fault is not resolved)
+// or the call that needed it fails; a snapshot never changes.
+
+#define LENT_REPOINT_LIMIT 32u
+
+uint64_t layer_view_span(const struct layer* l, uint64_t lp, uint64_t n, int viewer_fd, int* fd) {
+  uint64_t end;
+  if (l->num_lent == 0 || !lent_contains(l, lp, &end)) {
+    *fd = l->fd;
+    return l->num_lent == 0 || end - lp >= n ? n : end - lp;
+  }
+  uint64_t k = end - lp < n ? end - lp : n;
+  if (!l->owns_lent_fd && l->lent_fd == viewer_fd) {  // the holder's VMO: the live pages of M
+    *fd = l->lent_fd;
+    return k;
+  }
+  bool copied = ranges_contains(l->copied, l->num_copied, lp, &end);
+  *fd = copied ? l->fd : l->lent_fd;
+  return end - lp < k ? end - lp : k;
+}
+
+// Re-points, in every mapping of each VMO of x's family other than the holder's (whose top's
+// memfd is x->lent_fd), the pages of x's [first, end) that VMO can see. *any: some mapping
+// covered them.
+static zx_status_t lent_remap_viewers(const struct layer* x, uint64_t first, uint64_t end,
+                                      bool* any) {
+  *any = false;
+  if (x->owner == NULL) return ZX_OK;  // no holder any more: nothing stores into lent_fd
+  zx_status_t result = ZX_OK;
+  for (struct vmo* w = family_first(x->owner); w != NULL; w = family_next(w)) {
     uint64_t ws, we;
-    if (done || !window_onto(w, x, &ws, &we)) continue;
+    if (w->maps == NULL || w->top->fd == x->lent_fd || !window_onto(w, x, &ws, &we)) continue;
     uint64_t lo = first > ws ? first : ws;
     uint64_t hi = end < we ? end : we;
-    if (lo < hi) vmo_remap(w, lo - ws, hi - lo);
+    if (lo >= hi) continue;
+    *any = true;
+    zx_status_t status = vmo_remap(w, lo - ws, hi - lo);
+    if (status != ZX_OK) result = status;
   }
+  return result;
+}
+
+// Copies pages [first, end) that x lends and has no copy of into x's own memfd, and records them
+// as copied. `src`, if given, shows page `first` (used for a one-page copy).
+static zx_status_t lent_copy(struct layer* x, uint64_t first, uint64_t end, const void* src) {
+  for (uint64_t page = first; page < end;) {
+    uint64_t stop;
+    if (ranges_contains(x->copied, x->num_copied, page, &stop)) {
+      page = stop;
+      continue;
+    }
+    if (stop > end) stop = end;
+    zx_status_t status = copy_lent_pages(x->lent_fd, page == first ? src : NULL, x, page, stop);
+    if (status == ZX_OK && !ranges_add(&x->copied, &x->num_copied, &x->cap_copied, page, stop)) {
+      status = ZX_ERR_NO_MEMORY;
+    }
+    if (status != ZX_OK) return status;
+    page = stop;
+  }
+  return ZX_OK;
+}
+
+// Copies every page x lends into its own memfd and re-maps every reader of x wholly: afterwards
+// no reader shows x's lent pages in the holder's memfd.
+static zx_status_t lent_consolidate(struct layer* x) {
+  for (size_t i = 0; i < x->num_lent; i++) {
+    zx_status_t status = lent_copy(x, x->lent[2 * i], x->lent[2 * i + 1], NULL);
+    if (status != ZX_OK) return status;
+  }
+  bool any;
+  zx_status_t status = lent_remap_viewers(x, 0, UINT64_MAX, &any);
+  x->viewers_stale = status != ZX_OK;
+  if (status == ZX_OK) x->repoints = 0;
+  return status;
+}
+
+// Makes sure no reader of x shows pages [a, b) of x in the holder's memfd: copies them, then
+// re-points the readers (or consolidates x, see above).
+static zx_status_t lent_release_readers(struct layer* x, uint64_t a, uint64_t b,
+                                        const void* src) {
+  if (x->viewers_stale) return lent_consolidate(x);
+  bool fresh = !ranges_contains(x->copied, x->num_copied, a, &(uint64_t){0}) ||
+               ranges_next_gap(x->copied, x->num_copied, a) < b;
+  if (!fresh) return ZX_OK;  // copied before: readers show the copies already
+  if (x->repoints >= LENT_REPOINT_LIMIT) return lent_consolidate(x);
+  zx_status_t status = lent_copy(x, a, b, src);
+  if (status != ZX_OK) return status;
+  bool any;
+  status = lent_remap_viewers(x, a, b, &any);
+  if (status != ZX_OK) return lent_consolidate(x);  // fewer VMAs; fails only if that fails too
+  if (any) x->repoints++;
+  return ZX_OK;
 }
 
 zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_t end, const void* src) {
@@ -572,14 +676,15 @@ zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_t end, con
       if (i == x->num_lent || x->lent[2 * i] >= end) break;
       uint64_t a = x->lent[2 * i] > first ? x->lent[2 * i] : first;
       uint64_t b = x->lent[2 * i + 1] < end ? x->lent[2 * i + 1] : end;
-      // x's copy first: until the page leaves x's lent list, x reads it from h's memfd.
-      zx_status_t status = copy_lent_pages(h->fd, a == first ? src : NULL, x, a, b);
-      if (status == ZX_OK && !ranges_remove(&x->lent, &x->num_lent, &x->cap_lent, a, b)) {
+      // x's copy first, and no reader left showing h's memfd there: until the pages leave x's
+      // lent list, they are x's, whatever h's mappings do.
+      zx_status_t status = lent_release_readers(x, a, b, a == first ? src : NULL);
+      if (status == ZX_OK && (!ranges_remove(&x->lent, &x->num_lent, &x->cap_lent, a, b) ||
+                              !ranges_remove(&x->copied, &x->num_copied, &x->cap_copied, a, b))) {
         status = ZX_ERR_NO_MEMORY;
       }
       if (status != ZX_OK) return status;
       layer_mark(h, a, b);  // h's own pages now, in place
-      remap_lent_viewers(h, x, a, b);
     }
     x = next;
   }
@@ -606,6 +711,7 @@ static void lent_orphan(struct layer* h) {
       any = true;
     } else {
       x->num_lent = 0;
+      x->num_copied = 0;
       x->lent_fd = -1;
     }
   }
@@ -632,6 +738,7 @@ static void lent_orphan(struct layer* h) {
       copy_lent_pages(h->fd, NULL, x, x->lent[2 * i], x->lent[2 * i + 1]);  // best effort
     }
     x->num_lent = 0;
+    x->num_copied = 0;
     x->lent_fd = -1;
   }
 }
@@ -832,6 +939,26 @@ struct read_ctx {
   uint64_t len;
 };
 
+// Zeroes caller memory [dst, dst + len) as a copy into it would: a read of /dev/zero, so that a
+// buffer the caller may not write fails (user_fault_status) instead of faulting in the library.
+// Called with the lock held (it guards the descriptor, opened once).
+static zx_status_t zero_user(char* dst, size_t len) {
+  static int zero_fd = -1;
+  if (zero_fd < 0) zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  if (zero_fd < 0) {  // no /dev/zero: the caller's buffer is trusted
+    memset(dst, 0, len);
+    return ZX_OK;
+  }
+  while (len > 0) {
+    ssize_t n = read(zero_fd, dst, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EFAULT ? user_fault_status(dst, len) : io_status();
+    dst += n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
 static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
   struct read_ctx* r = arg;
   uint64_t ps = zx_page();
@@ -839,14 +966,11 @@ static zx_status_t read_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
   uint64_t end = (at + n) * ps < r->off + r->len ? (at + n) * ps : r->off + r->len;
   if (start >= end) return ZX_OK;
   char* dst = r->dst + (start - r->off);
-  if (l == NULL) {
-    memset(dst, 0, (size_t)(end - start));
-    return ZX_OK;
-  }
+  if (l == NULL) return zero_user(dst, (size_t)(end - start));
   return full_pread(layer_phys_fd(l, lp), dst, (size_t)(end - start), lp * ps + (start - at * ps));
 }
 
-static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   struct read_ctx r = {buf, off, len};
@@ -854,7 +978,7 @@ static zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64
   return layer_walk(b->top, first, (off + len + ps - 1) / ps - first, first, read_run, &r);
 }
 
-static zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
+zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len) {
   uint64_t ps = zx_page();
   if (len == 0) return ZX_OK;
   uint64_t first = off / ps;
@@ -888,7 +1012,9 @@ uint64_t layer_bytes(const struct layer* l) {
     uint64_t lent = ranges_pages(x->lent, x->num_lent) * ps;
     bytes = bytes > lent ? bytes - lent : 0;
   }
-  return bytes + ranges_pages(l->lent, l->num_lent) * ps;
+  // Copied lent pages are in l's memfd and in its lent list: count them once.
+  uint64_t lent = ranges_pages(l->lent, l->num_lent) - ranges_pages(l->copied, l->num_copied);
+  return bytes + lent * ps;
 }
 
 // ---- Collapsing chains -------------------------------------------------------------------
@@ -1039,8 +1165,8 @@ static void vmo_collapse(struct vmo* b) {
       // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
       // F once the lock is free). Merging into T instead needs no protection: the writers map
       // F's pages write-protected already, and T's holes they map are holes of F too.
-      for (struct mapping* m = zx_g.mappings; m != NULL && into_f; m = m->next) {
-        if (m->backing == b && m->writable && !mapping_protect(m)) into_f = false;
+      for (struct mapping* m = b->maps; m != NULL && into_f; m = m->backing_next) {
+        if (m->writable && !mapping_protect(m)) into_f = false;
       }
     }
     if (into_f) {
@@ -1090,6 +1216,7 @@ static void vmo_collapse(struct vmo* b) {
           extents_remove(f, f->lent[2 * i], f->lent[2 * i + 1]);
         }
         f->num_lent = 0;
+        f->num_copied = 0;
         f->lent_fd = -1;
       }
       status = fill_holes_from(t, f, 0, lim, false, buf);
@@ -1138,6 +1265,7 @@ static bool layer_fold_below(struct layer* u, char* buf) {
       kept_copies_move(x, u, 0, a, e);
     }
     x->num_lent = 0;
+    x->num_copied = 0;  // readers showing x's copies keep them (same bytes); U copies anew
     x->lent_fd = -1;
   }
   // U's extent list (if it has one) follows the pages copied in, as every write's does.
@@ -1206,15 +1334,38 @@ static struct vmo* vmo_new(uint64_t size, bool with_top) {
   return v;
 }
 
+// Makes `child` a child of `parent` (parent_koid, ZERO_CHILDREN); O(1).
+static void vmo_link_child(struct vmo* parent, struct vmo* child) {
+  child->parent = parent;
+  child->sibling_prev = NULL;
+  child->sibling_next = parent->children;
+  if (parent->children != NULL) parent->children->sibling_prev = child;
+  parent->children = child;
+}
+
+static void vmo_unlink_child(struct vmo* child) {
+  if (child->sibling_prev != NULL) child->sibling_prev->sibling_next = child->sibling_next;
+  else child->parent->children = child->sibling_next;
+  if (child->sibling_next != NULL) child->sibling_next->sibling_prev = child->sibling_prev;
+  child->parent = NULL;
+  child->sibling_prev = child->sibling_next = NULL;
+}
+
 // Called when the last handle, mapping and slice child of `v` are gone. Its children are handed
-// to its parent (or become parentless), as zircon's hidden-node collapse makes them appear.
+// to its parent (or become parentless), as zircon's hidden-node collapse makes them appear:
+// O(children of v).
 void vmo_destroy(struct vmo* v) {
   cnode_remove(v);
   if (v->all_prev != NULL) v->all_prev->all_next = v->all_next; else zx_g.vmos = v->all_next;
   if (v->all_next != NULL) v->all_next->all_prev = v->all_prev;
-  for (struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
-    if (w->parent == v) w->parent = v->parent;
+  struct vmo* grandparent = v->parent;
+  if (grandparent != NULL) vmo_unlink_child(v);
+  while (v->children != NULL) {
+    struct vmo* c = v->children;
+    vmo_unlink_child(c);
+    if (grandparent != NULL) vmo_link_child(grandparent, c);
   }
+  v->parent = grandparent;  // for the count below
   if (v->parent != NULL) {
     v->parent->num_children = v->parent->num_children - 1 + v->num_children;
     vmo_update_zero_children(v->parent);
@@ -1267,11 +1418,15 @@ zx_status_t vmo_get_info(struct vmo* v, zx_rights_t rights, zx_info_vmo_t* info)
   info->cache_policy = v->cache_policy;
   memcpy(info->name, v->name, sizeof(info->name));
   // The emulation's own bookkeeping for the VMO: its structure, its top layer and that layer's
-  // cached extents. The emulation never evicts or reclaims pages, so committed_change_events
+  // extent and marker lists. The emulation never evicts or reclaims pages, so committed_change_events
   // stays 0.
-  info->metadata_bytes = sizeof(*v);
-  if (v->top != NULL) {
-    info->metadata_bytes += sizeof(*v->top) + 2 * v->top->num_extents * sizeof(uint64_t);
+  // Like zircon's page-list nodes, it is 0 until the VMO holds a page (or a zero marker) of its
+  // own: a fresh VMO, a slice and an unwritten snapshot child report 0.
+  info->metadata_bytes = 0;
+  if (v->top != NULL && (v->top->num_extents > 0 || v->top->num_marks > 0 ||
+                         layer_bytes(v->top) > 0)) {
+    info->metadata_bytes = sizeof(*v) + sizeof(*v->top) +
+                           2 * (v->top->num_extents + v->top->num_marks) * sizeof(uint64_t);
   }
   return ZX_OK;
 }
@@ -1317,6 +1472,7 @@ static uint64_t round_up_page(uint64_t size) {
 // Checks: INVALID_ARGS (unknown options), OUT_OF_RANGE (size > 2^46), INVALID_ARGS (out NULL),
 // NOT_SUPPORTED (ZX_VMO_DISCARDABLE: not emulated), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+  ZX_FAULT_POINT(ZX_HANDLE_INVALID, ZX_HANDLE_INVALID, options);
   if ((options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) != 0) return ZX_ERR_INVALID_ARGS;
   if (size > ZX_HOST_MAX_VMO_SIZE) return ZX_ERR_OUT_OF_RANGE;
   if (out == NULL) return ZX_ERR_INVALID_ARGS;
@@ -1339,8 +1495,8 @@ ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t
 
 // The checks zx_vmo_read and zx_vmo_write share, in this order: BAD_HANDLE, WRONG_TYPE,
 // ACCESS_DENIED (`right`), INVALID_ARGS (NULL buffer with a non-zero length), OUT_OF_RANGE
-// (offset + len past the page-rounded size, or overflowing). A length of 0 at offset == size is
-// fine. Called with the lock held.
+// (offset + len past the page-rounded size, or overflowing), BAD_STATE (a cache policy other than
+// CACHED). A length of 0 at offset == size is fine. Called with the lock held.
 static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const void* buffer,
                                 uint64_t offset, size_t len, struct vmo** out) {
   zx_rights_t rights;
@@ -1349,12 +1505,15 @@ static zx_status_t vmo_io_check(zx_handle_t handle, zx_rights_t right, const voi
   if ((rights & right) == 0) return ZX_ERR_ACCESS_DENIED;
   if (len > 0 && buffer == NULL) return ZX_ERR_INVALID_ARGS;
   if (offset > (*out)->size || len > (*out)->size - offset) return ZX_ERR_OUT_OF_RANGE;
+  // vmo_read.md / vmo_write.md: an uncached VMO is not directly readable or writable.
+  if ((*out)->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
   return ZX_OK;
 }
 
 // Checks: see vmo_io_check, with READ.
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset,
                                   size_t len) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_READ, buffer, offset, len, &v);
@@ -1369,6 +1528,7 @@ ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t off
 // Checks: see vmo_io_check, with WRITE.
 ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                                    size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_lock();
   zx_status_t status = vmo_io_check(handle, ZX_RIGHT_WRITE, buffer, offset, buffer_size, &v);
@@ -1381,6 +1541,7 @@ ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint6
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (size NULL). No right needed.
 ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1397,6 +1558,7 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
 // OUT_OF_RANGE (size > 2^46), INVALID_ARGS (the VMO's accumulated offset plus the rounded size
 // overflows: a child far out in its ancestors), NO_MEMORY.
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, ZX_FAULT_NO_OPTION);
   struct vmo* v;
   zx_rights_t rights;
   zx_lock();
@@ -1446,8 +1608,8 @@ out:
 static zx_status_t snapshot_writers(struct vmo* b) {
   uint64_t ps = zx_page();
   zx_status_t status = ZX_OK;
-  for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
-    if (m->backing != b || !m->writable) continue;
+  for (struct mapping* m = b->maps; m != NULL && status == ZX_OK; m = m->backing_next) {
+    if (!m->writable) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);
@@ -1473,8 +1635,8 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
   uint64_t ps = zx_page();
   bool* unprotected = NULL;
   size_t num_writers = 0;
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing == b && m->writable) num_writers++;
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (m->writable) num_writers++;
   }
   unprotected = calloc(num_writers > 0 ? num_writers : 1, sizeof(*unprotected));
   if (unprotected == NULL) {
@@ -1482,8 +1644,8 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
     return ZX_ERR_NO_MEMORY;
   }
   size_t k = 0;
-  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
-    if (m->backing == b && m->writable) unprotected[k++] = !mapping_protect(m);
+  for (struct mapping* m = b->maps; m != NULL; m = m->backing_next) {
+    if (m->writable) unprotected[k++] = !mapping_protect(m);
   }
   for (uint64_t page = 0;;) {
     uint64_t data = layer_next_data(t, page);
@@ -1515,8 +1677,8 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
   if (t->tracked) t->num_extents = 0;  // exact: t holds none of its memfd's pages
   zx_status_t status = ZX_OK;
   k = 0;
-  for (struct mapping* m = zx_g.mappings; m != NULL && status == ZX_OK; m = m->next) {
-    if (m->backing != b || !m->writable || !unprotected[k++]) continue;
+  for (struct mapping* m = b->maps; m != NULL && status == ZX_OK; m = m->backing_next) {
+    if (!m->writable || !unprotected[k++]) continue;
     uint64_t first = m->off / ps;
     uint64_t end = first + m->len / ps;
     uint64_t lim = vmo_backing_limit(m->vmo);
@@ -1581,9 +1743,11 @@ static zx_status_t vmo_snapshot(struct vmo* b, uint64_t sp, uint64_t limit, stru
 // OUT_OF_RANGE (non-slices: offset + size overflows), INVALID_ARGS (out NULL); then for a SLICE:
 // INVALID_ARGS (not inside the parent, including offset + size overflowing), NOT_SUPPORTED
 // (resizable parent); for the others: INVALID_ARGS (the offset added to the parent's accumulated
-// offset, or that plus the size, overflows); NO_MEMORY.
+// offset, or that plus the size, overflows), BAD_STATE (the parent's cache policy is not CACHED);
+// NO_MEMORY. A slice takes its parent's cache policy.
 ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                           uint64_t size, zx_handle_t* out) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, options);
   const uint32_t types =
       ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SLICE;
   const uint32_t known = types | ZX_VMO_CHILD_RESIZABLE | ZX_VMO_CHILD_NO_WRITE;
@@ -1617,6 +1781,8 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
   } else if (!slice && (offset > UINT64_MAX - v->root_off ||
                         round_up_page(size) > UINT64_MAX - v->root_off - offset)) {
     status = ZX_ERR_INVALID_ARGS;
+  } else if (!slice && v->cache_policy != ZX_CACHE_POLICY_CACHED) {
+    status = ZX_ERR_BAD_STATE;  // copy-on-write needs cached pages (VmoClone2 Uncached)
   }
   if (status != ZX_OK) goto out;
 
@@ -1635,6 +1801,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     child->slice = true;
     child->backing = b;
     child->backing_off = vmo_backing_offset(v) + offset;
+    child->cache_policy = v->cache_policy;  // a window onto the same pages
     b->obj.refs++;
     child_rights = rights | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;
     if (no_write) child_rights &= ~ZX_RIGHT_WRITE;
@@ -1666,7 +1833,7 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, 
     vmo_destroy(child);
     goto out;
   }
-  child->parent = v;
+  vmo_link_child(v, child);
   v->num_children++;
   vmo_update_zero_children(v);
 out:
@@ -1681,6 +1848,7 @@ out:
 // children; is a child). The policy is recorded and reported by ZX_INFO_VMO; host mappings stay
 // cached whatever it says.
 ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, cache_policy);
   if ((cache_policy & ~ZX_CACHE_POLICY_MASK) != 0) return ZX_ERR_INVALID_ARGS;
   struct vmo* v;
   zx_rights_t rights;
@@ -1706,8 +1874,11 @@ bool vmo_can_decommit(const struct vmo* v) {
   if (v->cow) return false;
   const struct vmo* b = v->slice ? v->backing : v;
   if (b->cow) return false;
-  for (const struct vmo* w = zx_g.vmos; w != NULL; w = w->all_next) {
-    if (!w->slice && w->parent != NULL && (w->parent == b || w->parent == v)) return false;
+  for (const struct vmo* w = b->children; w != NULL; w = w->sibling_next) {
+    if (!w->slice) return false;
+  }
+  for (const struct vmo* w = v->children; w != NULL; w = w->sibling_next) {
+    if (!w->slice) return false;
   }
   return true;
 }
@@ -1731,6 +1902,7 @@ static bool range_outside(const struct vmo* v, uint64_t offset, uint64_t size) {
 // `buffer` and `buffer_size` are not used by any of these ops.
 ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
                                       uint64_t size, void* buffer, size_t buffer_size) {
+  ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
   (void)buffer;
   (void)buffer_size;
   struct vmo* v;

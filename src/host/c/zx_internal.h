@@ -22,8 +22,11 @@
 #include <zircon/syscalls.h>
 #include <zircon/types.h>
 
-// Exactly the zx_* entry points are exported, plus the test-only zircon4j_host_cow_mode (uffd.c;
-// its prefix cannot clash with a zircon name); everything else is hidden by -fvisibility=hidden.
+#include "fault.h"
+
+// Exactly the zx_* entry points, the zircon4j_fault_* test controls (fault.c) and the test-only
+// zircon4j_host_cow_mode (uffd.c) are exported: the zircon4j_ prefix cannot clash with a zircon
+// name. Everything else is hidden by -fvisibility=hidden; build-lib checks the exported names.
 #define ZX_EXPORT __attribute__((visibility("default")))
 #define ZX_HIDDEN __attribute__((visibility("hidden")))
 
@@ -36,6 +39,10 @@
 #define ZX_HOST_ROOT_VMAR_BASE ((uint64_t)0x1000000)
 #define ZX_HOST_ROOT_VMAR_SIZE (((uint64_t)1 << 47) - ZX_HOST_ROOT_VMAR_BASE - ((uint64_t)1 << 20))
 
+// The address space of a process made by zx_process_create: its root VMAR is a range of this
+// size reserved in the host's address space (see vmar_create_aspace).
+#define ZX_HOST_ASPACE_SIZE ((uint64_t)1 << 36)
+
 // Rights of the root VMAR handle: ZX_DEFAULT_VMAR_RIGHTS (BASIC minus WAIT, plus OP_CHILDREN)
 // plus READ, WRITE and EXECUTE, as a Fuchsia process receives it.
 #define ZX_HOST_ROOT_VMAR_RIGHTS                                                               \
@@ -43,7 +50,7 @@
    ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 struct object {
-  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT or _EVENTPAIR
+  zx_obj_type_t type;    // ZX_OBJ_TYPE_VMO, _VMAR, _EVENT, _EVENTPAIR, _PROCESS, _THREAD, _JOB
   zx_koid_t koid;        // from ZX_KOID_FIRST up, never reused
   size_t refs;           // handles + waiters + (VMOs) mappings and slice children
   uint32_t handles;      // open handles (ZX_INFO_HANDLE_COUNT); 0 triggers on-zero-handles
@@ -98,6 +105,14 @@ struct layer {
   uint64_t* lent;
   size_t num_lent;
   size_t cap_lent;
+  // Lent pages whose bytes this layer's own memfd holds too (a subset of `lent`): mappings of
+  // VMOs other than the holder's show them from there, so a store into `lent_fd` cannot reach
+  // them. Accounting still treats them as lent. See "Readers of lent pages" in vmo.c.
+  uint64_t* copied;
+  size_t num_copied;
+  size_t cap_copied;
+  unsigned repoints;     // reader mappings re-pointed page by page since the last consolidation
+  bool viewers_stale;    // a re-point failed: some reader may still show `lent_fd` at a copy
 };
 
 // A node of a clone tree, which decides who is charged for a page several VMOs share (see
@@ -134,12 +149,16 @@ struct vmo {
                               // size it never overflows (create_child and set_size check it)
   struct vmo* parent;         // for parent_koid and ZERO_CHILDREN; no reference
   size_t num_children;        // live children
+  struct vmo* children;       // the live children (their `parent` is this VMO), doubly linked
+  struct vmo* sibling_prev;
+  struct vmo* sibling_next;
   size_t num_mappings;        // live mappings of this VMO
   char name[ZX_MAX_NAME_LEN]; // ZX_PROP_NAME, NUL-terminated (at most ZX_MAX_NAME_LEN - 1 chars)
   uint64_t content_size;      // ZX_PROP_VMO_CONTENT_SIZE, bytes (need not be within `size`)
   uint32_t cache_policy;      // ZX_CACHE_POLICY_* (recorded only: host mappings are cached)
   struct vmo* all_prev;       // list of all live VMOs
   struct vmo* all_next;
+  struct mapping* maps;       // non-slices: the mappings that show its pages (mapping.backing)
 };
 
 // A VMAR: the root (covering the host's whole user address space, never reserved) or a region
@@ -150,6 +169,7 @@ struct vmar {
   size_t size;
   zx_vm_option_t flags;  // ZX_VM_CAN_MAP_* it allows
   bool destroyed;        // zx_vmar_destroy ran: every VMAR operation gives BAD_STATE
+  bool aspace;           // another process's root VMAR (see vmar_create_aspace)
   struct vmar* parent;   // NULL for the root; holds a reference until destroyed
   struct vmar* children; // live sub-regions; each holds a reference (on the child) until destroyed
   struct vmar* next_sibling;
@@ -168,6 +188,8 @@ struct mapping {
   bool writable;              // ZX_VM_PERM_WRITE: stores land in backing's top layer
   bool wp_armed;              // some pages may be write-protected (lazy copy-on-write, uffd.c)
   struct mapping* next;
+  struct mapping* backing_prev;  // backing->maps, doubly linked: O(1) removal
+  struct mapping* backing_next;
 };
 
 struct handle_entry {
@@ -192,6 +214,7 @@ struct zx_state {
   struct mapping* mappings;  // all live mappings
   struct vmar* root;         // the root VMAR, created lazily
   zx_handle_t root_handle;
+  uint32_t handles_by_type[ZX_OBJ_TYPE_UPPER_BOUND];  // open handles per object type
   struct kept_copy* kept;    // charge.c
   size_t num_kept;
   size_t cap_kept;
@@ -221,6 +244,10 @@ ZX_HIDDEN void vmo_set_name(struct vmo* vmo, const char* name, size_t len);
 ZX_HIDDEN uint64_t vmo_get_content_size(const struct vmo* vmo);
 ZX_HIDDEN zx_status_t vmo_set_content_size(struct vmo* vmo, uint64_t content_size);
 ZX_HIDDEN uint64_t vmo_backing_limit(const struct vmo* vmo);
+// zx_vmo_read / zx_vmo_write past their checks: bytes [off, off + len) of non-slice `b` to or from
+// caller memory (a fault there gives user_fault_status).
+ZX_HIDDEN zx_status_t vmo_read_bytes(struct vmo* b, void* buf, uint64_t off, uint64_t len);
+ZX_HIDDEN zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64_t len);
 ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
@@ -246,6 +273,11 @@ ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t np
 ZX_HIDDEN uint64_t layer_bytes(const struct layer* l);
 // The memfd that holds page `lp` of `l` (its own, or `lent_fd` for a lent page).
 ZX_HIDDEN int layer_phys_fd(struct layer* l, uint64_t lp);
+// How a mapping of a VMO whose top layer's memfd is `viewer_fd` shows pages from `lp` of `l`:
+// *fd is the memfd that holds them for it (a reader of a lent page that has a copy shows the
+// copy, see "Readers of lent pages" in vmo.c); returns how many of the n pages it holds.
+ZX_HIDDEN uint64_t layer_view_span(const struct layer* l, uint64_t lp, uint64_t n, int viewer_fd,
+                                   int* fd);
 // The layer below holder `h` that lent page `page` of h's memfd (NULL: none, the page is h's).
 ZX_HIDDEN struct layer* lent_borrower(const struct layer* h, uint64_t page);
 // Gives pages [first, end) of h's memfd back to h: each lent page there is copied into its
@@ -259,6 +291,10 @@ ZX_HIDDEN zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_
 ZX_HIDDEN struct layer* layer_supplier(struct layer* top, uint64_t page);
 
 // charge.c
+// The VMOs of v's clone tree (its family: every VMO that may share a frozen layer with it), in
+// charge order: family_first(v), then family_next of each until NULL. O(depth) per step.
+ZX_HIDDEN struct vmo* family_first(const struct vmo* v);
+ZX_HIDDEN struct vmo* family_next(const struct vmo* v);
 ZX_HIDDEN zx_status_t cnode_new_leaf(struct vmo* v);
 ZX_HIDDEN struct cnode* cnode_alloc_hidden(void);
 // Makes `child` (a fresh leaf) a snapshot of `parent` in its clone tree, using `hidden`.
@@ -289,6 +325,16 @@ ZX_HIDDEN void event_on_zero_handles(struct event* event);
 ZX_HIDDEN zx_status_t event_signal_peer(struct object* obj, zx_signals_t clear, zx_signals_t set);
 ZX_HIDDEN zx_koid_t event_related_koid(const struct object* obj);
 
+// process.c: jobs, processes, threads (struct task).
+ZX_HIDDEN void task_destroy(struct object* obj);
+// ZX_INFO_HANDLE_BASIC.related_koid of a task: a process's job, a thread's process.
+ZX_HIDDEN zx_koid_t task_related_koid(const struct object* obj);
+ZX_HIDDEN void task_get_name(const struct object* obj, char out[ZX_MAX_NAME_LEN]);
+// The ZX_INFO_PROCESS_* topics (NOT_SUPPORTED for any other): WRONG_TYPE, ACCESS_DENIED, then
+// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail).
+ZX_HIDDEN zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
+                                    size_t buffer_size, size_t* records);
+
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
 ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
@@ -311,6 +357,19 @@ ZX_HIDDEN void vmo_unprotect_own(struct vmo* b);
 // resolves the write-protected pages there first, because the handler thread needs the lock to
 // resolve a fault (a holder touching a protected page would wait for it forever).
 ZX_HIDDEN zx_status_t vmar_prepare_user_write(void* ptr, size_t len);
+// The status of a failed copy (EFAULT) to or from caller memory [ptr, ptr + len), as zircon's
+// fault handler would give it: NOT_FOUND where no mapping is (a page of it is unmapped, or in a
+// VMAR of ours that maps nothing there, or past a mapped VMO's end), else ACCESS_DENIED (mapped,
+// but without the access the copy needed).
+ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
+// A new address space for another process (its root VMAR, one reference held by the caller),
+// and its end: everything mapped in it is removed and its range given back to the host.
+ZX_HIDDEN zx_status_t vmar_create_aspace(struct vmar** out);
+ZX_HIDDEN void vmar_destroy_aspace(struct vmar* aspace);
+// The mapping covering `addr` in `scope` or any VMAR below it (NULL: none).
+ZX_HIDDEN struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr);
+// Whether `addr` lies in a region below `scope` (reserved by the host, whether mapped or not).
+ZX_HIDDEN bool vmar_region_at(const struct vmar* scope, uintptr_t addr);
 // Copies up and re-points every write-protected page of every writable mapping (before fork).
 ZX_HIDDEN void vmar_resolve_all_protected(void);
 

@@ -881,10 +881,14 @@ int main(void) {
   run_vmar_tests();
   run_cow_tests();
   run_lent_tests();
+  run_scale_tests();
   run_attribution_tests();
   run_object_tests();
   run_event_tests();
   run_subvmar_tests();
+  run_fidelity_tests();
+  run_process_tests();
+  run_fault_tests();
   printf("%d passed, %d failed\n", (int)g_passed, (int)g_failed);
   return g_failed > 0 ? 1 : 0;
 }

@@ -472,8 +472,15 @@ SCENARIO(vmar_op_range_ops) {
   CHECK_EQ(zx_vmar_op_range(root, 77, w, p, NULL, 0), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w + 1, p, NULL, 0), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, 0, NULL, 0), ZX_ERR_INVALID_ARGS);
-  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, 5 * p, NULL, 0), ZX_ERR_NOT_FOUND);
-  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, r, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  uint8_t byte = 0;
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, p, &byte, 0), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, p, NULL, 1), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, SIZE_MAX - p, NULL, 0),
+           ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, 0, p, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, 5 * p, NULL, 0), ZX_ERR_BAD_STATE);
+  // A read-only mapping of a VMO mapped through a handle with WRITE may be committed.
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, r, p, NULL, 0), ZX_OK);
   CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, w, 2 * p, NULL, 0), ZX_OK);
   CHECK_EQ(vmo_info(v).committed_bytes, 2 * p);
   ((volatile uint8_t*)w)[0] = 6;

@@ -83,4 +83,16 @@ void run_attribution_tests(void);
 // conformance_lent.c
 void run_lent_tests(void);
 
+// conformance_fidelity.c
+void run_fidelity_tests(void);
+
+// conformance_process.c
+void run_process_tests(void);
+
+// conformance_fault.c
+void run_fault_tests(void);
+
+// conformance_scale.c
+void run_scale_tests(void);
+
 #endif  // ZIRCON4J_HOST_TEST_HARNESS_H_

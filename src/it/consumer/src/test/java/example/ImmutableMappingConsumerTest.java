@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.github.zircon4j.vmo.ImmutableMapping;
+import io.github.zircon4j.vmo.MapOption;
 import io.github.zircon4j.vmo.Vmo;
 import java.io.File;
 import java.lang.foreign.ValueLayout;
@@ -27,7 +28,10 @@ class ImmutableMappingConsumerTest {
     assertNull(System.getProperty("zircon4j.library"), "no property: the bundled library is used");
     try (Vmo vmo = Vmo.create(1)) {
       vmo.write(CONTENT, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+      try (ImmutableMapping mapping =
+          ImmutableMapping.create(
+              vmo,
+              immediatelyPage ? new MapOption[] {MapOption.PAGE_IMMEDIATELY} : new MapOption[0])) {
         byte[] expected = new byte[(int) vmo.size()];
         System.arraycopy(CONTENT, 0, expected, 0, CONTENT.length);
         assertArrayEquals(expected, mapping.segment().toArray(ValueLayout.JAVA_BYTE));

@@ -13,7 +13,7 @@ public final class ReadBack {
     byte[] content = "content".getBytes(StandardCharsets.US_ASCII);
     try (Vmo vmo = Vmo.create(content.length)) {
       vmo.write(content, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
         byte[] read = mapping.segment().asSlice(0, content.length).toArray(ValueLayout.JAVA_BYTE);
         System.out.println("read back: " + new String(read, StandardCharsets.US_ASCII));
       }

@@ -8,22 +8,28 @@ import java.util.Objects;
 
 /**
  * A read-only, zero-copy view of a snapshot of a VMO: the Java port of Fuchsia's Rust {@code
- * mapped_vmo::ImmutableMapping}. Its writable counterpart is {@link Mapping}.
+ * mapped_vmo::ImmutableMapping} (and, for a range, of {@code TruncatedImmutableMapping}). Its
+ * writable counterpart is {@link Mapping}.
  *
- * <p>Creating one takes a copy-on-write snapshot child of the VMO ({@code ZX_VMO_CHILD_SNAPSHOT |
- * ZX_VMO_CHILD_NO_WRITE}), maps it read-only into the root VMAR and closes the child's handle, so
- * only the mapping keeps the snapshot alive. No bytes are copied. The view shows the VMO as it was
- * at creation: later writes to the VMO never show, and nothing can write the view. {@link #close()}
- * unmaps it; afterwards every access through {@link #segment()} or a {@link ByteBuffer} from {@link
- * #asByteBuffer()} throws {@link IllegalStateException} instead of touching unmapped memory.
+ * <p>Creating one takes a copy-on-write snapshot child of the VMO ({@code zx_vmo_get_size}, then
+ * {@code zx_vmo_create_child} with {@code ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE}), maps it
+ * read-only into the root VMAR ({@code zx_vmar_map} with {@code ZX_VM_PERM_READ |
+ * ZX_VM_REQUIRE_NON_RESIZABLE}, plus {@code ZX_VM_MAP_RANGE} with {@link
+ * MapOption#PAGE_IMMEDIATELY}) and closes the child's handle ({@code zx_handle_close}), so only the
+ * mapping keeps the snapshot alive. No bytes are copied. The view shows the VMO as it was at
+ * creation: later writes to the VMO never show, and nothing can write the view. {@link #close()}
+ * unmaps it ({@code zx_vmar_unmap}); afterwards every access through {@link #segment()} or a {@link
+ * ByteBuffer} from {@link #asByteBuffer()} throws {@link IllegalStateException} instead of touching
+ * unmapped memory. A VMO of size 0, or a range of length 0, gives an empty view and makes no
+ * syscall after {@code zx_vmo_get_size}.
  *
- * <p>A mapping from {@link #create(Vmo, boolean)} is confined to the thread that created it, as the
- * Rust type is neither {@code Send} nor {@code Sync}: use or {@code close()} from another thread
- * throws {@link WrongThreadException}. This keeps {@code close()} cheap (about as cheap as the
- * {@code munmap} itself). A mapping from {@link #createShared(Vmo, boolean)} may be read and closed
- * by any thread, but its {@code close()} is a JVM-wide handshake with every thread (tens of
- * microseconds, measured at about 50 µs on JDK 25 here): do not create and close shared mappings in
- * a hot loop.
+ * <p>The same choices as {@link Mapping}, passed as {@link MapOption}s: the whole VMO or a range;
+ * confined to the creating thread (the default: use or {@code close()} from another thread throws
+ * {@link WrongThreadException}, and {@code close()} is about as cheap as the {@code munmap}
+ * itself), {@link MapOption#SHARED} (any thread may read and close; the close is a JVM-wide
+ * handshake), or a segment owned by the caller's {@link Arena} ({@link #map}); pages mapped on
+ * first touch, or all at once with {@link MapOption#PAGE_IMMEDIATELY}, or later with {@link
+ * #prefetch()}.
  *
  * <p>A mapping that is never closed is unmapped once neither it, nor its segment, nor any slice or
  * {@link ByteBuffer} of it can be reached any more, and the leak is logged (see {@link Vmo} for
@@ -31,21 +37,17 @@ import java.util.Objects;
  * Java heap fills, not when address space or {@code vm.max_map_count} runs out.
  *
  * <p>The VMO's handle needs {@link ZxRights#DUPLICATE} and {@link ZxRights#READ} (to take the
- * snapshot) and {@link ZxRights#MAP} (to map it); a {@link Vmo#create(long)} handle has all three.
- *
- * <p>Every way to create one exists for the whole VMO and for a range: {@code create} (confined),
- * {@code createShared} (any thread), and {@code map} (a segment owned by the caller's arena).
+ * snapshot) and {@link ZxRights#MAP} (to map it); a {@link Vmo#create} handle has all three. The
+ * VMO is borrowed: the caller still owns and closes it, also while the mapping lives.
  *
  * <pre>{@code
  * try (Vmo vmo = Vmo.create(4096);
- *     ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+ *     ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
  *   byte first = mapping.segment().get(ValueLayout.JAVA_BYTE, 0);
  * }
  * }</pre>
  */
 public final class ImmutableMapping implements AutoCloseable {
-
-  private static final String MAP_STEP = "map child VMO";
 
   private final Arena arena;
   private final MemorySegment segment;
@@ -56,139 +58,78 @@ public final class ImmutableMapping implements AutoCloseable {
   }
 
   /**
-   * Snapshots and maps the whole VMO, confined to the calling thread.
+   * Snapshots and maps the whole VMO: Rust's {@code ImmutableMapping::create_from_vmo}. The view is
+   * the VMO's page-rounded size.
    *
-   * <p>The view is the VMO's page-rounded size. A VMO of size 0 gives an empty mapping and makes no
-   * other syscall.
-   *
-   * @param vmo the VMO to snapshot; borrowed, the caller still owns and closes it. Its handle needs
-   *     {@link ZxRights#DUPLICATE}, {@link ZxRights#READ} and {@link ZxRights#MAP}.
-   * @param immediatelyPage map every page now ({@code ZX_VM_MAP_RANGE}) rather than on first touch
+   * @param vmo the VMO to snapshot; borrowed. Its handle needs {@link ZxRights#DUPLICATE}, {@link
+   *     ZxRights#READ} and {@link ZxRights#MAP}.
+   * @param options {@link MapOption#SHARED}, {@link MapOption#PAGE_IMMEDIATELY}, or none
    * @return the mapping; close it to unmap
+   * @throws NullPointerException if {@code vmo}, {@code options} or one of them is null
+   * @throws IllegalArgumentException for {@link MapOption#READ_ONLY} (the view is read-only anyway)
    * @throws IllegalStateException if {@code vmo} is closed
-   * @throws ZxException naming the step that failed: "get VMO size", "map VMO: VMO too large",
-   *     "create child VMO" ({@code ZX_ERR_ACCESS_DENIED} without DUPLICATE or READ), "map child
-   *     VMO" ({@code ZX_ERR_ACCESS_DENIED} without MAP), or "map child VMO: map returned zero".
+   * @throws ZxException at {@link ZxException.Step#GET_VMO_SIZE}, {@link
+   *     ZxException.Step#VMO_TOO_LARGE}, {@link ZxException.Step#CREATE_CHILD_VMO} ({@code
+   *     ZX_ERR_ACCESS_DENIED} without DUPLICATE or READ), {@link ZxException.Step#MAP_CHILD_VMO}
+   *     ({@code ZX_ERR_ACCESS_DENIED} without MAP) or {@link ZxException.Step#MAP_RETURNED_NULL}.
    *     Nothing is left allocated then.
    */
-  public static ImmutableMapping create(Vmo vmo, boolean immediatelyPage) {
-    return open(
-        vmo, 0, -1, immediatelyPage, Arena.ofConfined(), "ImmutableMapping.create(Vmo, boolean)");
+  public static ImmutableMapping create(Vmo vmo, MapOption... options) {
+    return open(vmo, 0, -1, options);
   }
 
   /**
-   * Like {@link #create(Vmo, boolean)}, but any thread may read the mapping and any thread may
-   * close it; a reader racing {@code close()} gets {@link IllegalStateException}, never a crash.
-   * Its {@code close()} costs a JVM-wide handshake (tens of microseconds).
+   * Snapshots and maps {@code length} bytes of the VMO from {@code offset}. The view is exactly
+   * {@code length} bytes, although the mapping itself is page-rounded. With offset 0 this is Rust's
+   * {@code TruncatedImmutableMapping::create_from_vmo}: a view of a VMO's content size rather than
+   * its page-rounded size.
    *
-   * @param vmo the VMO to snapshot; borrowed
-   * @param immediatelyPage map every page now rather than on first touch
-   * @return the mapping; close it to unmap
-   * @throws IllegalStateException if {@code vmo} is closed
-   * @throws ZxException naming the step that failed
-   */
-  public static ImmutableMapping createShared(Vmo vmo, boolean immediatelyPage) {
-    return open(
-        vmo,
-        0,
-        -1,
-        immediatelyPage,
-        Arena.ofShared(),
-        "ImmutableMapping.createShared(Vmo, boolean)");
-  }
-
-  /**
-   * Snapshots and maps {@code length} bytes of the VMO from {@code offset}, confined to the calling
-   * thread. The view is exactly {@code length} bytes, although the mapping itself is page-rounded;
-   * this also gives a view of a VMO's content size rather than its page-rounded size (what Rust's
-   * {@code TruncatedImmutableMapping} offers).
-   *
-   * @param vmo the VMO to snapshot; borrowed
-   * @param offset where the view starts; must be a multiple of the page size (zircon's rule for
+   * @param vmo the VMO to snapshot; borrowed, with the rights {@link #create(Vmo, MapOption...)}
+   *     needs
+   * @param offset where the view starts; a multiple of {@link Vmo#pageSize()} (zircon's rule for
    *     children)
    * @param length the view's length in bytes; 0 gives an empty mapping
-   * @param immediatelyPage map every page now rather than on first touch
+   * @param options {@link MapOption#SHARED}, {@link MapOption#PAGE_IMMEDIATELY}, or none
    * @return the mapping; close it to unmap
+   * @throws NullPointerException if {@code vmo}, {@code options} or one of them is null
    * @throws IllegalArgumentException if {@code offset} or {@code length} is negative, {@code
-   *     offset} is not page-aligned, or {@code offset + length} is beyond the VMO's size
+   *     offset} is not page-aligned, or {@code offset + length} is beyond the VMO's size (the
+   *     message names both), or for {@link MapOption#READ_ONLY}
    * @throws IllegalStateException if {@code vmo} is closed
-   * @throws ZxException naming the step that failed
+   * @throws ZxException naming the step that failed, as for {@link #create(Vmo, MapOption...)}
    */
-  public static ImmutableMapping create(
-      Vmo vmo, long offset, long length, boolean immediatelyPage) {
+  public static ImmutableMapping create(Vmo vmo, long offset, long length, MapOption... options) {
     requireRange(offset, length);
-    return open(
-        vmo,
-        offset,
-        length,
-        immediatelyPage,
-        Arena.ofConfined(),
-        "ImmutableMapping.create(Vmo, long, long, boolean)");
-  }
-
-  /**
-   * Like {@link #create(Vmo, long, long, boolean)}, but any thread may read and close the mapping,
-   * as with {@link #createShared(Vmo, boolean)}.
-   *
-   * @param vmo the VMO to snapshot; borrowed
-   * @param offset where the view starts; a multiple of the page size
-   * @param length the view's length in bytes; 0 gives an empty mapping
-   * @param immediatelyPage map every page now rather than on first touch
-   * @return the mapping; close it to unmap
-   * @throws IllegalArgumentException if the range is negative, unaligned or beyond the VMO
-   * @throws IllegalStateException if {@code vmo} is closed
-   * @throws ZxException naming the step that failed
-   */
-  public static ImmutableMapping createShared(
-      Vmo vmo, long offset, long length, boolean immediatelyPage) {
-    requireRange(offset, length);
-    return open(
-        vmo,
-        offset,
-        length,
-        immediatelyPage,
-        Arena.ofShared(),
-        "ImmutableMapping.createShared(Vmo, long, long, boolean)");
-  }
-
-  /**
-   * Snapshots and maps the whole VMO into a segment owned by {@code arena}: it is unmapped when the
-   * arena closes, like {@code FileChannel.map(mode, offset, size, arena)}. The segment is read-only
-   * and as accessible as the arena makes it.
-   *
-   * @param vmo the VMO to snapshot; borrowed
-   * @param immediatelyPage map every page now rather than on first touch
-   * @param arena the arena that owns the mapping; must be alive
-   * @return the read-only segment, exactly the VMO's size
-   * @throws IllegalStateException if {@code vmo} or {@code arena} is closed
-   * @throws WrongThreadException if {@code arena} is confined to another thread
-   * @throws ZxException naming the step that failed
-   */
-  public static MemorySegment map(Vmo vmo, boolean immediatelyPage, Arena arena) {
-    MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapSnapshot(vmo, 0, -1, immediatelyPage, arena, null);
+    return open(vmo, offset, length, options);
   }
 
   /**
    * Snapshots and maps {@code length} bytes of the VMO from {@code offset} into a segment owned by
-   * {@code arena}, as {@link #map(Vmo, boolean, Arena)} does for the whole VMO.
+   * {@code arena}: it is unmapped when the arena closes, and as accessible as the arena makes it,
+   * like {@code FileChannel.map(mode, offset, size, arena)}. For the whole VMO, pass offset 0 and
+   * {@link Vmo#size()}. The segment is read-only.
    *
-   * @param vmo the VMO to snapshot; borrowed
+   * @param vmo the VMO to snapshot; borrowed, with the rights {@link #create(Vmo, MapOption...)}
+   *     needs
    * @param offset where the view starts; a multiple of the page size
    * @param length the segment's length in bytes; 0 gives an empty segment
-   * @param immediatelyPage map every page now rather than on first touch
    * @param arena the arena that owns the mapping; must be alive
+   * @param options {@link MapOption#PAGE_IMMEDIATELY}, or none
    * @return the read-only segment, exactly {@code length} bytes
-   * @throws IllegalArgumentException if the range is negative, unaligned or beyond the VMO
+   * @throws NullPointerException if {@code vmo}, {@code arena}, {@code options} or one of them is
+   *     null
+   * @throws IllegalArgumentException if the range is negative, unaligned or beyond the VMO, or for
+   *     {@link MapOption#SHARED} or {@link MapOption#READ_ONLY}
    * @throws IllegalStateException if {@code vmo} or {@code arena} is closed
    * @throws WrongThreadException if {@code arena} is confined to another thread
    * @throws ZxException naming the step that failed
    */
   public static MemorySegment map(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena) {
+      Vmo vmo, long offset, long length, Arena arena, MapOption... options) {
+    MapOption.Chosen chosen = MapOption.Chosen.of("ImmutableMapping.map", true, false, options);
     requireRange(offset, length);
     MappedSegments.requireUsable(Objects.requireNonNull(arena, "arena"));
-    return mapSnapshot(vmo, offset, length, immediatelyPage, arena, null);
+    return mapSnapshot(vmo, offset, length, chosen.pageImmediately(), arena, null);
   }
 
   private static void requireRange(long offset, long length) {
@@ -196,11 +137,15 @@ public final class ImmutableMapping implements AutoCloseable {
     Vmo.requireNonNegative("length", length);
   }
 
-  private static ImmutableMapping open(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
+  private static ImmutableMapping open(Vmo vmo, long offset, long length, MapOption[] options) {
+    MapOption.Chosen chosen = MapOption.Chosen.of("ImmutableMapping.create", false, false, options);
+    Objects.requireNonNull(vmo, "vmo");
+    Arena arena = chosen.shared() ? Arena.ofShared() : Arena.ofConfined();
     boolean opened = false;
     try {
-      MemorySegment view = mapSnapshot(vmo, offset, length, immediatelyPage, arena, factory);
+      MemorySegment view =
+          mapSnapshot(
+              vmo, offset, length, chosen.pageImmediately(), arena, "ImmutableMapping.create");
       opened = true;
       return new ImmutableMapping(arena, view);
     } finally {
@@ -215,17 +160,17 @@ public final class ImmutableMapping implements AutoCloseable {
    * length < 0} means the whole VMO. The arena must be alive and usable by this thread (see {@link
    * MappedSegments#requireUsable}).
    *
-   * <p>A {@code factory} name means the arena is this class's own: the mapping is then also
-   * released if the segment's scope becomes unreachable unclosed ({@link LeakTracker}). A caller's
-   * arena ({@code factory == null}) decides the lifetime itself: an {@code Arena.ofAuto()} already
-   * unmaps on GC, and any other arena unmaps when it closes.
+   * <p>A {@code method} name means the arena is this class's own: the mapping is then also released
+   * if the segment's scope becomes unreachable unclosed ({@link LeakTracker}). A caller's arena
+   * ({@code method == null}) decides the lifetime itself: an {@code Arena.ofAuto()} already unmaps
+   * on GC, and any other arena unmaps when it closes.
    *
    * <p>This is the hot path of every create + close, so it stays small enough for the JIT to inline
    * into its caller (under {@code -XX:FreqInlineSize}): every message and every rare case is built
    * in a separate method.
    */
   private static MemorySegment mapSnapshot(
-      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String factory) {
+      Vmo vmo, long offset, long length, boolean immediatelyPage, Arena arena, String method) {
     int source = Objects.requireNonNull(vmo, "vmo").handle();
     long vmoSize = mappableSize(Syscalls.vmoGetSize(source));
     long viewLength = length < 0 ? vmoSize : MappedSegments.checkRange(vmoSize, offset, length);
@@ -247,7 +192,8 @@ public final class ImmutableMapping implements AutoCloseable {
       // The child is neither resizable, discardable nor pager-backed, and the mapping is exactly
       // its size, so no access through the mapping can fault for lack of pages
       // (ZX_VM_ALLOW_FAULTS is not needed).
-      address = Syscalls.vmarMapRoot(MAP_STEP, options, child, 0, mappedLength);
+      address =
+          Syscalls.vmarMapRoot(ZxException.Step.MAP_CHILD_VMO, options, child, 0, mappedLength);
     } finally {
       // The mapping holds its own reference to the child; dropping the handle leaves the mapping
       // as the only thing keeping the snapshot alive (the parent's ZX_VMO_ZERO_CHILDREN returns
@@ -255,11 +201,11 @@ public final class ImmutableMapping implements AutoCloseable {
       Syscalls.handleClose(child);
     }
     if (address == 0) {
-      throw MappedSegments.mappedAtZero(MAP_STEP, mappedLength);
+      throw MappedSegments.mappedAtZero(mappedLength);
     }
     // Safety: a read-only mapping of an immutable snapshot, handed to `arena` (see
     // MappedSegments.own); the segment is made read-only too, so no Java code can write it.
-    return MappedSegments.own(address, viewLength, mappedLength, arena, "ImmutableMapping", factory)
+    return MappedSegments.own(address, viewLength, mappedLength, arena, "ImmutableMapping", method)
         .asReadOnly();
   }
 
@@ -268,7 +214,7 @@ public final class ImmutableMapping implements AutoCloseable {
     if (vmoSize < 0 || vmoSize > Long.MAX_VALUE - Syscalls.PAGE_SIZE) {
       // Rust's VmoSizeAsIsize: a mapping of this size could not be addressed.
       throw new ZxException(
-          "map VMO: VMO too large",
+          ZxException.Step.VMO_TOO_LARGE,
           ZxStatus.ERR_OUT_OF_RANGE,
           "size " + Long.toUnsignedString(vmoSize) + " does not fit in a mapping");
     }
@@ -276,7 +222,10 @@ public final class ImmutableMapping implements AutoCloseable {
   }
 
   /**
-   * The read-only view, exactly {@link #size()} bytes.
+   * The read-only view, exactly {@link #size()} bytes. Its {@code load()}, {@code isLoaded()},
+   * {@code unload()} and {@code force()} throw {@link UnsupportedOperationException} ("Not a mapped
+   * segment": they are for files mapped by {@code FileChannel.map}); {@link #prefetch()} is what
+   * {@code load()} would do here.
    *
    * @return the mapped snapshot; any access after {@link #close()} throws {@link
    *     IllegalStateException}
@@ -321,12 +270,13 @@ public final class ImmutableMapping implements AutoCloseable {
 
   /**
    * Populates the page tables of the whole view now ({@code zx_vmar_op_range} with {@code
-   * ZX_VMAR_OP_MAP_RANGE}), as {@code immediatelyPage} does at creation, so that first touches do
-   * not fault. It commits no memory and changes no byte. An empty mapping does nothing.
+   * ZX_VMAR_OP_MAP_RANGE}), as {@link MapOption#PAGE_IMMEDIATELY} does at creation: what {@code
+   * MappedByteBuffer.load()} is for a mapped file, so that first touches do not fault. It commits
+   * no memory and changes no byte. An empty mapping does nothing.
    *
    * @throws IllegalStateException if closed
    * @throws WrongThreadException if the mapping is confined to another thread
-   * @throws ZxException at step "prefetch mapping" if zircon refuses
+   * @throws ZxException at {@link ZxException.Step#PREFETCH_MAPPING} if zircon refuses
    */
   public void prefetch() {
     MappedSegments.checkUsable(arena, segment);
@@ -343,7 +293,7 @@ public final class ImmutableMapping implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the range is not inside the view
    * @throws IllegalStateException if closed
    * @throws WrongThreadException if the mapping is confined to another thread
-   * @throws ZxException at step "prefetch mapping" if zircon refuses
+   * @throws ZxException at {@link ZxException.Step#PREFETCH_MAPPING} if zircon refuses
    */
   public void prefetch(long offset, long length) {
     MappedSegments.checkUsable(arena, segment);
@@ -360,13 +310,14 @@ public final class ImmutableMapping implements AutoCloseable {
   }
 
   /**
-   * Unmaps the view. Idempotent. A confined mapping may only be closed by its own thread.
+   * Unmaps the view ({@code zx_vmar_unmap}), which frees the snapshot. Idempotent. A confined
+   * mapping may only be closed by its own thread.
    *
    * @throws WrongThreadException if the mapping is confined to another thread; nothing changes
    */
   @Override
   public void close() {
-    MappedSegments.close(arena, segment);
+    MappedSegments.close(arena, segment); // zx_vmar_unmap, through the arena's cleanup
   }
 
   /**

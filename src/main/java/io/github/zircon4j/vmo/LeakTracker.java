@@ -1,8 +1,11 @@
 package io.github.zircon4j.vmo;
 
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Releases native resources whose owner became unreachable without {@code close()}, and reports
@@ -15,9 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code off}: leaked resources are still released; nothing is reported.
  *   <li>{@code on}: the first leak of each creation site is reported. No stack trace is ever
  *       allocated: a site is the public factory that made the resource (for example {@code
- *       ImmutableMapping.create(Vmo, boolean)}), a constant the factory passes in. Naming the
- *       caller's own line would take a stack walk per creation (microseconds, as much as the whole
- *       create + close), so {@code on} says which factory leaked and how to find the callers.
+ *       ImmutableMapping.create}: the method the user called, whatever its overload), a constant
+ *       the factory passes in. Naming the caller's own line would take a stack walk per creation
+ *       (microseconds, as much as the whole create + close), so {@code on} says which factory
+ *       leaked and how to find the callers.
  *   <li>{@code trace}: each resource records its creation stack; a site is the first frame outside
  *       this package (the caller's line), and the report carries the whole stack.
  * </ul>
@@ -64,7 +68,7 @@ final class LeakTracker {
    *
    * @param guard the object whose reachability guards the resource
    * @param what the resource in the report, e.g. "ImmutableMapping"
-   * @param factory the public factory that made it, e.g. "ImmutableMapping.create(Vmo, boolean)"
+   * @param factory the public factory that made it, e.g. "ImmutableMapping.create"
    * @param release frees the native resource; must not reference {@code guard} (or it is never
    *     unreachable) and must not throw
    */
@@ -73,8 +77,92 @@ final class LeakTracker {
         MODE == Mode.TRACE
             ? new Tracked(what, factory, release, new Throwable("created here"), caller())
             : new Tracked(what, factory, release, null, factory);
+    Scope scope = OPEN_SCOPES.get() == 0 ? null : CURRENT_SCOPE.get();
+    if (scope != null && scope.open) {
+      tracked.scope = scope;
+      tracked.line = MODE == Mode.TRACE ? tracked.site : caller();
+      tracked.thread = Thread.currentThread().getName();
+      scope.live.add(tracked);
+    }
     tracked.cleanable = CLEANER.register(guard, tracked);
     return tracked;
+  }
+
+  // ---- Scopes: per-test attribution for ZirconLeakCheck ---------------------------------------
+
+  /** Scopes open anywhere: while 0, {@link #track} costs one read more, and no stack walk. */
+  private static final AtomicInteger OPEN_SCOPES = new AtomicInteger();
+
+  /**
+   * The scope of the current thread. Inheritable: a thread started by a thread in a scope is in it
+   * too (the value is copied when the Thread is constructed), so objects made by the threads a test
+   * starts count as the test's. Threads that existed before (a shared pool's) are not.
+   */
+  private static final InheritableThreadLocal<Scope> CURRENT_SCOPE = new InheritableThreadLocal<>();
+
+  /**
+   * The objects made by one test's threads while its scope is open: each records the line that made
+   * it and its thread (a stack walk per creation, paid only while a scope is open).
+   */
+  static final class Scope {
+    private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean open = true;
+
+    /**
+     * The scope the opening thread was in before, back in force when this one closes: a thread that
+     * waits inside a test may run another test's callbacks (JUnit's work-stealing pool).
+     */
+    private final Scope previous;
+
+    private Scope(Scope previous) {
+      this.previous = previous;
+    }
+
+    /** One line per object made in this scope and not closed (a leak released by GC included). */
+    List<String> unclosed() {
+      List<String> lines = new ArrayList<>();
+      for (Tracked t : live) {
+        lines.add(
+            article(t.what)
+                + " made by "
+                + t.factory
+                + " at "
+                + t.line
+                + " on thread \""
+                + t.thread
+                + "\""
+                + (t.released ? " (since unreachable: the garbage collector released it)" : ""));
+      }
+      lines.sort(null);
+      return lines;
+    }
+
+    /** Stops attributing: objects made from now on, on any thread, are not this scope's. */
+    void close() {
+      if (open) {
+        open = false;
+        OPEN_SCOPES.decrementAndGet();
+        if (CURRENT_SCOPE.get() == this) {
+          if (previous != null && previous.open) {
+            CURRENT_SCOPE.set(previous);
+          } else {
+            CURRENT_SCOPE.remove();
+          }
+        }
+      }
+    }
+  }
+
+  /** Opens a scope for the current thread and the threads it starts from now on. */
+  static Scope openScope() {
+    Scope scope = new Scope(CURRENT_SCOPE.get());
+    OPEN_SCOPES.incrementAndGet();
+    CURRENT_SCOPE.set(scope);
+    return scope;
+  }
+
+  private static String article(String what) {
+    return ("AEIOU".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what;
   }
 
   /** One watched resource: the cleaner's action, run once (by a leak or by {@link #closed()}). */
@@ -85,6 +173,15 @@ final class LeakTracker {
     private final Throwable creation;
     private final String site;
     private Cleaner.Cleanable cleanable;
+
+    /** The leak-check scope it was made in, its creating line and thread; null outside scopes. */
+    private Scope scope;
+
+    private String line;
+    private String thread;
+
+    /** The cleaner released it (it became unreachable unclosed). */
+    private volatile boolean released;
 
     /**
      * Set by {@link #closed()} just before it deregisters through {@code clean()}, on the same
@@ -105,6 +202,9 @@ final class LeakTracker {
     /** The owner released the resource itself: forget it, without releasing or reporting. */
     void closed() {
       closedExplicitly = true;
+      if (scope != null) {
+        scope.live.remove(this);
+      }
       cleanable.clean();
     }
 
@@ -113,6 +213,7 @@ final class LeakTracker {
       if (closedExplicitly) {
         return;
       }
+      released = true;
       try {
         release.run();
       } finally {
@@ -133,8 +234,7 @@ final class LeakTracker {
       boolean traced = leak.creation != null;
       String message =
           "LEAK: "
-              + ("AEIOU".indexOf(leak.what.charAt(0)) >= 0 ? "an " : "a ")
-              + leak.what
+              + article(leak.what)
               + " made by "
               + leak.factory
               + (traced ? " at " + site : "")

@@ -101,13 +101,7 @@ final class MappedSegments {
    * inside a VMO of {@code vmoSize} bytes (zircon's rule for children and mappings).
    */
   static long checkRange(long vmoSize, long offset, long length) {
-    if (offset % Syscalls.PAGE_SIZE != 0) {
-      throw new IllegalArgumentException(
-          "offset must be a multiple of the page size ("
-              + Syscalls.PAGE_SIZE
-              + "), but is "
-              + offset);
-    }
+    Vmo.requirePageAligned("offset", offset);
     if (offset > vmoSize || length > vmoSize - offset) {
       throw new IllegalArgumentException(
           "range [offset "
@@ -121,9 +115,9 @@ final class MappedSegments {
   }
 
   /** zircon never maps at 0; nothing to unmap then. */
-  static ZxException mappedAtZero(String step, long mappedLength) {
+  static ZxException mappedAtZero(long mappedLength) {
     return new ZxException(
-        step + ": map returned zero", ZxStatus.ERR_INTERNAL, "length " + mappedLength);
+        ZxException.Step.MAP_RETURNED_NULL, ZxStatus.ERR_INTERNAL, "length " + mappedLength);
   }
 
   /** Throws unless the calling thread may use {@code view} and {@code arena} is alive. */
@@ -191,7 +185,7 @@ final class MappedSegments {
         throw new IllegalStateException("mapping is closed");
       }
       throw new ZxException(
-          "prefetch mapping",
+          ZxException.Step.PREFETCH_MAPPING,
           status,
           "address 0x" + Long.toHexString(start) + ", length " + (end - start));
     }

@@ -2,12 +2,15 @@ package io.github.zircon4j.vmo;
 
 import io.github.zircon4j.zircon.Zircon;
 import io.github.zircon4j.zircon.zx_info_handle_basic;
+import io.github.zircon4j.zircon.zx_info_process_handle_stats;
 import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -50,7 +53,7 @@ final class Syscalls {
       Objects.requireNonNull(symbol);
     }
     HostDescriptors.explain(ZxStatus.ERR_NO_RESOURCES);
-    new ZxException("load", ZxStatus.ERR_NO_RESOURCES, "").getMessage();
+    new ZxException(ZxException.Step.CREATE_VMO, ZxStatus.ERR_NO_RESOURCES, "").getMessage();
   }
 
   /** {@code zx_system_get_page_size()}: constant while the system runs. */
@@ -77,6 +80,42 @@ final class Syscalls {
 
   /** Map every page now rather than on first touch. */
   static final int VM_MAP_RANGE = Zircon.ZX_VM_MAP_RANGE();
+
+  /** A slice child: a window onto the parent's own pages. */
+  static final int CHILD_SLICE = Zircon.ZX_VMO_CHILD_SLICE();
+
+  /** A snapshot child that may be written (its writes are its own). */
+  static final int CHILD_SNAPSHOT = Zircon.ZX_VMO_CHILD_SNAPSHOT();
+
+  static final int CHILD_NO_WRITE = Zircon.ZX_VMO_CHILD_NO_WRITE();
+  static final int CHILD_RESIZABLE = Zircon.ZX_VMO_CHILD_RESIZABLE();
+
+  /** A read-only mapping of a VMO as it is (a live view); the VMO must not be resizable. */
+  static final int VM_READ_ONLY = Zircon.ZX_VM_PERM_READ() | Zircon.ZX_VM_REQUIRE_NON_RESIZABLE();
+
+  static final int VMO_OP_COMMIT = Zircon.ZX_VMO_OP_COMMIT();
+  static final int VMO_OP_DECOMMIT = Zircon.ZX_VMO_OP_DECOMMIT();
+  static final int VMO_OP_ZERO = Zircon.ZX_VMO_OP_ZERO();
+
+  /** The zx_vm_option_t bits this library passes, by name, for error details. */
+  private static final Map<Integer, String> VM_OPTION_NAMES =
+      names(
+          Zircon.ZX_VM_PERM_READ(), "PERM_READ",
+          Zircon.ZX_VM_PERM_WRITE(), "PERM_WRITE",
+          Zircon.ZX_VM_PERM_EXECUTE(), "PERM_EXECUTE",
+          Zircon.ZX_VM_SPECIFIC(), "SPECIFIC",
+          Zircon.ZX_VM_MAP_RANGE(), "MAP_RANGE",
+          Zircon.ZX_VM_REQUIRE_NON_RESIZABLE(), "REQUIRE_NON_RESIZABLE",
+          Zircon.ZX_VM_ALLOW_FAULTS(), "ALLOW_FAULTS");
+
+  /** The zx_vmo_create_child option bits, by name. */
+  private static final Map<Integer, String> CHILD_OPTION_NAMES =
+      names(
+          Zircon.ZX_VMO_CHILD_SNAPSHOT(), "SNAPSHOT",
+          Zircon.ZX_VMO_CHILD_RESIZABLE(), "RESIZABLE",
+          Zircon.ZX_VMO_CHILD_SLICE(), "SLICE",
+          Zircon.ZX_VMO_CHILD_NO_WRITE(), "NO_WRITE",
+          Zircon.ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE(), "SNAPSHOT_AT_LEAST_ON_WRITE");
 
   private static final int VMAR_OP_MAP_RANGE = Zircon.ZX_VMAR_OP_MAP_RANGE();
   private static final int OBJ_TYPE_VMO = Zircon.ZX_OBJ_TYPE_VMO();
@@ -107,7 +146,7 @@ final class Syscalls {
    * Throws for a failed status. The details are only built on failure: formatting them on every
    * successful call would cost more than the syscalls' own Java overhead.
    */
-  static void check(int status, String step, Supplier<String> details) {
+  static void check(int status, ZxException.Step step, Supplier<String> details) {
     if (status != Zircon.ZX_OK()) {
       throw new ZxException(step, status, details.get() + HostDescriptors.explain(status));
     }
@@ -121,7 +160,7 @@ final class Syscalls {
     // Safety: `out` is 8-byte aligned, 16 bytes long and owned by this thread; the kernel
     // writes one u64 at offset 0 and keeps no reference to it after returning.
     int status = Zircon.zx_vmo_get_size(vmo, out);
-    check(status, "get VMO size", () -> "vmo handle " + hex(vmo));
+    check(status, ZxException.Step.GET_VMO_SIZE, () -> "vmo handle " + hex(vmo));
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
 
@@ -132,12 +171,12 @@ final class Syscalls {
     int status = Zircon.zx_vmo_create_child(vmo, options, offset, size, out.asSlice(8, 4));
     check(
         status,
-        "create child VMO",
+        ZxException.Step.CREATE_CHILD_VMO,
         () ->
             "vmo handle "
                 + hex(vmo)
                 + ", options "
-                + hex(options)
+                + childOptionNames(options)
                 + ", offset "
                 + offset
                 + ", size "
@@ -147,9 +186,10 @@ final class Syscalls {
 
   /**
    * {@code zx_vmar_map} into the root VMAR; returns the base address. {@code step} names the call
-   * in the exception ("map child VMO" for a snapshot, "map VMO" for a writable mapping).
+   * in the exception (MAP_CHILD_VMO for a snapshot, MAP_VMO for a VMO mapped as it is).
    */
-  static long vmarMapRoot(String step, int options, int vmo, long vmoOffset, long length) {
+  static long vmarMapRoot(
+      ZxException.Step step, int options, int vmo, long vmoOffset, long length) {
     MemorySegment out = OUT.get();
     // Safety: as in vmoGetSize; the kernel writes one zx_vaddr_t at offset 0. Mapping does not
     // touch any Java memory: the kernel picks a free address range for the new mapping.
@@ -157,7 +197,13 @@ final class Syscalls {
     check(
         status,
         step,
-        () -> "options " + hex(options) + ", vmo offset " + vmoOffset + ", length " + length);
+        () ->
+            "options "
+                + vmOptionNames(options)
+                + ", vmo offset "
+                + vmoOffset
+                + ", length "
+                + length);
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
 
@@ -260,7 +306,10 @@ final class Syscalls {
       // Safety: `out` is a 4-byte native segment alive for the call; the kernel writes the new
       // handle there and keeps no reference.
       int status = Zircon.zx_vmo_create(size, options, out);
-      check(status, "create VMO", () -> "size " + size + ", options " + hex(options));
+      check(
+          status,
+          ZxException.Step.CREATE_VMO,
+          () -> "size " + size + ", options " + VmoOption.names(options));
       return out.get(ValueLayout.JAVA_INT, 0);
     }
   }
@@ -269,7 +318,7 @@ final class Syscalls {
    * Checks with {@code ZX_INFO_HANDLE_BASIC} that {@code handle} is a live VMO handle and returns
    * its rights; {@code step} names the caller's operation in the exception.
    */
-  static int vmoHandleRights(int handle, String step) {
+  static int vmoHandleRights(int handle, ZxException.Step step) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = zx_info_handle_basic.allocate(arena);
       // Safety: `info` is a native zx_info_handle_basic_t alive for the call, and its size is
@@ -298,7 +347,7 @@ final class Syscalls {
   static void vmoSetSize(int vmo, long size) {
     check(
         Zircon.zx_vmo_set_size(vmo, size),
-        "set VMO size",
+        ZxException.Step.SET_VMO_SIZE,
         () -> "vmo handle " + hex(vmo) + ", size " + size);
   }
 
@@ -308,7 +357,7 @@ final class Syscalls {
       MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
       // Safety: `out` is a 4-byte native segment alive for the call.
       int status = Zircon.zx_handle_duplicate(handle, rights, out);
-      check(status, "duplicate VMO handle", () -> rightsDetails(handle, rights));
+      check(status, ZxException.Step.DUPLICATE_HANDLE, () -> rightsDetails(handle, rights));
       return out.get(ValueLayout.JAVA_INT, 0);
     }
   }
@@ -322,7 +371,7 @@ final class Syscalls {
       MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
       // Safety: `out` is a 4-byte native segment alive for the call.
       int status = Zircon.zx_handle_replace(handle, rights, out);
-      check(status, "replace VMO handle", () -> rightsDetails(handle, rights));
+      check(status, ZxException.Step.REPLACE_HANDLE, () -> rightsDetails(handle, rights));
       return out.get(ValueLayout.JAVA_INT, 0);
     }
   }
@@ -331,10 +380,47 @@ final class Syscalls {
     return "vmo handle "
         + hex(handle)
         + ", rights "
-        + hex(rights)
-        + " ("
-        + ZxRights.toString(rights)
-        + ")";
+        + (rights == ZxRights.SAME_RIGHTS_BITS ? "SAME_RIGHTS" : ZxRights.fromBits(rights));
+  }
+
+  /**
+   * {@code zx_vmo_op_range} with {@code op} (COMMIT, DECOMMIT or ZERO), which take no buffer.
+   * Safety: these ops read and write no memory of this process outside the VMO's own pages; a
+   * mapping of a decommitted or zeroed range reads zeros afterwards, which is the point.
+   */
+  static void vmoOpRange(int vmo, int op, long offset, long size, ZxException.Step step) {
+    check(
+        Zircon.zx_vmo_op_range(vmo, op, offset, size, MemorySegment.NULL, 0L),
+        step,
+        () -> "vmo handle " + hex(vmo) + ", offset " + offset + ", size " + size);
+  }
+
+  /** {@code zx_object_get_property(ZX_PROP_VMO_CONTENT_SIZE)}. */
+  static long vmoContentSize(int vmo) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+      // Safety: `value` is an 8-byte native buffer alive for the call, and its size is passed.
+      int status =
+          Zircon.zx_object_get_property(
+              vmo, Zircon.ZX_PROP_VMO_CONTENT_SIZE(), value, value.byteSize());
+      check(status, ZxException.Step.GET_CONTENT_SIZE, () -> "vmo handle " + hex(vmo));
+      return value.get(ValueLayout.JAVA_LONG, 0);
+    }
+  }
+
+  /** {@code zx_object_set_property(ZX_PROP_VMO_CONTENT_SIZE)}. */
+  static void setVmoContentSize(int vmo, long size) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocateFrom(ValueLayout.JAVA_LONG, size);
+      // Safety: `value` is an 8-byte native buffer alive for the call; the kernel only reads it.
+      int status =
+          Zircon.zx_object_set_property(
+              vmo, Zircon.ZX_PROP_VMO_CONTENT_SIZE(), value, value.byteSize());
+      check(
+          status,
+          ZxException.Step.SET_CONTENT_SIZE,
+          () -> "vmo handle " + hex(vmo) + ", content size " + Long.toUnsignedString(size));
+    }
   }
 
   /** {@code zx_object_get_info(ZX_INFO_VMO)}, decoded. */
@@ -351,7 +437,7 @@ final class Syscalls {
               info.byteSize(),
               MemorySegment.NULL,
               MemorySegment.NULL);
-      check(status, "get VMO info", () -> "vmo handle " + hex(vmo));
+      check(status, ZxException.Step.GET_VMO_INFO, () -> "vmo handle " + hex(vmo));
       return new VmoInfo(
           zx_info_vmo.koid(info),
           cString(zx_info_vmo.name(info)),
@@ -362,7 +448,7 @@ final class Syscalls {
           zx_info_vmo.share_count(info),
           zx_info_vmo.flags(info),
           zx_info_vmo.committed_bytes(info),
-          zx_info_vmo.handle_rights(info),
+          ZxRights.fromBits(zx_info_vmo.handle_rights(info)),
           zx_info_vmo.cache_policy(info));
     }
   }
@@ -375,7 +461,7 @@ final class Syscalls {
       // size is passed: the kernel writes at most that many bytes, NUL-terminated.
       int status =
           Zircon.zx_object_get_property(handle, Zircon.ZX_PROP_NAME(), name, name.byteSize());
-      check(status, "get VMO name", () -> "vmo handle " + hex(handle));
+      check(status, ZxException.Step.GET_VMO_NAME, () -> "vmo handle " + hex(handle));
       return cString(name);
     }
   }
@@ -394,8 +480,31 @@ final class Syscalls {
       int status = Zircon.zx_object_set_property(handle, Zircon.ZX_PROP_NAME(), value, name.length);
       check(
           status,
-          "set VMO name",
+          ZxException.Step.SET_VMO_NAME,
           () -> "vmo handle " + hex(handle) + ", name of " + name.length + " bytes");
+    }
+  }
+
+  /**
+   * {@code zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS)}: the process's open
+   * handles by object type (index: {@code zx_obj_type_t}).
+   */
+  static int[] processHandleCounts() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment stats = zx_info_process_handle_stats.allocate(arena);
+      // Safety: `stats` is a native zx_info_process_handle_stats_t alive for the call and its size
+      // is passed, so the kernel writes at most that many bytes; actual/avail are optional (NULL).
+      // zx_process_self() is owned by the runtime and never closed.
+      int status =
+          Zircon.zx_object_get_info(
+              Zircon.zx_process_self(),
+              Zircon.ZX_INFO_PROCESS_HANDLE_STATS(),
+              stats,
+              stats.byteSize(),
+              MemorySegment.NULL,
+              MemorySegment.NULL);
+      check(status, ZxException.Step.GET_PROCESS_HANDLE_STATS, () -> "");
+      return zx_info_process_handle_stats.handle_count(stats).toArray(ValueLayout.JAVA_INT);
     }
   }
 
@@ -407,6 +516,39 @@ final class Syscalls {
     }
     return new String(
         chars.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+  }
+
+  /** {@code "PERM_READ|MAP_RANGE"} for zx_vm_option_t bits; unknown bits in hexadecimal. */
+  static String vmOptionNames(int options) {
+    return bitNames(options, VM_OPTION_NAMES);
+  }
+
+  /** {@code "SNAPSHOT|NO_WRITE"} for zx_vmo_create_child option bits. */
+  static String childOptionNames(int options) {
+    return bitNames(options, CHILD_OPTION_NAMES);
+  }
+
+  private static Map<Integer, String> names(Object... bitsAndNames) {
+    Map<Integer, String> names = new LinkedHashMap<>();
+    for (int i = 0; i < bitsAndNames.length; i += 2) {
+      names.put((Integer) bitsAndNames[i], (String) bitsAndNames[i + 1]);
+    }
+    return names;
+  }
+
+  private static String bitNames(int bits, Map<Integer, String> names) {
+    StringBuilder text = new StringBuilder();
+    int left = bits;
+    for (Map.Entry<Integer, String> name : names.entrySet()) {
+      if ((bits & name.getKey()) == name.getKey()) {
+        text.append(text.isEmpty() ? "" : "|").append(name.getValue());
+        left &= ~name.getKey();
+      }
+    }
+    if (left != 0) {
+      text.append(text.isEmpty() ? "" : "|").append(hex(left));
+    }
+    return text.isEmpty() ? "NONE" : text.toString();
   }
 
   static String hex(long value) {

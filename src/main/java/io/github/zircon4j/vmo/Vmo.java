@@ -8,11 +8,12 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An owned handle to a zircon virtual memory object (VMO).
+ * An owned handle to a zircon virtual memory object (VMO): the Java counterpart of Rust's {@code
+ * zx::Vmo}.
  *
  * <p>A {@code Vmo} closes its handle in {@link #close()}; use it in try-with-resources. It may be
  * used from any thread. Once closed (or {@linkplain #release() released} or {@linkplain
- * #replace(int) replaced}), every method but {@code close()}, {@link #isClosed()} and {@code
+ * #replace(ZxRights) replaced}), every method but {@code close()}, {@link #isClosed()} and {@code
  * toString()} throws {@link IllegalStateException}. A method racing a {@code close()} on another
  * thread may instead fail with a {@link ZxException} ({@code ZX_ERR_BAD_HANDLE}); it never touches
  * another object, since zircon does not reuse a handle value at once.
@@ -20,11 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each {@code Vmo} is the only owner of its handle: {@link #adopt(int)} takes ownership of a raw
  * handle, and {@link #release()} gives it up. Two owners of one handle value (adopting a handle
  * twice, or adopting {@link #handle()} of another {@code Vmo}) is a bug: the first {@code close()}
- * invalidates the handle under the other. For a second owner, {@link #duplicate(int)} the handle.
+ * invalidates the handle under the other. For a second owner, {@link #duplicate()} the handle. The
+ * VMO of a {@link Mapping#allocate} mapping belongs to that mapping: its {@code close()}, {@code
+ * release()} and {@code replace()} throw {@link IllegalStateException} naming the mapping.
  *
- * <p>Failed syscalls throw {@link ZxException} carrying the status and the step. Arguments are
- * checked before any syscall. Rights and options are the constants of {@link ZxRights} and {@link
- * VmoOptions}.
+ * <p>Arguments are checked before any syscall; a failed syscall throws {@link ZxException} with the
+ * {@linkplain ZxException#step() step} and status. Each method names the syscalls it makes and the
+ * {@link ZxRights} the handle needs. A {@code null} argument throws {@link NullPointerException}
+ * naming it.
  *
  * <h2>Resources that are never closed</h2>
  *
@@ -36,9 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * zircon4j.leakDetection} sets what is reported:
  *
  * <ul>
- *   <li>{@code on} (the default): a site is the factory method that made the resource, since
- *       finding the calling line would cost a stack walk on every creation; the message says which
- *       factory leaked and to run with {@code trace} to find the callers;
+ *   <li>{@code on} (the default): a site is the public method that made the resource (such as
+ *       {@code Vmo.create}), since finding the calling line would cost a stack walk on every
+ *       creation; the message says which method leaked and to run with {@code trace} to find the
+ *       callers;
  *   <li>{@code trace}: every resource records where it was created (a stack trace per creation, for
  *       debugging), a site is the calling line, and the report includes the stack;
  *   <li>{@code off}: leaks are still released, and nothing is reported.
@@ -57,43 +62,49 @@ public final class Vmo implements AutoCloseable {
   private final AtomicInteger handle;
   private final LeakTracker.Tracked tracked;
 
+  /** The mapping that owns this VMO (Mapping.allocate), or null when the caller owns it. */
+  private volatile Object owner;
+
   /**
-   * @param factory the public factory that made it, named in a leak report
+   * @param method the public method that made it, named in a leak report
    */
-  private Vmo(int handle, String factory) {
+  private Vmo(int handle, String method) {
     this.handle = new AtomicInteger(handle);
     // The release action captures the handle value only, never this object.
-    this.tracked = LeakTracker.track(this, "Vmo", factory, () -> Syscalls.handleClose(handle));
+    this.tracked = LeakTracker.track(this, "Vmo", method, () -> Syscalls.handleClose(handle));
   }
 
   /**
-   * Creates a VMO of {@code size} bytes (rounded up to the page size), zero-filled and not
-   * resizable ({@code zx_vmo_create(size, 0, &out)}). Its handle has {@link ZxRights#DEFAULT_VMO}.
+   * Creates a VMO of {@code size} bytes, rounded up to the {@linkplain #pageSize() page size},
+   * zero-filled ({@code zx_vmo_create}). Its handle has {@link ZxRights#DEFAULT_VMO}, plus {@link
+   * ZxRights#RESIZE} if {@link VmoOption#RESIZABLE}. Its content size is {@code size}.
    *
    * @param size the size in bytes; 0 is allowed
+   * @param options {@link VmoOption#RESIZABLE}, {@link VmoOption#DISCARDABLE}, or none
    * @return the new VMO, owned by the caller
+   * @throws NullPointerException if {@code options} or one of them is null
    * @throws IllegalArgumentException if {@code size} is negative
-   * @throws ZxException at step "create VMO" if zircon refuses, such as {@code ZX_ERR_OUT_OF_RANGE}
-   *     for a huge size
+   * @throws ZxException at {@link ZxException.Step#CREATE_VMO} if zircon refuses, such as {@code
+   *     ZX_ERR_OUT_OF_RANGE} for a huge size or {@code ZX_ERR_NOT_SUPPORTED} for {@code
+   *     DISCARDABLE} on the host emulation
    */
-  public static Vmo create(long size) {
-    return create(size, 0);
+  public static Vmo create(long size, VmoOption... options) {
+    int bits = VmoOption.bitsOf(Objects.requireNonNull(options, "options"));
+    requireNonNegative("size", size);
+    ZirconLibrary.ensureLoaded();
+    return new Vmo(Syscalls.vmoCreate(size, bits), "Vmo.create");
   }
 
   /**
-   * Creates a VMO with {@code zx_vmo_create} options, such as {@link VmoOptions#RESIZABLE}.
+   * The system's page size in bytes ({@code zx_system_get_page_size}, read once): the unit VMO
+   * sizes are rounded to, and what offsets of {@link Vmo#snapshot}, {@link Vmo#slice} and mapping
+   * ranges must be multiples of. Loads the zircon library if it is not loaded yet.
    *
-   * @param size the size in bytes, rounded up to the page size; 0 is allowed
-   * @param options a bitwise OR of {@link VmoOptions} constants, or 0
-   * @return the new VMO, owned by the caller
-   * @throws IllegalArgumentException if {@code size} is negative
-   * @throws ZxException at step "create VMO" if zircon refuses, such as {@code ZX_ERR_INVALID_ARGS}
-   *     for unknown options
+   * @return the page size, a power of two (4096 on current Fuchsia builds and most Linux hosts)
    */
-  public static Vmo create(long size, int options) {
-    requireNonNegative("size", size);
+  public static long pageSize() {
     ZirconLibrary.ensureLoaded();
-    return new Vmo(Syscalls.vmoCreate(size, options), "Vmo.create(long, int)");
+    return Syscalls.PAGE_SIZE;
   }
 
   /**
@@ -106,16 +117,17 @@ public final class Vmo implements AutoCloseable {
    * @param handle a {@code zx_handle_t} to a VMO
    * @return a {@code Vmo} that owns {@code handle}
    * @throws IllegalArgumentException if {@code handle} is {@code ZX_HANDLE_INVALID} (0)
-   * @throws ZxException at step "adopt handle" with {@code ZX_ERR_BAD_HANDLE} if it is not a live
-   *     handle, or {@code ZX_ERR_WRONG_TYPE} if it is not a VMO; the handle is left untouched then
+   * @throws ZxException at {@link ZxException.Step#ADOPT_HANDLE} with {@code ZX_ERR_BAD_HANDLE} if
+   *     it is not a live handle, or {@code ZX_ERR_WRONG_TYPE} if it is not a VMO; the handle is
+   *     left untouched then
    */
   public static Vmo adopt(int handle) {
     if (handle == CLOSED) {
       throw new IllegalArgumentException("handle must not be ZX_HANDLE_INVALID (0)");
     }
     ZirconLibrary.ensureLoaded();
-    Syscalls.vmoHandleRights(handle, "adopt handle");
-    return new Vmo(handle, "Vmo.adopt(int)");
+    Syscalls.vmoHandleRights(handle, ZxException.Step.ADOPT_HANDLE);
+    return new Vmo(handle, "Vmo.adopt");
   }
 
   /**
@@ -135,7 +147,7 @@ public final class Vmo implements AutoCloseable {
 
   /**
    * Whether this object no longer owns a handle: after {@link #close()}, {@link #release()} or
-   * {@link #replace(int)}.
+   * {@link #replace(ZxRights)}.
    *
    * @return {@code true} once closed
    */
@@ -163,9 +175,9 @@ public final class Vmo implements AutoCloseable {
    * @param size the new size in bytes
    * @throws IllegalArgumentException if {@code size} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "set VMO size": {@code ZX_ERR_UNAVAILABLE} if the VMO is not
-   *     resizable, {@code ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE} and {@link
-   *     ZxRights#RESIZE}
+   * @throws ZxException at {@link ZxException.Step#SET_VMO_SIZE}: {@code ZX_ERR_UNAVAILABLE} if the
+   *     VMO is not resizable, {@code ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE} and
+   *     {@link ZxRights#RESIZE}
    */
   public void setSize(long size) {
     requireNonNegative("size", size);
@@ -183,8 +195,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to write them
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "write VMO": {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code
-   *     ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE}
+   * @throws ZxException at {@link ZxException.Step#WRITE_VMO}: {@code ZX_ERR_OUT_OF_RANGE} past the
+   *     end, {@code ZX_ERR_ACCESS_DENIED} without {@link ZxRights#WRITE}
    */
   public void write(byte[] data, long offset) {
     Objects.requireNonNull(data, "data");
@@ -198,7 +210,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to write them
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed, or if {@code data}'s arena is closed
-   * @throws ZxException at step "write VMO", such as {@code ZX_ERR_OUT_OF_RANGE} past the end
+   * @throws ZxException at {@link ZxException.Step#WRITE_VMO}, such as {@code ZX_ERR_OUT_OF_RANGE}
+   *     past the end
    */
   public void write(MemorySegment data, long offset) {
     Objects.requireNonNull(data, "data");
@@ -210,7 +223,7 @@ public final class Vmo implements AutoCloseable {
     try {
       Syscalls.check(
           Syscalls.vmoWrite(vmo, data, offset),
-          "write VMO",
+          ZxException.Step.WRITE_VMO,
           () -> ioDetails(vmo, offset, data.byteSize()));
     } finally {
       Reference.reachabilityFence(this);
@@ -224,8 +237,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to read from
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "read VMO": {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code
-   *     ZX_ERR_ACCESS_DENIED} without {@link ZxRights#READ}
+   * @throws ZxException at {@link ZxException.Step#READ_VMO}: {@code ZX_ERR_OUT_OF_RANGE} past the
+   *     end, {@code ZX_ERR_ACCESS_DENIED} without {@link ZxRights#READ}
    */
   public void read(byte[] into, long offset) {
     Objects.requireNonNull(into, "into");
@@ -239,7 +252,8 @@ public final class Vmo implements AutoCloseable {
    * @param offset where to read from
    * @throws IllegalArgumentException if {@code offset} is negative or {@code into} is read-only
    * @throws IllegalStateException if closed, or if {@code into}'s arena is closed
-   * @throws ZxException at step "read VMO", such as {@code ZX_ERR_OUT_OF_RANGE} past the end
+   * @throws ZxException at {@link ZxException.Step#READ_VMO}, such as {@code ZX_ERR_OUT_OF_RANGE}
+   *     past the end
    */
   public void read(MemorySegment into, long offset) {
     Objects.requireNonNull(into, "into");
@@ -254,7 +268,7 @@ public final class Vmo implements AutoCloseable {
     try {
       Syscalls.check(
           Syscalls.vmoRead(vmo, into, offset),
-          "read VMO",
+          ZxException.Step.READ_VMO,
           () -> ioDetails(vmo, offset, into.byteSize()));
     } finally {
       Reference.reachabilityFence(this);
@@ -262,49 +276,71 @@ public final class Vmo implements AutoCloseable {
   }
 
   /**
-   * Duplicates the handle ({@code zx_handle_duplicate}) with the same or fewer rights; this {@code
-   * Vmo} stays open.
+   * Duplicates the handle with the same rights ({@code zx_handle_duplicate} with {@code
+   * ZX_RIGHT_SAME_RIGHTS}); this {@code Vmo} stays open.
    *
-   * @param rights a subset of this handle's rights (a bitwise OR of {@link ZxRights}), or {@link
-   *     ZxRights#SAME_RIGHTS}
    * @return a new {@code Vmo} owning the new handle
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "duplicate VMO handle": {@code ZX_ERR_ACCESS_DENIED} without {@link
-   *     ZxRights#DUPLICATE}, or {@code ZX_ERR_INVALID_ARGS} if {@code rights} is not a subset
+   * @throws ZxException at {@link ZxException.Step#DUPLICATE_HANDLE}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without {@link ZxRights#DUPLICATE}
    */
-  public Vmo duplicate(int rights) {
+  public Vmo duplicate() {
     try {
-      return new Vmo(Syscalls.handleDuplicate(handle(), rights), "Vmo.duplicate(int)");
+      return new Vmo(
+          Syscalls.handleDuplicate(handle(), ZxRights.SAME_RIGHTS_BITS), "Vmo.duplicate");
     } finally {
       Reference.reachabilityFence(this);
     }
   }
 
   /**
-   * Replaces the handle with one of the same or fewer rights ({@code zx_handle_replace}), for
-   * handing on a VMO with less authority. This {@code Vmo} is closed afterwards and the returned
-   * one owns the new handle. Unlike {@link #duplicate(int)}, it needs no {@link ZxRights#DUPLICATE}
-   * right.
+   * Duplicates the handle with fewer rights ({@code zx_handle_duplicate}), for handing on a VMO
+   * with less authority; this {@code Vmo} stays open.
+   *
+   * @param rights a subset of this handle's {@linkplain #rights() rights}
+   * @return a new {@code Vmo} owning the new handle
+   * @throws NullPointerException if {@code rights} is null
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#DUPLICATE_HANDLE}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without {@link ZxRights#DUPLICATE}, or {@code ZX_ERR_INVALID_ARGS} if {@code rights} is not
+   *     a subset
+   */
+  public Vmo duplicate(ZxRights rights) {
+    int bits = Objects.requireNonNull(rights, "rights").bits();
+    try {
+      return new Vmo(Syscalls.handleDuplicate(handle(), bits), "Vmo.duplicate");
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * Replaces the handle with one of fewer rights ({@code zx_object_get_info(ZX_INFO_HANDLE_BASIC)},
+   * then {@code zx_handle_replace}), for handing on a VMO with less authority. This {@code Vmo} is
+   * closed afterwards and the returned one owns the new handle. Unlike {@link
+   * #duplicate(ZxRights)}, it needs no {@link ZxRights#DUPLICATE} right.
    *
    * <p>zircon invalidates the old handle even when the replacement fails, so this method first
    * checks that {@code rights} is a subset: a wrong {@code rights} throws and leaves this {@code
    * Vmo} open.
    *
-   * @param rights a subset of this handle's rights (a bitwise OR of {@link ZxRights}), or {@link
-   *     ZxRights#SAME_RIGHTS}
+   * @param rights a subset of this handle's rights
    * @return a new {@code Vmo} owning the replacement handle
+   * @throws NullPointerException if {@code rights} is null
    * @throws IllegalArgumentException if {@code rights} has a right this handle lacks; this {@code
    *     Vmo} stays open
-   * @throws IllegalStateException if closed
-   * @throws ZxException at step "replace VMO handle", such as {@code ZX_ERR_BAD_HANDLE} for a
-   *     handle closed behind this object's back
+   * @throws IllegalStateException if closed, or if this VMO belongs to a {@link Mapping}
+   * @throws ZxException at {@link ZxException.Step#REPLACE_HANDLE}, such as {@code
+   *     ZX_ERR_BAD_HANDLE} for a handle closed behind this object's back
    */
-  public Vmo replace(int rights) {
+  public Vmo replace(ZxRights rights) {
+    Objects.requireNonNull(rights, "rights");
+    requireNotOwned("replace()");
     int vmo = handle();
     try {
-      if (rights != ZxRights.SAME_RIGHTS) {
-        requireSubset(rights, Syscalls.vmoHandleRights(vmo, "replace VMO handle"));
-      }
+      requireSubset(
+          rights,
+          ZxRights.fromBits(Syscalls.vmoHandleRights(vmo, ZxException.Step.REPLACE_HANDLE)));
     } finally {
       Reference.reachabilityFence(this);
     }
@@ -312,18 +348,194 @@ public final class Vmo implements AutoCloseable {
       throw closed(); // closed, released or replaced by another thread meanwhile
     }
     tracked.closed(); // the handle is zircon's to invalidate now, not the cleaner's to close
-    return new Vmo(Syscalls.handleReplace(vmo, rights), "Vmo.replace(int)");
+    return new Vmo(Syscalls.handleReplace(vmo, rights.bits()), "Vmo.replace");
   }
 
-  private static void requireSubset(int rights, int held) {
-    if ((rights & ~held) != 0) {
+  private static void requireSubset(ZxRights rights, ZxRights held) {
+    if (!held.containsAll(rights)) {
       throw new IllegalArgumentException(
           "rights "
-              + ZxRights.toString(rights)
+              + rights
               + " must be a subset of the handle's rights "
-              + ZxRights.toString(held)
-              + " (or ZxRights.SAME_RIGHTS); missing "
-              + ZxRights.toString(rights & ~held));
+              + held
+              + "; missing "
+              + rights.without(held));
+    }
+  }
+
+  /**
+   * This handle's rights ({@code zx_object_get_info(ZX_INFO_HANDLE_BASIC)}); no right is needed.
+   *
+   * @return the rights
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#GET_HANDLE_RIGHTS}
+   */
+  public ZxRights rights() {
+    try {
+      return ZxRights.fromBits(
+          Syscalls.vmoHandleRights(handle(), ZxException.Step.GET_HANDLE_RIGHTS));
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * Creates a copy-on-write snapshot of {@code size} bytes from {@code offset} as a new VMO ({@code
+   * zx_vmo_create_child} with {@code ZX_VMO_CHILD_SNAPSHOT}): it shows this VMO as it is now, and
+   * later writes to either side do not show in the other. Bytes beyond this VMO's end read as zero.
+   * The handle needs {@link ZxRights#DUPLICATE} and {@link ZxRights#READ}; the child's handle has
+   * this handle's rights plus {@link ZxRights#GET_PROPERTY}, {@link ZxRights#SET_PROPERTY} and
+   * {@link ZxRights#WRITE}, minus {@link ZxRights#EXECUTE} (minus {@code WRITE} with {@link
+   * VmoChildOption#NO_WRITE}).
+   *
+   * @param offset where the snapshot starts; a multiple of the {@linkplain #pageSize() page size}
+   * @param size the snapshot's size in bytes, rounded up to the page size (its content size is
+   *     {@code size})
+   * @param options {@link VmoChildOption#NO_WRITE} for an immutable snapshot, {@link
+   *     VmoChildOption#RESIZABLE}, or none
+   * @return the child VMO, owned by the caller
+   * @throws NullPointerException if {@code options} or one of them is null
+   * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or {@code
+   *     offset} is not page-aligned
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#CREATE_CHILD_VMO}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without DUPLICATE or READ, {@code ZX_ERR_INVALID_ARGS} for NO_WRITE with RESIZABLE
+   */
+  public Vmo snapshot(long offset, long size, VmoChildOption... options) {
+    return child(Syscalls.CHILD_SNAPSHOT, offset, size, options, "Vmo.snapshot");
+  }
+
+  /**
+   * Creates a slice of {@code size} bytes from {@code offset} as a new VMO ({@code
+   * zx_vmo_create_child} with {@code ZX_VMO_CHILD_SLICE}): a window onto this VMO's own pages, so
+   * writes through either show in both. The handle needs {@link ZxRights#DUPLICATE} and {@link
+   * ZxRights#READ}; the slice's handle has this handle's rights plus {@link ZxRights#GET_PROPERTY}
+   * and {@link ZxRights#SET_PROPERTY} (minus {@code WRITE} with {@link VmoChildOption#NO_WRITE}).
+   *
+   * @param offset where the slice starts; a multiple of the page size
+   * @param size the slice's size in bytes, rounded up to the page size; the range must lie inside
+   *     this VMO
+   * @param options {@link VmoChildOption#NO_WRITE}, or none ({@link VmoChildOption#RESIZABLE} is
+   *     refused by zircon)
+   * @return the slice, owned by the caller
+   * @throws NullPointerException if {@code options} or one of them is null
+   * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or {@code
+   *     offset} is not page-aligned
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#CREATE_CHILD_VMO}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without DUPLICATE or READ, {@code ZX_ERR_OUT_OF_RANGE} past the end, {@code
+   *     ZX_ERR_NOT_SUPPORTED} for a resizable VMO
+   */
+  public Vmo slice(long offset, long size, VmoChildOption... options) {
+    return child(Syscalls.CHILD_SLICE, offset, size, options, "Vmo.slice");
+  }
+
+  private Vmo child(int kind, long offset, long size, VmoChildOption[] options, String method) {
+    int bits = VmoChildOption.bitsOf(Objects.requireNonNull(options, "options"));
+    requireNonNegative("offset", offset);
+    requireNonNegative("size", size);
+    requirePageAligned("offset", offset);
+    try {
+      return new Vmo(Syscalls.vmoCreateChild(handle(), kind | bits, offset, size), method);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * Commits (allocates) the pages under {@code [offset, offset + size)} now ({@code
+   * zx_vmo_op_range(ZX_VMO_OP_COMMIT)}), so that later touches need no allocation. For a snapshot,
+   * the pages become its own copies. The handle needs {@link ZxRights#WRITE}.
+   *
+   * @param offset where the range starts
+   * @param size the range's length in bytes
+   * @throws IllegalArgumentException if {@code offset} or {@code size} is negative
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#COMMIT_VMO}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without WRITE, {@code ZX_ERR_OUT_OF_RANGE} past the end
+   */
+  public void commit(long offset, long size) {
+    opRange(Syscalls.VMO_OP_COMMIT, offset, size, ZxException.Step.COMMIT_VMO);
+  }
+
+  /**
+   * Decommits (frees) the pages under {@code [offset, offset + size)} ({@code
+   * zx_vmo_op_range(ZX_VMO_OP_DECOMMIT)}); they read as zero afterwards, also through mappings. The
+   * handle needs {@link ZxRights#WRITE}.
+   *
+   * @param offset where the range starts; a multiple of the page size
+   * @param size the range's length in bytes; a multiple of the page size
+   * @throws IllegalArgumentException if {@code offset} or {@code size} is negative
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#DECOMMIT_VMO}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without WRITE, {@code ZX_ERR_INVALID_ARGS} for an unaligned range, {@code
+   *     ZX_ERR_NOT_SUPPORTED} for a VMO with snapshot children or a snapshot itself
+   */
+  public void decommit(long offset, long size) {
+    opRange(Syscalls.VMO_OP_DECOMMIT, offset, size, ZxException.Step.DECOMMIT_VMO);
+  }
+
+  /**
+   * Zeroes {@code [offset, offset + size)} ({@code zx_vmo_op_range(ZX_VMO_OP_ZERO)}), as writing
+   * zeros would, but freeing whole pages where it can. The handle needs {@link ZxRights#WRITE}.
+   *
+   * @param offset where the range starts
+   * @param size the range's length in bytes
+   * @throws IllegalArgumentException if {@code offset} or {@code size} is negative
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#ZERO_VMO}: {@code ZX_ERR_ACCESS_DENIED} without
+   *     WRITE, {@code ZX_ERR_OUT_OF_RANGE} past the end
+   */
+  public void zero(long offset, long size) {
+    opRange(Syscalls.VMO_OP_ZERO, offset, size, ZxException.Step.ZERO_VMO);
+  }
+
+  private void opRange(int op, long offset, long size, ZxException.Step step) {
+    requireNonNegative("offset", offset);
+    requireNonNegative("size", size);
+    try {
+      Syscalls.vmoOpRange(handle(), op, offset, size, step);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * The content size ({@code zx_object_get_property(ZX_PROP_VMO_CONTENT_SIZE)}): how many bytes of
+   * the page-rounded {@link #size()} are meaningful. A new VMO's content size is the size it was
+   * created with; {@link #setSize(long)} sets it too. The handle needs {@link
+   * ZxRights#GET_PROPERTY}.
+   *
+   * @return the content size in bytes
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#GET_CONTENT_SIZE}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without GET_PROPERTY
+   */
+  public long contentSize() {
+    try {
+      return Syscalls.vmoContentSize(handle());
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /**
+   * Sets the content size ({@code zx_object_set_property(ZX_PROP_VMO_CONTENT_SIZE)}), for example
+   * after writing a file's bytes into a page-rounded VMO. The VMO's size does not change. The
+   * handle needs {@link ZxRights#SET_PROPERTY}.
+   *
+   * @param contentSize the new content size; at most {@link #size()}
+   * @throws IllegalArgumentException if {@code contentSize} is negative
+   * @throws IllegalStateException if closed
+   * @throws ZxException at {@link ZxException.Step#SET_CONTENT_SIZE}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without SET_PROPERTY, {@code ZX_ERR_OUT_OF_RANGE} beyond the VMO's size
+   */
+  public void setContentSize(long contentSize) {
+    requireNonNegative("contentSize", contentSize);
+    try {
+      Syscalls.setVmoContentSize(handle(), contentSize);
+    } finally {
+      Reference.reachabilityFence(this);
     }
   }
 
@@ -336,6 +548,7 @@ public final class Vmo implements AutoCloseable {
    * @throws IllegalStateException if already closed
    */
   public int release() {
+    requireNotOwned("release()");
     int value = handle.getAndSet(CLOSED);
     if (value == CLOSED) {
       throw closed();
@@ -351,7 +564,7 @@ public final class Vmo implements AutoCloseable {
    *
    * @return a snapshot of the VMO's information
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "get VMO info"
+   * @throws ZxException at {@link ZxException.Step#GET_VMO_INFO}
    */
   public VmoInfo info() {
     try {
@@ -363,12 +576,13 @@ public final class Vmo implements AutoCloseable {
 
   /**
    * The VMO's name ({@code zx_object_get_property(ZX_PROP_NAME)}), as set by {@link
-   * #setName(String)}, {@link Mapping#allocate(long, String)} or whoever created the VMO.
+   * #setName(String)}, {@link Mapping#allocate(long, String, MapOption...)} or whoever created the
+   * VMO.
    *
    * @return the name, empty if none was set
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "get VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
-   *     ZxRights#GET_PROPERTY}
+   * @throws ZxException at {@link ZxException.Step#GET_VMO_NAME}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without {@link ZxRights#GET_PROPERTY}
    */
   public String name() {
     try {
@@ -388,8 +602,8 @@ public final class Vmo implements AutoCloseable {
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} contains NUL
    * @throws IllegalStateException if closed
-   * @throws ZxException at step "set VMO name": {@code ZX_ERR_ACCESS_DENIED} without {@link
-   *     ZxRights#SET_PROPERTY}
+   * @throws ZxException at {@link ZxException.Step#SET_VMO_NAME}: {@code ZX_ERR_ACCESS_DENIED}
+   *     without {@link ZxRights#SET_PROPERTY}
    */
   public void setName(String name) {
     byte[] bytes = requireValidName(Objects.requireNonNull(name, "name"));
@@ -426,6 +640,33 @@ public final class Vmo implements AutoCloseable {
    */
   @Override
   public void close() {
+    requireNotOwned("close()");
+    closeHandle();
+  }
+
+  /** Makes {@code mapping} this VMO's owner: from now on only {@link #closeByOwner()} closes it. */
+  void ownedBy(Object mapping) {
+    owner = mapping;
+  }
+
+  /** Closes the handle of a VMO that belongs to a mapping; only that mapping calls it. */
+  void closeByOwner() {
+    closeHandle();
+  }
+
+  private void requireNotOwned(String method) {
+    Object mapping = owner;
+    if (mapping != null && !isClosed()) {
+      throw new IllegalStateException(
+          "this Vmo belongs to "
+              + mapping
+              + " (from Mapping.allocate), which closes it: call "
+              + method
+              + " on a duplicate() of it, or close the Mapping");
+    }
+  }
+
+  private void closeHandle() {
     int value = handle.getAndSet(CLOSED);
     if (value != CLOSED) {
       // The status is ignored: the handle came from zircon and was owned by us, so BAD_HANDLE is
@@ -462,6 +703,17 @@ public final class Vmo implements AutoCloseable {
   private static void requireAlive(String name, MemorySegment segment) {
     if (!segment.scope().isAlive()) {
       throw new IllegalStateException(name + " is a segment of a closed arena");
+    }
+  }
+
+  static void requirePageAligned(String name, long value) {
+    if (value % Syscalls.PAGE_SIZE != 0) {
+      throw new IllegalArgumentException(
+          name
+              + " must be a multiple of the page size ("
+              + Syscalls.PAGE_SIZE
+              + "), but is "
+              + value);
     }
   }
 

@@ -17,7 +17,7 @@ package io.github.zircon4j.vmo;
  * @param shareCount how many address spaces the VMO is mapped into
  * @param flags a bit set of the {@code FLAG_*} constants
  * @param committedBytes the bytes of memory this VMO holds itself (not shared with relatives)
- * @param rights the rights of the handle that was asked, a bit set of {@link ZxRights}
+ * @param rights the rights of the handle that was asked
  * @param cachePolicy one of the {@code CACHE_POLICY_*} constants
  */
 public record VmoInfo(
@@ -30,7 +30,7 @@ public record VmoInfo(
     long shareCount,
     int flags,
     long committedBytes,
-    int rights,
+    ZxRights rights,
     int cachePolicy) {
 
   /** The VMO is backed by pages allocated on demand ({@code ZX_INFO_VMO_TYPE_PAGED}). */
@@ -85,7 +85,7 @@ public record VmoInfo(
   }
 
   /**
-   * Shows the fields, with the rights by name ({@link ZxRights#toString(int)}).
+   * Shows the fields, with the rights by name ({@link ZxRights#toString()}).
    *
    * @return a one-line description
    */
@@ -110,7 +110,7 @@ public record VmoInfo(
         + ", committedBytes="
         + committedBytes
         + ", rights="
-        + ZxRights.toString(rights)
+        + rights
         + ", cachePolicy="
         + cachePolicy
         + "]";

@@ -13,7 +13,7 @@
  * <pre>{@code
  * try (Mapping writer = Mapping.allocate(1 << 20)) {
  *   writer.segment().setString(0, "hello");
- *   try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo(), false)) {
+ *   try (ImmutableMapping snapshot = ImmutableMapping.create(writer.vmo())) {
  *     writer.segment().setString(0, "HELLO"); // not seen by the snapshot
  *     String seen = snapshot.segment().getString(0); // "hello"
  *   } // unmapped here; any later access throws IllegalStateException

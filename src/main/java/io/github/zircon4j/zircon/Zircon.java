@@ -175,6 +175,180 @@ public class Zircon extends Zircon$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class zx_process_self {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_self");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static FunctionDescriptor zx_process_self$descriptor() {
+        return zx_process_self.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static MethodHandle zx_process_self$handle() {
+        return zx_process_self.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static MemorySegment zx_process_self$address() {
+        return zx_process_self.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_process_self()
+     * }
+     */
+    public static int zx_process_self() {
+        var mh$ = zx_process_self.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_self");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_thread_self {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_thread_self");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static FunctionDescriptor zx_thread_self$descriptor() {
+        return zx_thread_self.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static MethodHandle zx_thread_self$handle() {
+        return zx_thread_self.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static MemorySegment zx_thread_self$address() {
+        return zx_thread_self.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_thread_self()
+     * }
+     */
+    public static int zx_thread_self() {
+        var mh$ = zx_thread_self.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_thread_self");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_job_default {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_job_default");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static FunctionDescriptor zx_job_default$descriptor() {
+        return zx_job_default.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static MethodHandle zx_job_default$handle() {
+        return zx_job_default.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static MemorySegment zx_job_default$address() {
+        return zx_job_default.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_handle_t zx_job_default()
+     * }
+     */
+    public static int zx_job_default() {
+        var mh$ = zx_job_default.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_job_default");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     /**
      * {@snippet lang=c :
      * typedef uint32_t zx_object_info_topic_t
@@ -297,6 +471,129 @@ public class Zircon extends Zircon$shared {
                 traceDowncall("zx_clock_get_monotonic");
             }
             return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_system_get_features {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_system_get_features");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_system_get_features(uint32_t kind, uint32_t *features)
+     * }
+     */
+    public static FunctionDescriptor zx_system_get_features$descriptor() {
+        return zx_system_get_features.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_system_get_features(uint32_t kind, uint32_t *features)
+     * }
+     */
+    public static MethodHandle zx_system_get_features$handle() {
+        return zx_system_get_features.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_system_get_features(uint32_t kind, uint32_t *features)
+     * }
+     */
+    public static MemorySegment zx_system_get_features$address() {
+        return zx_system_get_features.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_system_get_features(uint32_t kind, uint32_t *features)
+     * }
+     */
+    public static int zx_system_get_features(int kind, MemorySegment features) {
+        var mh$ = zx_system_get_features.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_system_get_features", kind, features);
+            }
+            return (int)mh$.invokeExact(kind, features);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_cache_flush {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_cache_flush");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_cache_flush(const void *addr, size_t size, uint32_t options)
+     * }
+     */
+    public static FunctionDescriptor zx_cache_flush$descriptor() {
+        return zx_cache_flush.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_cache_flush(const void *addr, size_t size, uint32_t options)
+     * }
+     */
+    public static MethodHandle zx_cache_flush$handle() {
+        return zx_cache_flush.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_cache_flush(const void *addr, size_t size, uint32_t options)
+     * }
+     */
+    public static MemorySegment zx_cache_flush$address() {
+        return zx_cache_flush.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_cache_flush(const void *addr, size_t size, uint32_t options)
+     * }
+     */
+    public static int zx_cache_flush(MemorySegment addr, long size, int options) {
+        var mh$ = zx_cache_flush.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_cache_flush", addr, size, options);
+            }
+            return (int)mh$.invokeExact(addr, size, options);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -982,6 +1279,199 @@ public class Zircon extends Zircon$shared {
                 traceDowncall("zx_object_set_property", handle, property, value, value_size);
             }
             return (int)mh$.invokeExact(handle, property, value, value_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_process_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_INT,
+            Zircon.C_POINTER,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static FunctionDescriptor zx_process_create$descriptor() {
+        return zx_process_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static MethodHandle zx_process_create$handle() {
+        return zx_process_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static MemorySegment zx_process_create$address() {
+        return zx_process_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_process_create(zx_handle_t job, const char *name, size_t name_size, uint32_t options, zx_handle_t *proc_handle, zx_handle_t *vmar_handle)
+     * }
+     */
+    public static int zx_process_create(int job, MemorySegment name, long name_size, int options, MemorySegment proc_handle, MemorySegment vmar_handle) {
+        var mh$ = zx_process_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_create", job, name, name_size, options, proc_handle, vmar_handle);
+            }
+            return (int)mh$.invokeExact(job, name, name_size, options, proc_handle, vmar_handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_process_read_memory {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_read_memory");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static FunctionDescriptor zx_process_read_memory$descriptor() {
+        return zx_process_read_memory.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static MethodHandle zx_process_read_memory$handle() {
+        return zx_process_read_memory.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static MemorySegment zx_process_read_memory$address() {
+        return zx_process_read_memory.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t vaddr, void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static int zx_process_read_memory(int handle, long vaddr, MemorySegment buffer, long buffer_size, MemorySegment actual) {
+        var mh$ = zx_process_read_memory.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_read_memory", handle, vaddr, buffer, buffer_size, actual);
+            }
+            return (int)mh$.invokeExact(handle, vaddr, buffer, buffer_size, actual);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class zx_process_write_memory {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Zircon.C_INT,
+            Zircon.C_INT,
+            Zircon.C_LONG,
+            Zircon.C_POINTER,
+            Zircon.C_LONG,
+            Zircon.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("zx_process_write_memory");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static FunctionDescriptor zx_process_write_memory$descriptor() {
+        return zx_process_write_memory.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static MethodHandle zx_process_write_memory$handle() {
+        return zx_process_write_memory.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static MemorySegment zx_process_write_memory$address() {
+        return zx_process_write_memory.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t vaddr, const void *buffer, size_t buffer_size, size_t *actual)
+     * }
+     */
+    public static int zx_process_write_memory(int handle, long vaddr, MemorySegment buffer, long buffer_size, MemorySegment actual) {
+        var mh$ = zx_process_write_memory.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("zx_process_write_memory", handle, vaddr, buffer, buffer_size, actual);
+            }
+            return (int)mh$.invokeExact(handle, vaddr, buffer, buffer_size, actual);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1992,6 +2482,60 @@ public class Zircon extends Zircon$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int ZX_FEATURE_KIND_CPU = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_FEATURE_KIND_CPU 0
+     * }
+     */
+    public static int ZX_FEATURE_KIND_CPU() {
+        return ZX_FEATURE_KIND_CPU;
+    }
+    private static final int ZX_FEATURE_KIND_HW_BREAKPOINT_COUNT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_FEATURE_KIND_HW_BREAKPOINT_COUNT 1
+     * }
+     */
+    public static int ZX_FEATURE_KIND_HW_BREAKPOINT_COUNT() {
+        return ZX_FEATURE_KIND_HW_BREAKPOINT_COUNT;
+    }
+    private static final int ZX_FEATURE_KIND_HW_WATCHPOINT_COUNT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_FEATURE_KIND_HW_WATCHPOINT_COUNT 2
+     * }
+     */
+    public static int ZX_FEATURE_KIND_HW_WATCHPOINT_COUNT() {
+        return ZX_FEATURE_KIND_HW_WATCHPOINT_COUNT;
+    }
+    private static final int ZX_FEATURE_KIND_ADDRESS_TAGGING = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_FEATURE_KIND_ADDRESS_TAGGING 3
+     * }
+     */
+    public static int ZX_FEATURE_KIND_ADDRESS_TAGGING() {
+        return ZX_FEATURE_KIND_ADDRESS_TAGGING;
+    }
+    private static final int ZX_FEATURE_KIND_VM = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_FEATURE_KIND_VM 4
+     * }
+     */
+    public static int ZX_FEATURE_KIND_VM() {
+        return ZX_FEATURE_KIND_VM;
+    }
+    private static final int ZX_VM_FEATURE_CAN_MAP_XOM = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_VM_FEATURE_CAN_MAP_XOM 1
+     * }
+     */
+    public static int ZX_VM_FEATURE_CAN_MAP_XOM() {
+        return ZX_VM_FEATURE_CAN_MAP_XOM;
+    }
     private static final int ZX_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -2721,6 +3265,33 @@ public class Zircon extends Zircon$shared {
     public static int ZX_DEFAULT_VMAR_RIGHTS() {
         return ZX_DEFAULT_VMAR_RIGHTS;
     }
+    private static final int ZX_DEFAULT_PROCESS_RIGHTS = (int)447439L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_PROCESS_RIGHTS 447439
+     * }
+     */
+    public static int ZX_DEFAULT_PROCESS_RIGHTS() {
+        return ZX_DEFAULT_PROCESS_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_THREAD_RIGHTS = (int)316111L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_THREAD_RIGHTS 316111
+     * }
+     */
+    public static int ZX_DEFAULT_THREAD_RIGHTS() {
+        return ZX_DEFAULT_THREAD_RIGHTS;
+    }
+    private static final int ZX_DEFAULT_JOB_RIGHTS = (int)516047L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_DEFAULT_JOB_RIGHTS 516047
+     * }
+     */
+    public static int ZX_DEFAULT_JOB_RIGHTS() {
+        return ZX_DEFAULT_JOB_RIGHTS;
+    }
     private static final int ZX_DEFAULT_VMO_RIGHTS = (int)53487L;
     /**
      * {@snippet lang=c :
@@ -2883,6 +3454,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_OBJ_TYPE_EVENTPAIR() {
         return ZX_OBJ_TYPE_EVENTPAIR;
     }
+    private static final int ZX_OBJ_TYPE_JOB = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_OBJ_TYPE_JOB 17
+     * }
+     */
+    public static int ZX_OBJ_TYPE_JOB() {
+        return ZX_OBJ_TYPE_JOB;
+    }
     private static final int ZX_OBJ_TYPE_VMAR = (int)18L;
     /**
      * {@snippet lang=c :
@@ -2891,6 +3471,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_OBJ_TYPE_VMAR() {
         return ZX_OBJ_TYPE_VMAR;
+    }
+    private static final int ZX_OBJ_TYPE_UPPER_BOUND = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_OBJ_TYPE_UPPER_BOUND 64
+     * }
+     */
+    public static int ZX_OBJ_TYPE_UPPER_BOUND() {
+        return ZX_OBJ_TYPE_UPPER_BOUND;
     }
     private static final int ZX_SIGNAL_NONE = (int)0L;
     /**
@@ -3071,6 +3660,42 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_EVENTPAIR_PEER_CLOSED() {
         return ZX_EVENTPAIR_PEER_CLOSED;
+    }
+    private static final int ZX_TASK_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_TASK_TERMINATED 8
+     * }
+     */
+    public static int ZX_TASK_TERMINATED() {
+        return ZX_TASK_TERMINATED;
+    }
+    private static final int ZX_PROCESS_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_PROCESS_TERMINATED 8
+     * }
+     */
+    public static int ZX_PROCESS_TERMINATED() {
+        return ZX_PROCESS_TERMINATED;
+    }
+    private static final int ZX_THREAD_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_THREAD_TERMINATED 8
+     * }
+     */
+    public static int ZX_THREAD_TERMINATED() {
+        return ZX_THREAD_TERMINATED;
+    }
+    private static final int ZX_JOB_TERMINATED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_JOB_TERMINATED 8
+     * }
+     */
+    public static int ZX_JOB_TERMINATED() {
+        return ZX_JOB_TERMINATED;
     }
     private static final long ZX_WAIT_MANY_MAX_ITEMS = 64L;
     /**
@@ -3684,6 +4309,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_INFO_HANDLE_COUNT() {
         return ZX_INFO_HANDLE_COUNT;
     }
+    private static final int ZX_INFO_PROCESS_HANDLE_STATS = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_PROCESS_HANDLE_STATS 21
+     * }
+     */
+    public static int ZX_INFO_PROCESS_HANDLE_STATS() {
+        return ZX_INFO_PROCESS_HANDLE_STATS;
+    }
     private static final int ZX_INFO_VMO_V1 = (int)23L;
     /**
      * {@snippet lang=c :
@@ -3854,6 +4488,42 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_PROP_VMO_CONTENT_SIZE() {
         return ZX_PROP_VMO_CONTENT_SIZE;
+    }
+    private static final int ZX_CACHE_FLUSH_DATA = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_CACHE_FLUSH_DATA 1
+     * }
+     */
+    public static int ZX_CACHE_FLUSH_DATA() {
+        return ZX_CACHE_FLUSH_DATA;
+    }
+    private static final int ZX_CACHE_FLUSH_INSN = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_CACHE_FLUSH_INSN 2
+     * }
+     */
+    public static int ZX_CACHE_FLUSH_INSN() {
+        return ZX_CACHE_FLUSH_INSN;
+    }
+    private static final int ZX_CACHE_FLUSH_INVALIDATE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_CACHE_FLUSH_INVALIDATE 4
+     * }
+     */
+    public static int ZX_CACHE_FLUSH_INVALIDATE() {
+        return ZX_CACHE_FLUSH_INVALIDATE;
+    }
+    private static final int ZX_PROCESS_SHARED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_PROCESS_SHARED 1
+     * }
+     */
+    public static int ZX_PROCESS_SHARED() {
+        return ZX_PROCESS_SHARED;
     }
 }
 

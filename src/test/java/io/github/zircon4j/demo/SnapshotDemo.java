@@ -72,7 +72,7 @@ public final class SnapshotDemo {
       long originalSum = checksum(MemorySegment.ofArray(data));
       long snapshotSum;
       long vmoSum;
-      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo)) {
         byte[] overwrite = new byte[data.length];
         Arrays.fill(overwrite, (byte) 0xFF);
         vmo.write(overwrite, 0);
@@ -99,7 +99,7 @@ public final class SnapshotDemo {
         Arrays.fill(stamp, (byte) i);
         vmo.write(stamp, (long) i * 4096 % Math.max(1, data.length - stamp.length));
         long start = System.nanoTime();
-        try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false)) {
+        try (ImmutableMapping snapshot = ImmutableMapping.create(vmo)) {
           snapshotNanos[i] = System.nanoTime() - start;
         }
         start = System.nanoTime();
@@ -126,7 +126,7 @@ public final class SnapshotDemo {
   private static void warmUp() {
     try (Vmo vmo = Vmo.create(1)) {
       for (int i = 0; i < 100; i++) {
-        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+        try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
           vmo.read(new byte[1], 0);
         }
       }

@@ -298,7 +298,8 @@ class ApiFuzzTest {
       String what = call + " threw " + failure;
       switch (failure) {
         case ZxException zx -> {
-          assertThat(zx.step()).as(what).isNotBlank();
+          assertThat(zx.step()).as(what).isNotNull();
+          assertThat(message).as(what).contains(zx.step().description());
           assertThat(message).as(what).contains(zx.statusName());
         }
         case WrongThreadException wrongThread ->
@@ -328,7 +329,10 @@ class ApiFuzzTest {
       Vmo vmo = world.nth(world.vmos, call.target());
       switch (call.op()) {
         case VMO_CREATE -> {
-          int options = (flags & 3) == 3 ? flags : (flags & 1) == 1 ? VmoOptions.RESIZABLE : 0;
+          VmoOption[] options =
+              (flags & 3) == 3
+                  ? new VmoOption[] {VmoOption.DISCARDABLE}
+                  : (flags & 1) == 1 ? new VmoOption[] {VmoOption.RESIZABLE} : new VmoOption[0];
           world.own(Vmo.create(a, options));
         }
         case VMO_WRITE_ARRAY -> {
@@ -426,19 +430,19 @@ class ApiFuzzTest {
           world.immutables.add(
               range
                   ? shared
-                      ? ImmutableMapping.createShared(source, a, b, immediately)
-                      : ImmutableMapping.create(source, a, b, immediately)
+                      ? ImmutableMapping.create(source, a, b, Paging.shared(immediately))
+                      : ImmutableMapping.create(source, a, b, Paging.of(immediately))
                   : shared
-                      ? ImmutableMapping.createShared(source, immediately)
-                      : ImmutableMapping.create(source, immediately));
+                      ? ImmutableMapping.create(source, Paging.shared(immediately))
+                      : ImmutableMapping.create(source, Paging.of(immediately)));
         }
         case IMMUTABLE_MAP -> {
           if (vmo != null) {
             Arena arena = arena(world, flags);
             world.arenaSegments.add(
                 (flags & 4) != 0
-                    ? ImmutableMapping.map(vmo, a, b, (flags & 1) != 0, arena)
-                    : ImmutableMapping.map(vmo, (flags & 1) != 0, arena));
+                    ? ImmutableMapping.map(vmo, a, b, arena, Paging.of((flags & 1) != 0))
+                    : ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of((flags & 1) != 0)));
           }
         }
         case IMMUTABLE_ACCESS -> {
@@ -511,11 +515,12 @@ class ApiFuzzTest {
       }
     }
 
-    private static int rights(Vmo vmo, int flags, long a) {
+    private static ZxRights rights(Vmo vmo, int flags, long a) {
+      ZxRights any = ZxRights.fromBits((int) a & ~ZxRights.SAME_RIGHTS_BITS);
       return switch (flags % 3) {
-        case 0 -> ZxRights.SAME_RIGHTS;
-        case 1 -> (int) a; // anything, including rights the handle lacks
-        default -> vmo.isClosed() ? 0 : vmo.info().rights() & (int) a;
+        case 0 -> vmo.isClosed() ? ZxRights.NONE : vmo.rights();
+        case 1 -> any; // anything, including rights the handle lacks
+        default -> vmo.isClosed() ? ZxRights.NONE : vmo.rights().without(vmo.rights().without(any));
       };
     }
 
@@ -602,7 +607,7 @@ class ApiFuzzTest {
         return;
       }
       if ((flags & 1) != 0) {
-        ImmutableMapping shared = ImmutableMapping.createShared(vmo, false);
+        ImmutableMapping shared = ImmutableMapping.create(vmo, MapOption.SHARED);
         world.immutables.add(shared);
         Future<?> reader =
             world.foreign.submit(

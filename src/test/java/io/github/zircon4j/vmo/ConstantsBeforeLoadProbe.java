@@ -12,16 +12,16 @@ final class ConstantsBeforeLoadProbe {
   private ConstantsBeforeLoadProbe() {}
 
   public static void main(String[] args) throws IOException {
-    String rights = ZxRights.toString(ZxRights.READ | ZxRights.MAP);
+    String rights = ZxRights.READ.and(ZxRights.MAP) + " " + VmoOption.RESIZABLE;
     String status = ZxStatus.name(ZxStatus.ERR_BAD_HANDLE);
-    String exception = new ZxException("x", ZxStatus.ERR_INTERNAL, "").getMessage();
+    String exception =
+        new ZxException(ZxException.Step.GET_VMO_SIZE, ZxStatus.ERR_INTERNAL, "").getMessage();
     boolean mapped = Files.readString(Path.of("/proc/self/maps")).contains("libzircon");
     System.out.println(
         "before: " + rights + " " + status + " " + exception + " libzircon mapped: " + mapped);
-    try (Vmo vmo = Vmo.create(1, VmoOptions.RESIZABLE)) {
+    try (Vmo vmo = Vmo.create(1, VmoOption.RESIZABLE)) {
       VmoInfo info = vmo.info();
-      System.out.println(
-          "after: resizable=" + info.isResizable() + " rights=" + ZxRights.toString(info.rights()));
+      System.out.println("after: resizable=" + info.isResizable() + " rights=" + info.rights());
     }
   }
 }

@@ -66,7 +66,7 @@ class ImmutableMappingApiTest {
     assumeTrue(Files.isReadable(PAGEMAP), "needs /proc/self/pagemap to see page-table entries");
     long size = 4 * pageSize();
     try (Vmo vmo = writtenVmo(4);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediatelyPage))) {
       long address = mapping.segment().address();
       assertThat(residentBytes(address, size)).isEqualTo(immediatelyPage ? size : 0);
       mapping.prefetch();
@@ -83,7 +83,7 @@ class ImmutableMappingApiTest {
     // Linux maps up to 16 neighbouring pages of a file-backed read fault ("fault-around"), so the
     // pages checked as untouched are far from the prefetched ones.
     try (Vmo vmo = writtenVmo(64);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       long address = mapping.segment().address();
       mapping.prefetch(40 * page + 1, 1);
       assertThat(residentBytes(address + 40 * page, page)).isEqualTo(page);
@@ -100,7 +100,8 @@ class ImmutableMappingApiTest {
   void prefetchOfARangeViewStaysInsideIt(boolean immediatelyPage) {
     long page = pageSize();
     try (Vmo vmo = writtenVmo(3);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, page, 10, immediatelyPage)) {
+        ImmutableMapping mapping =
+            ImmutableMapping.create(vmo, page, 10, Paging.of(immediatelyPage))) {
       mapping.prefetch();
       mapping.prefetch(9, 1);
       assertThat(mapping.segment().get(JAVA_BYTE, 9)).isEqualTo((byte) 0x5a);
@@ -110,7 +111,7 @@ class ImmutableMappingApiTest {
   @Test
   void prefetchOfAnEmptyMappingDoesNothing() {
     try (Vmo vmo = Vmo.create(0);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       mapping.prefetch();
       mapping.prefetch(0, 0);
     }
@@ -120,7 +121,7 @@ class ImmutableMappingApiTest {
   void prefetchOutsideTheViewIsRejectedWithItsValues() {
     long page = pageSize();
     try (Vmo vmo = writtenVmo(2);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       assertThatThrownBy(() -> mapping.prefetch(page, page + 1))
           .isInstanceOf(IndexOutOfBoundsException.class)
           .hasMessage(
@@ -143,7 +144,7 @@ class ImmutableMappingApiTest {
   @Test
   void prefetchAfterCloseOrFromAnotherThreadThrows() throws Exception {
     try (Vmo vmo = writtenVmo(1)) {
-      ImmutableMapping mapping = ImmutableMapping.create(vmo, false);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo);
       AtomicReference<Throwable> other = new AtomicReference<>();
       Thread thread = Thread.ofPlatform().start(() -> other.set(catching(mapping::prefetch)));
       thread.join();
@@ -159,12 +160,12 @@ class ImmutableMappingApiTest {
   @Test
   void isClosedFollowsCloseFromAnyThreadOfASharedMapping() throws Exception {
     try (Vmo vmo = writtenVmo(1)) {
-      ImmutableMapping mapping = ImmutableMapping.createShared(vmo, false);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo, MapOption.SHARED);
       assertThat(mapping.isClosed()).isFalse();
       Thread closer = Thread.ofPlatform().start(mapping::close);
       closer.join();
       assertThat(mapping.isClosed()).isTrue();
-      ImmutableMapping confined = ImmutableMapping.create(vmo, false);
+      ImmutableMapping confined = ImmutableMapping.create(vmo);
       confined.close();
       assertThat(confined.isClosed()).isTrue();
     }
@@ -177,7 +178,8 @@ class ImmutableMappingApiTest {
     long page = pageSize();
     try (Vmo vmo = writtenVmo(3)) {
       vmo.write(new byte[] {1, 2, 3}, page);
-      ImmutableMapping mapping = ImmutableMapping.createShared(vmo, page, 3, immediatelyPage);
+      ImmutableMapping mapping =
+          ImmutableMapping.create(vmo, page, 3, Paging.shared(immediatelyPage));
       assertThat(mapping.size()).isEqualTo(3);
       AtomicReference<byte[]> read = new AtomicReference<>();
       Thread reader =
@@ -199,7 +201,7 @@ class ImmutableMappingApiTest {
       vmo.write(new byte[] {4, 5}, 2 * page);
       MemorySegment segment;
       try (Arena arena = Arena.ofConfined()) {
-        segment = ImmutableMapping.map(vmo, 2 * page, 2, immediatelyPage, arena);
+        segment = ImmutableMapping.map(vmo, 2 * page, 2, arena, Paging.of(immediatelyPage));
         assertThat(segment.isReadOnly()).isTrue();
         assertThat(segment.toArray(JAVA_BYTE)).containsExactly(4, 5);
         vmo.write(new byte[] {9, 9}, 2 * page);
@@ -215,23 +217,23 @@ class ImmutableMappingApiTest {
   void rangeVariantsRejectBadRangesAndArenasBeforeAnySyscall() {
     long page = pageSize();
     try (Vmo vmo = writtenVmo(2)) {
-      assertThatThrownBy(() -> ImmutableMapping.createShared(vmo, 1, 1, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 1, 1, MapOption.SHARED))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("offset must be a multiple of the page size");
-      assertThatThrownBy(() -> ImmutableMapping.createShared(vmo, 0, -1, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 0, -1, MapOption.SHARED))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("length must be >= 0, but is -1");
       try (Arena arena = Arena.ofConfined()) {
-        assertThatThrownBy(() -> ImmutableMapping.map(vmo, page, 2 * page, false, arena))
+        assertThatThrownBy(() -> ImmutableMapping.map(vmo, page, 2 * page, arena))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("VMO's size " + 2 * page);
-        assertThatThrownBy(() -> ImmutableMapping.map(vmo, -page, 1, false, arena))
+        assertThatThrownBy(() -> ImmutableMapping.map(vmo, -page, 1, arena))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("offset must be >= 0, but is " + -page);
       }
       Arena closed = Arena.ofConfined();
       closed.close();
-      assertThatThrownBy(() -> ImmutableMapping.map(vmo, 0, 1, false, closed))
+      assertThatThrownBy(() -> ImmutableMapping.map(vmo, 0, 1, closed))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("arena is closed");
       assertThat(vmo.info().numChildren()).isZero();
@@ -241,18 +243,22 @@ class ImmutableMappingApiTest {
   @Test
   void rangeVariantsReportFailedStepsAndLeaveNoChild() {
     try (Vmo vmo = writtenVmo(1);
-        Vmo unmappable = vmo.duplicate(ZxRights.DEFAULT_VMO & ~ZxRights.MAP)) {
-      assertThatThrownBy(() -> ImmutableMapping.createShared(unmappable, 0, 1, true))
+        Vmo unmappable = vmo.duplicate(ZxRights.DEFAULT_VMO.without(ZxRights.MAP))) {
+      assertThatThrownBy(
+              () ->
+                  ImmutableMapping.create(
+                      unmappable, 0, 1, MapOption.SHARED, MapOption.PAGE_IMMEDIATELY))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_ACCESS_DENIED);
-                assertThat(e.step()).isEqualTo("map child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO);
               });
       try (Arena arena = Arena.ofShared()) {
-        assertThatThrownBy(() -> ImmutableMapping.map(unmappable, 0, 1, false, arena))
+        assertThatThrownBy(() -> ImmutableMapping.map(unmappable, 0, 1, arena))
             .isInstanceOfSatisfying(
-                ZxException.class, e -> assertThat(e.step()).isEqualTo("map child VMO"));
+                ZxException.class,
+                e -> assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO));
       }
       assertThat(vmo.info().numChildren()).isZero();
     }
@@ -261,18 +267,18 @@ class ImmutableMappingApiTest {
   @Test
   void mappingNeedsDuplicateReadAndMapAsDocumented() {
     try (Vmo vmo = writtenVmo(1);
-        Vmo minimal = vmo.duplicate(ZxRights.DUPLICATE | ZxRights.READ | ZxRights.MAP);
-        ImmutableMapping mapping = ImmutableMapping.create(minimal, false)) {
+        Vmo minimal = vmo.duplicate(ZxRights.DUPLICATE.and(ZxRights.READ).and(ZxRights.MAP));
+        ImmutableMapping mapping = ImmutableMapping.create(minimal)) {
       assertThat(mapping.segment().get(JAVA_BYTE, 0)).isEqualTo((byte) 0x5a);
     }
     try (Vmo vmo = writtenVmo(1);
-        Vmo noMap = vmo.duplicate(ZxRights.DUPLICATE | ZxRights.READ)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(noMap, false))
+        Vmo noMap = vmo.duplicate(ZxRights.DUPLICATE.and(ZxRights.READ))) {
+      assertThatThrownBy(() -> ImmutableMapping.create(noMap))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_ACCESS_DENIED);
-                assertThat(e.step()).isEqualTo("map child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO);
               });
     }
   }
@@ -280,7 +286,7 @@ class ImmutableMappingApiTest {
   @Test
   void toStringShowsSizeAddressAndStateFromAnyThread() throws Exception {
     try (Vmo vmo = writtenVmo(1)) {
-      ImmutableMapping mapping = ImmutableMapping.create(vmo, false);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo);
       String open =
           "ImmutableMapping[size="
               + pageSize()

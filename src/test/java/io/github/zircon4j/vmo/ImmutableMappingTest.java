@@ -48,7 +48,7 @@ class ImmutableMappingTest {
   void readShowsThePageRoundedContents(boolean immediatelyPage) {
     try (Vmo vmo = Vmo.create(1)) {
       vmo.write(CONTENT, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediatelyPage))) {
         byte[] expected = new byte[(int) pageSize()];
         System.arraycopy(CONTENT, 0, expected, 0, CONTENT.length);
         assertThat(mapping.size()).isEqualTo(pageSize());
@@ -62,7 +62,7 @@ class ImmutableMappingTest {
   void dropCleansUpTheSnapshotChild(boolean immediatelyPage) {
     try (Vmo vmo = Vmo.create(7)) {
       assertThat(hasZeroChildren(vmo)).as("before mapping").isTrue();
-      ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediatelyPage));
       assertThat(hasZeroChildren(vmo)).as("while mapped: the mapping keeps the child").isFalse();
       mapping.close();
       assertThat(hasZeroChildren(vmo)).as("after close").isTrue();
@@ -73,7 +73,7 @@ class ImmutableMappingTest {
   @ValueSource(booleans = {true, false})
   void emptyVmoGivesAnEmptyMapping(boolean immediatelyPage) {
     try (Vmo vmo = Vmo.create(0);
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediatelyPage))) {
       assertThat(mapping.size()).isZero();
       assertThat(mapping.segment().byteSize()).isZero();
       assertThat(mapping.asByteBuffer().remaining()).isZero();
@@ -91,7 +91,7 @@ class ImmutableMappingTest {
       byte[] before = new byte[(int) size];
       Arrays.fill(before, (byte) 1);
       vmo.write(before, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediatelyPage)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediatelyPage))) {
         byte[] after = new byte[(int) size];
         Arrays.fill(after, (byte) 2);
         vmo.write(after, 0);
@@ -108,7 +108,7 @@ class ImmutableMappingTest {
   @Test
   void viewsAreReadOnly() {
     try (Vmo vmo = Vmo.create(pageSize());
-        ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+        ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       assertThat(mapping.segment().isReadOnly()).isTrue();
       assertThatThrownBy(() -> mapping.segment().set(JAVA_BYTE, 0, (byte) 1))
           .isInstanceOf(IllegalArgumentException.class);
@@ -120,9 +120,9 @@ class ImmutableMappingTest {
 
   @Test
   void snapshotOfAResizableVmoIsMappable() {
-    try (Vmo vmo = Vmo.create(pageSize(), Zircon.ZX_VMO_RESIZABLE())) {
+    try (Vmo vmo = Vmo.create(pageSize(), VmoOption.RESIZABLE)) {
       vmo.write(CONTENT, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
         vmo.setSize(0);
         assertThat(mapping.segment().asSlice(0, CONTENT.length).toArray(JAVA_BYTE))
             .isEqualTo(CONTENT);
@@ -135,7 +135,7 @@ class ImmutableMappingTest {
   @Test
   void everyAccessAfterCloseThrowsIllegalState() {
     try (Vmo vmo = Vmo.create(pageSize())) {
-      ImmutableMapping mapping = ImmutableMapping.create(vmo, true);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo, MapOption.PAGE_IMMEDIATELY);
       MemorySegment segment = mapping.segment();
       ByteBuffer buffer = mapping.asByteBuffer();
       ByteBuffer window = mapping.asByteBuffer(8, 16);
@@ -154,7 +154,7 @@ class ImmutableMappingTest {
   @Test
   void closeIsIdempotent() {
     try (Vmo vmo = Vmo.create(pageSize())) {
-      ImmutableMapping mapping = ImmutableMapping.create(vmo, false);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo);
       mapping.close();
       mapping.close();
       assertThat(hasZeroChildren(vmo)).isTrue();
@@ -165,7 +165,7 @@ class ImmutableMappingTest {
   void mappingOutlivesItsVmoHandle() {
     Vmo vmo = Vmo.create(pageSize());
     vmo.write(CONTENT, 0);
-    try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       vmo.close();
       assertThat(mapping.segment().asSlice(0, CONTENT.length).toArray(JAVA_BYTE))
           .isEqualTo(CONTENT);
@@ -176,7 +176,7 @@ class ImmutableMappingTest {
   void confinedMappingRejectsOtherThreadsAndStaysUsable() throws Exception {
     try (Vmo vmo = Vmo.create(pageSize())) {
       vmo.write(CONTENT, 0);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
         MemorySegment segment = mapping.segment();
         AtomicReference<Throwable> read = new AtomicReference<>();
         AtomicReference<Throwable> segmentCall = new AtomicReference<>();
@@ -203,7 +203,7 @@ class ImmutableMappingTest {
   void sharedMappingMayBeClosedByAnotherThread() throws Exception {
     try (Vmo vmo = Vmo.create(pageSize())) {
       vmo.write(CONTENT, 0);
-      ImmutableMapping mapping = ImmutableMapping.createShared(vmo, false);
+      ImmutableMapping mapping = ImmutableMapping.create(vmo, MapOption.SHARED);
       MemorySegment segment = mapping.segment();
       Thread other = Thread.ofPlatform().start(() -> segment.get(JAVA_BYTE, 0));
       other.join();
@@ -221,7 +221,7 @@ class ImmutableMappingTest {
       vmo.write(CONTENT, pageSize());
       MemorySegment segment;
       try (Arena arena = Arena.ofConfined()) {
-        segment = ImmutableMapping.map(vmo, immediatelyPage, arena);
+        segment = ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of(immediatelyPage));
         assertThat(segment.byteSize()).isEqualTo(2 * pageSize());
         assertThat(segment.isReadOnly()).isTrue();
         assertThat(segment.asSlice(pageSize(), CONTENT.length).toArray(JAVA_BYTE))
@@ -238,7 +238,7 @@ class ImmutableMappingTest {
     try (Vmo vmo = Vmo.create(pageSize())) {
       Arena arena = Arena.ofConfined();
       arena.close();
-      assertThatThrownBy(() -> ImmutableMapping.map(vmo, false, arena))
+      assertThatThrownBy(() -> ImmutableMapping.map(vmo, 0, vmo.size(), arena))
           .isInstanceOf(IllegalStateException.class);
       assertThat(hasZeroChildren(vmo)).isTrue();
     }
@@ -253,7 +253,8 @@ class ImmutableMappingTest {
     try (Vmo vmo = Vmo.create(3 * page)) {
       vmo.write(CONTENT, page);
       vmo.write(new byte[] {9}, page + 10);
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, page, 10, immediatelyPage)) {
+      try (ImmutableMapping mapping =
+          ImmutableMapping.create(vmo, page, 10, Paging.of(immediatelyPage))) {
         assertThat(mapping.size()).isEqualTo(10);
         byte[] expected = Arrays.copyOf(CONTENT, 10);
         assertThat(mapping.segment().toArray(JAVA_BYTE)).isEqualTo(expected);
@@ -266,7 +267,7 @@ class ImmutableMappingTest {
   @Test
   void rangeWithUnalignedOffsetIsRejected() {
     try (Vmo vmo = Vmo.create(2 * pageSize())) {
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 1, 10, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 1, 10))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("offset must be a multiple of the page size")
           .hasMessageContaining("but is 1");
@@ -278,17 +279,17 @@ class ImmutableMappingTest {
   void rangeBeyondTheVmoNamesBothSizes() {
     long page = pageSize();
     try (Vmo vmo = Vmo.create(2 * page)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, page, 2 * page, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, page, 2 * page))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("length " + 2 * page)
           .hasMessageContaining("VMO's size " + 2 * page);
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, page, Long.MAX_VALUE, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, page, Long.MAX_VALUE))
           .as("offset + length overflows")
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, -page, 1, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, -page, 1))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("offset must be >= 0");
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 0, -1, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, 0, -1))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("length must be >= 0");
       assertThat(hasZeroChildren(vmo)).isTrue();
@@ -300,7 +301,7 @@ class ImmutableMappingTest {
     long size = (1L << 31) + pageSize(); // lazily mapped: only the touched page is ever faulted in
     try (Vmo vmo = Vmo.create(size)) {
       vmo.write(CONTENT, size - pageSize());
-      try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
         assertThatThrownBy(mapping::asByteBuffer)
             .isInstanceOf(UnsupportedOperationException.class)
             .hasMessageContaining("asByteBuffer(long offset, int length)");
@@ -320,7 +321,7 @@ class ImmutableMappingTest {
   void closedVmoIsIllegalState() {
     Vmo vmo = Vmo.create(pageSize());
     vmo.close();
-    assertThatThrownBy(() -> ImmutableMapping.create(vmo, false))
+    assertThatThrownBy(() -> ImmutableMapping.create(vmo))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Vmo is closed");
   }
@@ -328,16 +329,16 @@ class ImmutableMappingTest {
   @Test
   void badHandleFailsAtGetVmoSize() {
     try (Vmo vmo = Vmo.create(pageSize());
-        Vmo duplicate = vmo.duplicate(Zircon.ZX_RIGHT_SAME_RIGHTS())) {
+        Vmo duplicate = vmo.duplicate()) {
       // Close the handle behind the Vmo's back: the next syscall sees a stale handle.
       assertThat(Zircon.zx_handle_close(duplicate.handle())).isEqualTo(Zircon.ZX_OK());
-      assertThatThrownBy(() -> ImmutableMapping.create(duplicate, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(duplicate))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(Zircon.ZX_ERR_BAD_HANDLE());
                 assertThat(e.statusName()).isEqualTo("ZX_ERR_BAD_HANDLE");
-                assertThat(e.step()).isEqualTo("get VMO size");
+                assertThat(e.step()).isEqualTo(ZxException.Step.GET_VMO_SIZE);
               })
           .hasMessageStartingWith("failed to get VMO size: ZX_ERR_BAD_HANDLE (-11)");
     }
@@ -347,13 +348,14 @@ class ImmutableMappingTest {
   @ValueSource(ints = {1 /* ZX_RIGHT_DUPLICATE */, 4 /* ZX_RIGHT_READ */})
   void missingDuplicateOrReadRightFailsAtCreateChild(int missingRight) {
     try (Vmo vmo = Vmo.create(pageSize());
-        Vmo restricted = vmo.duplicate(Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~missingRight)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(restricted, false))
+        Vmo restricted =
+            vmo.duplicate(ZxRights.fromBits(Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~missingRight))) {
+      assertThatThrownBy(() -> ImmutableMapping.create(restricted))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(Zircon.ZX_ERR_ACCESS_DENIED());
-                assertThat(e.step()).isEqualTo("create child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_CHILD_VMO);
               })
           .hasMessageStartingWith("failed to create child VMO: ZX_ERR_ACCESS_DENIED (-30)");
       assertThat(hasZeroChildren(vmo)).as("no child left behind").isTrue();
@@ -363,13 +365,15 @@ class ImmutableMappingTest {
   @Test
   void missingMapRightFailsAtMapAndClosesTheChild() {
     try (Vmo vmo = Vmo.create(pageSize());
-        Vmo unmappable = vmo.duplicate(Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~Zircon.ZX_RIGHT_MAP())) {
-      assertThatThrownBy(() -> ImmutableMapping.create(unmappable, true))
+        Vmo unmappable =
+            vmo.duplicate(
+                ZxRights.fromBits(Zircon.ZX_DEFAULT_VMO_RIGHTS() & ~Zircon.ZX_RIGHT_MAP()))) {
+      assertThatThrownBy(() -> ImmutableMapping.create(unmappable, MapOption.PAGE_IMMEDIATELY))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(Zircon.ZX_ERR_ACCESS_DENIED());
-                assertThat(e.step()).isEqualTo("map child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO);
               })
           .hasMessageStartingWith("failed to map child VMO: ZX_ERR_ACCESS_DENIED (-30)");
       assertThat(hasZeroChildren(vmo)).as("the child was closed when the map failed").isTrue();
@@ -379,10 +383,10 @@ class ImmutableMappingTest {
   @Test
   void nullArgumentsAreNamed() {
     try (Vmo vmo = Vmo.create(pageSize())) {
-      assertThatThrownBy(() -> ImmutableMapping.create(null, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(null))
           .isInstanceOf(NullPointerException.class)
           .hasMessage("vmo");
-      assertThatThrownBy(() -> ImmutableMapping.map(vmo, false, null))
+      assertThatThrownBy(() -> ImmutableMapping.map(vmo, 0, vmo.size(), null))
           .isInstanceOf(NullPointerException.class)
           .hasMessage("arena");
     }

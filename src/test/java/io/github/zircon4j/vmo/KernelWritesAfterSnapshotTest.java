@@ -64,7 +64,7 @@ class KernelWritesAfterSnapshotTest {
     try (Vmo vmo = Vmo.create(2 * pageSize());
         Mapping writer = Mapping.create(vmo, 0, vmo.size())) {
       writer.asByteBuffer().put(filled((int) vmo.size(), OLD));
-      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false);
+      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo);
           FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
         ByteBuffer into = writer.asByteBuffer();
         int read = channel.read(into, 0);
@@ -81,7 +81,7 @@ class KernelWritesAfterSnapshotTest {
         Mapping writer = Mapping.create(vmo, 0, vmo.size())) {
       writer.asByteBuffer().put(filled((int) vmo.size(), OLD));
       Pipe pipe = Pipe.open();
-      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false);
+      try (ImmutableMapping snapshot = ImmutableMapping.create(vmo);
           Pipe.SinkChannel sink = pipe.sink();
           Pipe.SourceChannel source = pipe.source()) {
         assertThat(sink.write(ByteBuffer.wrap(filled(length, NEW)))).isEqualTo(length);

@@ -110,9 +110,9 @@ class LeakReleaseTest {
     MemorySegment slice;
     try (Vmo vmo = Vmo.create(content.length)) {
       vmo.write(content, 0);
-      segment = ImmutableMapping.create(vmo, false).segment();
-      buffer = ImmutableMapping.createShared(vmo, false).asByteBuffer();
-      slice = ImmutableMapping.create(vmo, false).segment().asSlice(PAGE, PAGE);
+      segment = ImmutableMapping.create(vmo).segment();
+      buffer = ImmutableMapping.create(vmo, MapOption.SHARED).asByteBuffer();
+      slice = ImmutableMapping.create(vmo).segment().asSlice(PAGE, PAGE);
     }
     // A mapping dropped at the same time as the three wrappers: once it is released, a
     // collection has run in which the wrappers were unreachable too.
@@ -144,20 +144,20 @@ class LeakReleaseTest {
 
   private static void dropMapping(Vmo vmo, boolean confined) {
     ImmutableMapping dropped =
-        confined ? ImmutableMapping.create(vmo, false) : ImmutableMapping.createShared(vmo, false);
+        confined ? ImmutableMapping.create(vmo) : ImmutableMapping.create(vmo, MapOption.SHARED);
     dropped.segment().get(JAVA_BYTE, 0);
   }
 
   private static void dropOne() {
     try (Vmo vmo = Vmo.create(PAGE)) {
-      ImmutableMapping.create(vmo, false);
+      ImmutableMapping.create(vmo);
     }
   }
 
   private static void warmUp(Vmo vmo) {
     for (int i = 0; i < 2_000; i++) {
-      ImmutableMapping.create(vmo, false).close();
-      ImmutableMapping.createShared(vmo, false).close();
+      ImmutableMapping.create(vmo).close();
+      ImmutableMapping.create(vmo, MapOption.SHARED).close();
     }
   }
 }

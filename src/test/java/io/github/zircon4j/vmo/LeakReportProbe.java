@@ -17,8 +17,8 @@ public final class LeakReportProbe {
     try (Vmo vmo = Vmo.create(4096)) {
       vmo.write(new byte[] {1}, 0);
       for (int i = 0; i < CLOSED; i++) {
-        ImmutableMapping.create(vmo, false).close();
-        ImmutableMapping.createShared(vmo, false).close();
+        ImmutableMapping.create(vmo).close();
+        ImmutableMapping.create(vmo, MapOption.SHARED).close();
         Vmo.create(4096).close();
       }
       for (int i = 0; i < DROPPED; i++) {
@@ -31,18 +31,18 @@ public final class LeakReportProbe {
     // One more leak, released in a later collection: a closed resource wrongly released would
     // have been counted by then too.
     try (Vmo vmo = Vmo.create(4096)) {
-      ImmutableMapping.create(vmo, false);
+      ImmutableMapping.create(vmo);
     }
     released = ProcessResources.collectUntilReleased(released + 1);
     System.out.println("released " + released);
   }
 
   private static void leakFromTheFirstSite(Vmo vmo) {
-    ImmutableMapping.create(vmo, false).segment();
+    ImmutableMapping.create(vmo).segment();
   }
 
   private static void leakFromTheSecondSite(Vmo vmo) {
-    ImmutableMapping.create(vmo, true).asByteBuffer();
+    ImmutableMapping.create(vmo, MapOption.PAGE_IMMEDIATELY).asByteBuffer();
   }
 
   private static void leakAVmo() {

@@ -34,9 +34,10 @@ class LeakReportTest {
         .anySatisfy(
             r ->
                 assertThat(r)
-                    .contains("an ImmutableMapping made by ImmutableMapping.create(Vmo, boolean)")
+                    .contains(
+                        "an ImmutableMapping made by ImmutableMapping.create became unreachable")
                     .contains("-Dzircon4j.leakDetection=trace"))
-        .anySatisfy(r -> assertThat(r).contains("a Vmo made by Vmo.create(long, int)"));
+        .anySatisfy(r -> assertThat(r).contains("a Vmo made by Vmo.create became unreachable"));
     assertThat(run.output()).doesNotContain("created here").doesNotContain("\tat ");
   }
 
@@ -53,9 +54,7 @@ class LeakReportTest {
         .anySatisfy(r -> assertThat(r).contains("at " + probeFrame("leakFromTheFirstSite")))
         .anySatisfy(r -> assertThat(r).contains("at " + probeFrame("leakFromTheSecondSite")))
         .anySatisfy(
-            r ->
-                assertThat(r)
-                    .contains("a Vmo made by Vmo.create(long, int) at " + probeFrame("leakAVmo")));
+            r -> assertThat(r).contains("a Vmo made by Vmo.create at " + probeFrame("leakAVmo")));
     assertThat(run.output()).contains("java.lang.Throwable: created here");
   }
 

@@ -16,7 +16,7 @@ final class LibraryLoadingProbe {
     if (args.length > 0 && args[0].equals("reject-first")) {
       // A call rejected before any library is loaded must not initialise the bindings early.
       try {
-        ImmutableMapping.create(null, false);
+        ImmutableMapping.create(null);
       } catch (Throwable t) {
         System.out.println("rejected " + t);
       }
@@ -26,7 +26,7 @@ final class LibraryLoadingProbe {
         vmo.write(new byte[] {42}, 0);
         byte[] back = new byte[1];
         vmo.read(back, 0);
-        try (ImmutableMapping snapshot = ImmutableMapping.create(vmo, false)) {
+        try (ImmutableMapping snapshot = ImmutableMapping.create(vmo)) {
           System.out.println(
               "ok "
                   + vmo.size()

@@ -88,13 +88,13 @@ class MappingLeakSoakTest {
       }
       parents.add(vmo);
     }
-    Vmo resizable = Vmo.create(2 * PAGE, Zircon.ZX_VMO_RESIZABLE());
+    Vmo resizable = Vmo.create(2 * PAGE, VmoOption.RESIZABLE);
     resizable.write(ZxTestSupport.pattern((int) (2 * PAGE), 5), 0);
     parents.add(resizable);
     Vmo source = parents.get(2);
     int rights = ZxTestSupport.rightsOf(source.handle());
-    try (Vmo noRead = source.duplicate(rights & ~Zircon.ZX_RIGHT_READ());
-        Vmo noMap = source.duplicate(rights & ~Zircon.ZX_RIGHT_MAP())) {
+    try (Vmo noRead = source.duplicate(ZxRights.fromBits(rights & ~Zircon.ZX_RIGHT_READ()));
+        Vmo noMap = source.duplicate(ZxRights.fromBits(rights & ~Zircon.ZX_RIGHT_MAP()))) {
       try {
         // Warm up: JIT, class initialisation, thread-locals, the handle table's free list and the
         // probe's own slots, so the baseline is the steady state.
@@ -157,7 +157,7 @@ class MappingLeakSoakTest {
       long peakFds = 0;
       for (int i = 0; i < cycles; i++) {
         vmo.write(new byte[] {(byte) i}, (i % 4) * PAGE + i % 97);
-        live.add(ImmutableMapping.create(vmo, i % 2 == 0));
+        live.add(ImmutableMapping.create(vmo, Paging.of(i % 2 == 0)));
         if (live.size() > 2) {
           live.removeFirst().close();
         }
@@ -197,39 +197,42 @@ class MappingLeakSoakTest {
       boolean immediately = random.nextBoolean();
       int kind = random.nextInt(32);
       if (kind < 14) {
-        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediately)) {
+        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.of(immediately))) {
           touch(mapping.segment());
         }
       } else if (kind < 16) {
         // Shared: its close is a JVM-wide handshake, so fewer of them.
-        try (ImmutableMapping mapping = ImmutableMapping.createShared(vmo, immediately)) {
+        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.shared(immediately))) {
           touch(mapping.segment());
         }
       } else if (kind < 22) {
         try (Arena arena = Arena.ofConfined()) {
-          touch(ImmutableMapping.map(vmo, immediately, arena));
+          touch(ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of(immediately)));
         }
       } else if (kind < 27) {
         long size = vmo.size();
         long pages = size / PAGE;
         long offset = pages == 0 ? 0 : random.nextLong(pages) * PAGE;
         long length = random.nextLong(size - offset + 1);
-        try (ImmutableMapping mapping = ImmutableMapping.create(vmo, offset, length, immediately)) {
+        try (ImmutableMapping mapping =
+            ImmutableMapping.create(vmo, offset, length, Paging.of(immediately))) {
           touch(mapping.segment());
         }
       } else if (kind < 29) {
-        assertThatThrownBy(() -> ImmutableMapping.create(noRead, immediately))
+        assertThatThrownBy(() -> ImmutableMapping.create(noRead, Paging.of(immediately)))
             .isInstanceOfSatisfying(
                 ZxException.class,
                 e -> assertThat(e.status()).isEqualTo(Zircon.ZX_ERR_ACCESS_DENIED()));
       } else if (kind < 31) {
         // The child is made, then mapping it fails: the child must be closed again.
-        assertThatThrownBy(() -> ImmutableMapping.create(noMap, immediately))
+        assertThatThrownBy(() -> ImmutableMapping.create(noMap, Paging.of(immediately)))
             .isInstanceOfSatisfying(
-                ZxException.class, e -> assertThat(e.step()).isEqualTo("map child VMO"));
+                ZxException.class,
+                e -> assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO));
       } else {
         long size = vmo.size();
-        assertThatThrownBy(() -> ImmutableMapping.create(vmo, 0, size + PAGE, immediately))
+        assertThatThrownBy(
+                () -> ImmutableMapping.create(vmo, 0, size + PAGE, Paging.of(immediately)))
             .isInstanceOf(IllegalArgumentException.class);
       }
     }
@@ -284,7 +287,7 @@ class MappingLeakSoakTest {
       int max = 0;
       try {
         for (int i = 0; i < PROBE_HANDLES; i++) {
-          Vmo copy = vmo.duplicate(Zircon.ZX_RIGHT_SAME_RIGHTS());
+          Vmo copy = vmo.duplicate();
           copies.add(copy);
           max = Math.max(max, (copy.handle() >>> 2) & 0xFFFFF);
         }

@@ -199,7 +199,7 @@ class MappingRaceTest {
       for (int round = 0; round < rounds; round++) {
         List<ImmutableMapping> mappings = new ArrayList<>();
         for (int m = 0; m < mappingsPerRound; m++) {
-          mappings.add(ImmutableMapping.createShared(vmo, (round + m) % 2 == 0));
+          mappings.add(ImmutableMapping.create(vmo, Paging.shared((round + m) % 2 == 0)));
         }
         CountDownLatch reading = new CountDownLatch(READERS);
         int closers = 2;
@@ -251,8 +251,10 @@ class MappingRaceTest {
       for (int round = 0; round < rounds; round++) {
         Arena arena = Arena.ofShared();
         // Two snapshots in one arena: both go away with it.
-        MemorySegment first = ImmutableMapping.map(vmo, round % 2 == 0, arena);
-        MemorySegment second = ImmutableMapping.map(vmo, round % 2 == 1, arena);
+        MemorySegment first =
+            ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of(round % 2 == 0));
+        MemorySegment second =
+            ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of(round % 2 == 1));
         CountDownLatch reading = new CountDownLatch(READERS);
         together(
             READERS + 1,
@@ -288,10 +290,10 @@ class MappingRaceTest {
       long seed = 100 + round;
       Vmo vmo = patternedVmo(size, seed);
       // A second handle to the same VMO, to check it afterwards.
-      Vmo probe = vmo.duplicate(Zircon.ZX_RIGHT_SAME_RIGHTS());
+      Vmo probe = vmo.duplicate();
       List<ImmutableMapping> mappings = new ArrayList<>();
       for (int m = 0; m < 2; m++) {
-        mappings.add(ImmutableMapping.createShared(vmo, m == 0));
+        mappings.add(ImmutableMapping.create(vmo, Paging.shared(m == 0)));
       }
       AtomicBoolean vmoClosed = new AtomicBoolean();
       ConcurrentLinkedQueue<ImmutableMapping> made = new ConcurrentLinkedQueue<>();
@@ -327,7 +329,8 @@ class MappingRaceTest {
                 reading.await();
                 while (!vmoClosed.get()) {
                   try {
-                    ImmutableMapping mapping = ImmutableMapping.createShared(vmo, index % 2 == 0);
+                    ImmutableMapping mapping =
+                        ImmutableMapping.create(vmo, Paging.shared(index % 2 == 0));
                     made.add(mapping);
                   } catch (IllegalStateException closed) {
                     // the Vmo object was closed first
@@ -385,19 +388,22 @@ class MappingRaceTest {
                 boolean immediately = (i + index) % 2 == 0;
                 switch ((i + index) % 3) {
                   case 0 -> {
-                    try (ImmutableMapping mapping = ImmutableMapping.create(vmo, immediately)) {
+                    try (ImmutableMapping mapping =
+                        ImmutableMapping.create(vmo, Paging.of(immediately))) {
                       checkFilled(mapping.segment(), latestFill.get());
                     }
                   }
                   case 1 -> {
                     try (ImmutableMapping mapping =
-                        ImmutableMapping.createShared(vmo, immediately)) {
+                        ImmutableMapping.create(vmo, Paging.shared(immediately))) {
                       checkFilled(mapping.segment(), latestFill.get());
                     }
                   }
                   default -> {
                     try (Arena arena = Arena.ofConfined()) {
-                      checkFilled(ImmutableMapping.map(vmo, immediately, arena), latestFill.get());
+                      checkFilled(
+                          ImmutableMapping.map(vmo, 0, vmo.size(), arena, Paging.of(immediately)),
+                          latestFill.get());
                     }
                   }
                 }

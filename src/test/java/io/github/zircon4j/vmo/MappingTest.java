@@ -59,13 +59,13 @@ class MappingTest {
 
   @Test
   void createFromAResizableVmoFailsNotSupportedAtMapVmo() {
-    try (Vmo vmo = Vmo.create(pageSize(), VmoOptions.RESIZABLE)) {
+    try (Vmo vmo = Vmo.create(pageSize(), VmoOption.RESIZABLE)) {
       assertThatThrownBy(() -> Mapping.create(vmo, 0, pageSize()))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_NOT_SUPPORTED);
-                assertThat(e.step()).isEqualTo("map VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.MAP_VMO);
               })
           .hasMessageStartingWith("failed to map VMO: ZX_ERR_NOT_SUPPORTED (-2)");
       assertThat(vmo.info().numMappings()).as("nothing mapped").isZero();
@@ -107,7 +107,8 @@ class MappingTest {
     try (Subject subject = Subject.of(allocated, size)) {
       MemorySegment writer = subject.mapping().segment();
       writer.fill((byte) 1);
-      try (ImmutableMapping snapshot = ImmutableMapping.create(subject.vmo(), immediatelyPage)) {
+      try (ImmutableMapping snapshot =
+          ImmutableMapping.create(subject.vmo(), Paging.of(immediatelyPage))) {
         writer.fill((byte) 2);
         writer.set(JAVA_BYTE, pageSize() + 5, (byte) 3);
         byte[] expected = new byte[(int) size];
@@ -135,7 +136,7 @@ class MappingTest {
 
   private static ImmutableMapping snapshotAfterWriting(Mapping writer, byte value) {
     writer.segment().set(JAVA_BYTE, 0, value);
-    return ImmutableMapping.create(writer.vmo(), false);
+    return ImmutableMapping.create(writer.vmo());
   }
 
   // ---- Views ----------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ class MappingTest {
       assertThatThrownBy(mapping::vmo)
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("borrows its VMO");
-      try (ImmutableMapping probe = ImmutableMapping.create(vmo, false)) {
+      try (ImmutableMapping probe = ImmutableMapping.create(vmo)) {
         vmo.close();
         mapping.segment().set(JAVA_BYTE, 0, (byte) 5);
         assertThat(mapping.segment().get(JAVA_BYTE, 0)).isEqualTo((byte) 5);
@@ -349,16 +350,17 @@ class MappingTest {
   // ---- Errors: status, step, and nothing left behind ------------------------------------------
 
   @ParameterizedTest(name = "without right {0}")
-  @ValueSource(ints = {ZxRights.READ, ZxRights.WRITE, ZxRights.MAP})
-  void missingReadWriteOrMapRightFailsAccessDeniedAtMapVmo(int missingRight) {
+  @ValueSource(strings = {"READ", "WRITE", "MAP"})
+  void missingReadWriteOrMapRightFailsAccessDeniedAtMapVmo(String missing) throws Exception {
+    ZxRights missingRight = (ZxRights) ZxRights.class.getField(missing).get(null);
     try (Vmo vmo = Vmo.create(pageSize());
-        Vmo restricted = vmo.duplicate(ZxRights.DEFAULT_VMO & ~missingRight)) {
+        Vmo restricted = vmo.duplicate(ZxRights.DEFAULT_VMO.without(missingRight))) {
       assertThatThrownBy(() -> Mapping.create(restricted, 0, pageSize()))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_ACCESS_DENIED);
-                assertThat(e.step()).isEqualTo("map VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.MAP_VMO);
               });
       try (Arena arena = Arena.ofConfined()) {
         assertThatThrownBy(() -> Mapping.map(restricted, 0, pageSize(), arena))
@@ -372,14 +374,14 @@ class MappingTest {
   @Test
   void badHandleFailsAtGetVmoSize() {
     try (Vmo vmo = Vmo.create(pageSize())) {
-      Vmo stale = Vmo.adopt(vmo.duplicate(ZxRights.SAME_RIGHTS).release());
+      Vmo stale = Vmo.adopt(vmo.duplicate().release());
       assertThat(Syscalls.handleClose(stale.handle())).isEqualTo(ZxStatus.OK);
       assertThatThrownBy(() -> Mapping.create(stale, 0, pageSize()))
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_BAD_HANDLE);
-                assertThat(e.step()).isEqualTo("get VMO size");
+                assertThat(e.step()).isEqualTo(ZxException.Step.GET_VMO_SIZE);
               });
       stale.release(); // already closed behind its back
     }
@@ -392,7 +394,7 @@ class MappingTest {
             ZxException.class,
             e -> {
               assertThat(e.status()).isEqualTo(ZxStatus.ERR_OUT_OF_RANGE);
-              assertThat(e.step()).isEqualTo("create VMO");
+              assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_VMO);
             });
   }
 

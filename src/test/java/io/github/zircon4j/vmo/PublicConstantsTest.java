@@ -28,19 +28,30 @@ class PublicConstantsTest {
     ZirconLibrary.ensureLoaded(); // the bindings must not initialise before the library loads
   }
 
-  /** The public static final int fields of {@code type}, by name. */
+  /**
+   * The public constants of {@code type} by name, with their raw value: its static final int
+   * fields, its {@link ZxRights} fields ({@link ZxRights#bits()}), or its enum constants ({@code
+   * bits()}).
+   */
   private static Map<String, Integer> publicConstants(Class<?> type) {
     Map<String, Integer> constants = new TreeMap<>();
     for (Field field : type.getFields()) {
       int modifiers = field.getModifiers();
-      if (Modifier.isStatic(modifiers)
-          && Modifier.isFinal(modifiers)
-          && field.getType() == int.class) {
-        try {
+      if (!Modifier.isStatic(modifiers) || !Modifier.isFinal(modifiers)) {
+        continue;
+      }
+      try {
+        if (field.getType() == int.class) {
           constants.put(field.getName(), field.getInt(null));
-        } catch (IllegalAccessException e) {
-          throw new AssertionError(e);
+        } else if (field.getType() == ZxRights.class) {
+          constants.put(field.getName(), ((ZxRights) field.get(null)).bits());
+        } else if (field.isEnumConstant()) {
+          Object option = field.get(null);
+          constants.put(
+              field.getName(), (Integer) option.getClass().getMethod("bits").invoke(option));
         }
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(e);
       }
     }
     return constants;
@@ -83,6 +94,9 @@ class PublicConstantsTest {
                     || name.startsWith("ZX_RIGHTS_")
                     || name.equals("ZX_DEFAULT_VMO_RIGHTS"));
     assertThat(binding).containsKeys("ZX_RIGHT_RESIZE", "ZX_RIGHTS_POLICY", "ZX_RIGHT_SAME_RIGHTS");
+    // SAME_RIGHTS is not a right: Vmo.duplicate() without arguments asks for it.
+    binding.remove("ZX_RIGHT_SAME_RIGHTS");
+    assertThat(ZxRights.SAME_RIGHTS_BITS).isEqualTo(Zircon.ZX_RIGHT_SAME_RIGHTS());
     assertSameConstants(
         ZxRights.class,
         binding,
@@ -112,7 +126,16 @@ class PublicConstantsTest {
                     && !name.startsWith("ZX_VMO_OP_")
                     && !name.equals("ZX_VMO_ZERO_CHILDREN"));
     assertThat(binding).containsKeys("ZX_VMO_RESIZABLE", "ZX_VMO_DISCARDABLE");
-    assertSameConstants(VmoOptions.class, binding, name -> name.substring("ZX_VMO_".length()));
+    assertSameConstants(VmoOption.class, binding, name -> name.substring("ZX_VMO_".length()));
+  }
+
+  @Test
+  void vmoChildOptionsEqualTheBinding() {
+    Map<String, Integer> binding =
+        bindingConstants(
+            name -> name.equals("ZX_VMO_CHILD_NO_WRITE") || name.equals("ZX_VMO_CHILD_RESIZABLE"));
+    assertSameConstants(
+        VmoChildOption.class, binding, name -> name.substring("ZX_VMO_CHILD_".length()));
   }
 
   @Test
@@ -137,7 +160,7 @@ class PublicConstantsTest {
   }
 
   @Test
-  void constantsAreCompileTimeConstantsUsableInSwitch() {
+  void statusesAreCompileTimeConstantsUsableInSwitch() {
     int status = ZxStatus.ERR_ACCESS_DENIED;
     String what =
         switch (status) {
@@ -146,35 +169,42 @@ class PublicConstantsTest {
           default -> "other";
         };
     assertThat(what).isEqualTo("denied");
-    int rights = ZxRights.READ | ZxRights.MAP;
-    String first =
-        switch (Integer.lowestOneBit(rights)) {
-          case ZxRights.READ -> "READ";
-          case ZxRights.MAP -> "MAP";
-          default -> "other";
-        };
-    assertThat(first).isEqualTo("READ");
   }
 
   @Test
   void rightsToStringNamesEachBitLowestFirst() {
-    assertThat(ZxRights.toString(ZxRights.READ | ZxRights.MAP)).isEqualTo("READ|MAP");
-    assertThat(ZxRights.toString(ZxRights.MAP | ZxRights.DUPLICATE | ZxRights.READ))
-        .isEqualTo("DUPLICATE|READ|MAP");
-    assertThat(ZxRights.toString(ZxRights.NONE)).isEqualTo("NONE");
-    assertThat(ZxRights.toString(ZxRights.SAME_RIGHTS)).isEqualTo("SAME_RIGHTS");
-    assertThat(ZxRights.toString(ZxRights.DEFAULT_VMO))
-        .isEqualTo(
+    assertThat(ZxRights.READ.and(ZxRights.MAP)).hasToString("READ|MAP");
+    assertThat(ZxRights.MAP.and(ZxRights.DUPLICATE).and(ZxRights.READ))
+        .hasToString("DUPLICATE|READ|MAP");
+    assertThat(ZxRights.NONE).hasToString("NONE");
+    assertThat(ZxRights.DEFAULT_VMO)
+        .hasToString(
             "DUPLICATE|TRANSFER|READ|WRITE|MAP|GET_PROPERTY|SET_PROPERTY|SIGNAL|WAIT|INSPECT");
-    assertThat(ZxRights.toString(ZxRights.RESIZE | ZxRights.MANAGE_VMO))
-        .isEqualTo("RESIZE|MANAGE_VMO");
+    assertThat(ZxRights.RESIZE.and(ZxRights.MANAGE_VMO)).hasToString("RESIZE|MANAGE_VMO");
   }
 
   @Test
   void rightsToStringShowsUndefinedBitsAsOneHexNumber() {
-    assertThat(ZxRights.toString(ZxRights.READ | (1 << 25) | (1 << 30)))
-        .isEqualTo("READ|0x42000000");
-    assertThat(ZxRights.toString(1 << 26)).isEqualTo("0x4000000");
+    assertThat(ZxRights.fromBits(ZxRights.READ.bits() | (1 << 25) | (1 << 30)))
+        .hasToString("READ|0x42000000");
+    assertThat(ZxRights.fromBits(1 << 26)).hasToString("0x4000000");
+  }
+
+  @Test
+  void rightsAreValuesComparedByTheirBits() {
+    ZxRights readMap = ZxRights.READ.and(ZxRights.MAP);
+    assertThat(readMap).isEqualTo(ZxRights.fromBits(readMap.bits())).hasSameHashCodeAs(readMap);
+    assertThat(readMap.containsAll(ZxRights.READ)).isTrue();
+    assertThat(readMap.containsAll(ZxRights.IO)).isFalse();
+    assertThat(readMap.without(ZxRights.MAP)).isEqualTo(ZxRights.READ);
+  }
+
+  @Test
+  void sameRightsIsNotARightAndFromBitsSaysWhatToCallInstead() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ZxRights.fromBits(ZxRights.SAME_RIGHTS_BITS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Vmo.duplicate()");
   }
 
   @Test
@@ -183,7 +213,7 @@ class PublicConstantsTest {
         .forEach(
             (name, value) -> {
               if (Integer.bitCount(value) == 1) {
-                assertThat(ZxRights.toString(value)).as(name).isEqualTo(name);
+                assertThat(ZxRights.fromBits(value)).as(name).hasToString(name);
               }
             });
   }
@@ -199,12 +229,13 @@ class PublicConstantsTest {
 
   @Test
   void publicExceptionConstructorFormatsLikeTheLibrary() {
-    ZxException e = new ZxException("map child VMO", ZxStatus.ERR_ACCESS_DENIED, "length 4096");
+    ZxException e =
+        new ZxException(ZxException.Step.MAP_CHILD_VMO, ZxStatus.ERR_ACCESS_DENIED, "length 4096");
     assertThat(e).hasMessage("failed to map child VMO: ZX_ERR_ACCESS_DENIED (-30) [length 4096]");
     assertThat(e.status()).isEqualTo(ZxStatus.ERR_ACCESS_DENIED);
     assertThat(e.statusName()).isEqualTo("ZX_ERR_ACCESS_DENIED");
-    assertThat(e.step()).isEqualTo("map child VMO");
-    assertThat(new ZxException("get VMO size", -999, ""))
+    assertThat(e.step()).isEqualTo(ZxException.Step.MAP_CHILD_VMO);
+    assertThat(new ZxException(ZxException.Step.GET_VMO_SIZE, -999, ""))
         .hasMessage("failed to get VMO size: ZX_STATUS(-999) (-999)");
   }
 
@@ -215,7 +246,7 @@ class PublicConstantsTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("step");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new ZxException("step", ZxStatus.ERR_INTERNAL, null))
+            () -> new ZxException(ZxException.Step.GET_VMO_SIZE, ZxStatus.ERR_INTERNAL, null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("details");
   }
@@ -243,9 +274,8 @@ class PublicConstantsTest {
     assertThat(output.lines().toList())
         .as(output)
         .contains(
-            "before: READ|MAP ZX_ERR_BAD_HANDLE failed to x: ZX_ERR_INTERNAL (-1) libzircon mapped:"
-                + " false",
-            "after: resizable=true rights="
-                + ZxRights.toString(ZxRights.DEFAULT_VMO | ZxRights.RESIZE));
+            "before: READ|MAP RESIZABLE ZX_ERR_BAD_HANDLE failed to get VMO size: ZX_ERR_INTERNAL"
+                + " (-1) libzircon mapped: false",
+            "after: resizable=true rights=" + ZxRights.DEFAULT_VMO.and(ZxRights.RESIZE));
   }
 }

@@ -34,7 +34,7 @@ class SharedMappingCloseRaceTest {
     try (Vmo vmo = Vmo.create(size)) {
       vmo.write(pattern, 0);
       for (int round = 0; round < ROUNDS; round++) {
-        ImmutableMapping mapping = ImmutableMapping.createShared(vmo, round % 2 == 0);
+        ImmutableMapping mapping = ImmutableMapping.create(vmo, Paging.shared(round % 2 == 0));
         MemorySegment segment = mapping.segment();
         ByteBuffer buffer = mapping.asByteBuffer();
         CountDownLatch started = new CountDownLatch(READERS);

@@ -66,7 +66,7 @@ class WriterSnapshotRaceTest {
       List<long[]> taken = new ArrayList<>();
       try {
         for (int s = 0; s < SNAPSHOTS; s++) {
-          ImmutableMapping snapshot = ImmutableMapping.createShared(vmo, false);
+          ImmutableMapping snapshot = ImmutableMapping.create(vmo, MapOption.SHARED);
           snapshots.add(snapshot);
           taken.add(firstWords(snapshot, pages));
         }

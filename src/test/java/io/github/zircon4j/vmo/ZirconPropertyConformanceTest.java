@@ -290,6 +290,8 @@ class ZirconPropertyConformanceTest {
               MemorySegment.NULL),
           Zircon.ZX_ERR_BUFFER_TOO_SMALL(),
           "the current topic into a V1-sized buffer");
+      assertThat(vmoInfo(vmo).metadataBytes()).as("no page yet: no page-list nodes").isZero();
+      write(vmo, 0, new byte[] {1});
       assertThat(vmoInfo(vmo).metadataBytes()).isPositive();
       assertThat(vmoInfo(vmo).committedChangeEvents()).isZero();
     }

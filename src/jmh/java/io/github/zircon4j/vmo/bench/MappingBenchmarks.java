@@ -1,6 +1,7 @@
 package io.github.zircon4j.vmo.bench;
 
 import io.github.zircon4j.vmo.ImmutableMapping;
+import io.github.zircon4j.vmo.MapOption;
 import io.github.zircon4j.vmo.Vmo;
 import io.github.zircon4j.zircon.Zircon;
 import java.lang.foreign.Arena;
@@ -96,7 +97,7 @@ public class MappingBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp(DataVmo data) {
-      mapping = ImmutableMapping.create(data.vmo, false);
+      mapping = ImmutableMapping.create(data.vmo);
       long expected = BenchVmos.expectedSum(BenchVmos.SIZE_256M);
       long got = sum(mapping.segment());
       if (got != expected) {
@@ -181,7 +182,7 @@ public class MappingBenchmarks {
    */
   @Benchmark
   public long createClose4k(PageVmo page) {
-    try (ImmutableMapping mapping = ImmutableMapping.create(page.vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(page.vmo)) {
       return mapping.size();
     }
   }
@@ -214,7 +215,7 @@ public class MappingBenchmarks {
   /** The same with a shared arena: {@code close()} is a JVM-wide handshake. */
   @Benchmark
   public long createCloseShared4k(PageVmo page) {
-    try (ImmutableMapping mapping = ImmutableMapping.createShared(page.vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(page.vmo, MapOption.SHARED)) {
       return mapping.size();
     }
   }
@@ -222,7 +223,7 @@ public class MappingBenchmarks {
   /** Lazy {@code create} + {@code close} of an unmodified (never written) 1 GiB VMO. */
   @Benchmark
   public long createClose1g(GigVmo gig) {
-    try (ImmutableMapping mapping = ImmutableMapping.create(gig.vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(gig.vmo)) {
       return mapping.size();
     }
   }
@@ -230,7 +231,7 @@ public class MappingBenchmarks {
   /** Lazy {@code create} + {@code close} of the 256 MiB VMO with data. */
   @Benchmark
   public long createClose256m(DataVmo data) {
-    try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo)) {
       return mapping.size();
     }
   }
@@ -238,7 +239,7 @@ public class MappingBenchmarks {
   /** {@code create(vmo, true)} ({@code ZX_VM_MAP_RANGE}: every page mapped now) + close. */
   @Benchmark
   public long mapRange256m(DataVmo data) {
-    try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo, true)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(data.vmo, MapOption.PAGE_IMMEDIATELY)) {
       return mapping.size();
     }
   }

@@ -43,7 +43,7 @@ public final class SnapshotFootprint {
     long committedDuring;
     long rssDuring;
     long shmemDuring;
-    try (ImmutableMapping mapping = ImmutableMapping.create(vmo, false)) {
+    try (ImmutableMapping mapping = ImmutableMapping.create(vmo)) {
       committedDuring = BenchVmos.committedBytes(vmo);
       rssDuring = rssBytes();
       shmemDuring = shmemBytes();

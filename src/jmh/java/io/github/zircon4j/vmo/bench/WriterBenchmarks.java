@@ -138,7 +138,7 @@ public class WriterBenchmarks {
 
     @Setup(Level.Invocation)
     public void takeSnapshot() {
-      reader = ImmutableMapping.create(vmo, false);
+      reader = ImmutableMapping.create(vmo);
       round++;
     }
 
@@ -169,7 +169,7 @@ public class WriterBenchmarks {
   @Benchmark
   public long snapshotAfterWrite4k(WrittenPage v) {
     v.writeNextPage();
-    try (ImmutableMapping snapshot = ImmutableMapping.create(v.vmo, false)) {
+    try (ImmutableMapping snapshot = ImmutableMapping.create(v.vmo)) {
       return snapshot.size();
     }
   }
@@ -178,7 +178,7 @@ public class WriterBenchmarks {
   @Benchmark
   public long snapshotAfterWrite256m(Written256m v) {
     v.writeNextPage();
-    try (ImmutableMapping snapshot = ImmutableMapping.create(v.vmo, false)) {
+    try (ImmutableMapping snapshot = ImmutableMapping.create(v.vmo)) {
       return snapshot.size();
     }
   }
@@ -191,7 +191,7 @@ public class WriterBenchmarks {
   public long snapshotWritableMapped64m(MappedWriter w) {
     w.next = (w.next + 1) % w.pages;
     w.writer.segment().set(ValueLayout.JAVA_LONG, w.next * w.page, w.next);
-    try (ImmutableMapping snapshot = ImmutableMapping.create(w.vmo, false)) {
+    try (ImmutableMapping snapshot = ImmutableMapping.create(w.vmo)) {
       return snapshot.size();
     }
   }
