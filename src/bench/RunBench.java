@@ -737,7 +737,7 @@ public class RunBench {
               footprint.getOrDefault(key + "_count", Double.NaN)),
           "longest time to safepoint (-Xlog:safepoint) while another thread loops "
               + (op.equals("read") ? "Vmo.read of 512 MiB into a byte[]"
-                  : "ImmutableMapping.createShared(vmo, true)+close of 512 MiB (ZX_VM_MAP_RANGE)")
+                  : "ImmutableMapping.create(vmo, SHARED, PAGE_IMMEDIATELY)+close of 512 MiB")
         });
       }
 

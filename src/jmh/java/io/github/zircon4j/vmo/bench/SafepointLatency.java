@@ -1,6 +1,7 @@
 package io.github.zircon4j.vmo.bench;
 
 import io.github.zircon4j.vmo.ImmutableMapping;
+import io.github.zircon4j.vmo.MapOption;
 import io.github.zircon4j.vmo.Vmo;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * returns; an ordinary downcall does not.
  *
  * <p>Arguments: the operation, {@code read} ({@code Vmo.read} of all 512 MiB into a {@code byte[]})
- * or {@code map_range} ({@code ImmutableMapping.createShared(vmo, true)}, {@code ZX_VM_MAP_RANGE},
- * then close), and the number of safepoints to ask for. Prints one JSON object: the operation, how
- * many times it completed and how many safepoints were asked for while it ran.
+ * or {@code map_range} ({@code ImmutableMapping.create(vmo, SHARED, PAGE_IMMEDIATELY)}, {@code
+ * ZX_VM_MAP_RANGE}, then close), and the number of safepoints to ask for. Prints one JSON object:
+ * the operation, how many times it completed and how many safepoints were asked for while it ran.
  */
 public final class SafepointLatency {
   static final long SIZE_512M = 512 * BenchVmos.MIB;
@@ -34,7 +35,8 @@ public final class SafepointLatency {
             }
             case "map_range" ->
                 () -> {
-                  try (ImmutableMapping mapping = ImmutableMapping.createShared(vmo, true)) {
+                  try (ImmutableMapping mapping =
+                      ImmutableMapping.create(vmo, MapOption.SHARED, MapOption.PAGE_IMMEDIATELY)) {
                     if (mapping.size() != SIZE_512M) {
                       throw new IllegalStateException("mapping size " + mapping.size());
                     }
