@@ -141,8 +141,10 @@ typedef struct zx_wait_item {
 #define ZX_VMAR_OP_COMMIT 1u
 #define ZX_VMAR_OP_DECOMMIT 2u
 #define ZX_VMAR_OP_MAP_RANGE 3u
+#define ZX_VMAR_OP_ZERO 10u
 #define ZX_VMAR_OP_DONT_NEED 12u
 #define ZX_VMAR_OP_ALWAYS_NEED 13u
+#define ZX_VMAR_OP_PREFETCH 14u
 
 // ---- zx_vmar_map / zx_vmar_allocate options -------------------------------------------------
 

@@ -7,8 +7,10 @@
 // Injected failures: a thread arms a fault, and its next calls of the named syscall (those that
 // match the fault's handle or option, when it has them) return the chosen status without doing
 // anything, as if the kernel had refused them at the first check. The one side effect kept is
-// zircon's own rule for zx_handle_replace: a failure other than ZX_ERR_BAD_HANDLE still invalidates
-// the source handle. Faults and traces belong to the thread that made them: other threads' calls
+// zircon's own rule for zx_handle_replace: it invalidates a valid source handle whatever its
+// status (only an invalid handle, which an injected ZX_ERR_BAD_HANDLE pretends, has nothing to
+// invalidate; the valid one passed is invalidated all the same, so a caller that trusts the rule
+// leaks nothing). Faults and traces belong to the thread that made them: other threads' calls
 // never see them, so tests running in parallel do not interfere. They end with the thread.
 
 #ifndef ZIRCON4J_FAULT_H_

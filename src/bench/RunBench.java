@@ -134,6 +134,10 @@ public class RunBench {
       {"snapshot_writable_mapped_64m", "wp_floor_64m"},
       {"cow_first_write_snapshot", "cow_first_write_private"},
       {"cow_first_write_wp_floor", "cow_first_write_private"},
+      {"snapshot_close_64k_live", "snapshot_close_1k_live"},
+      {"close_one_256k_live", "close_one_1k_live"},
+      {"map_fragmented_256m", "copy_floor_128m"},
+      {"remap_fragmented_256m", "remap_flat_256m"},
     };
     List<String[]> selectedPairs = new ArrayList<>();
     for (String[] pair : cPairs) {
@@ -808,6 +812,21 @@ public class RunBench {
       ratio("cow_first_write_over_wp_floor", "(info)", true, 0,
           "cow", c("cow_first_write_snapshot"), "floor", c("cow_first_write_wp_floor"),
           "C: what the emulation adds to that floor (the copy of the page, the lookups)");
+
+      // Costs that must not grow with unrelated objects or with the write history (issue 22).
+      ratio("snapshot_close_64k_live_over_1k_live", "<= 1.5", true, 1.5,
+          "64k", c("snapshot_close_64k_live"), "1k", c("snapshot_close_1k_live"),
+          "C: snapshot of a written 1-page VMO + close, 64,000 vs 1,000 other VMOs alive");
+      ratio("close_each_of_256k_over_1k", "<= 1.5", true, 1.5,
+          "256k", c("close_one_256k_live"), "1k", c("close_one_1k_live"),
+          "C: create + close of one VMO, 256,000 vs 1,000 other VMOs alive");
+      ratio("map_fragmented_256m_over_copy_floor", "<= 2", true, 2,
+          "map", c("map_fragmented_256m"), "memcpy", c("copy_floor_128m"),
+          "C: first map+unmap of a snapshot whose pages alternate between two layers (256 MiB,"
+              + " every other page rewritten) vs a memcpy of the 128 MiB that differ");
+      ratio("remap_fragmented_256m_over_flat", "<= 3", true, 3,
+          "fragmented", c("remap_fragmented_256m"), "flat", c("remap_flat_256m"),
+          "C: mapping that snapshot again vs mapping a never-rewritten 256 MiB snapshot");
 
       // Context rows: the same ratios in C, the read throughput, and what one downcall costs.
       ratio("create_close_1g_over_4k_c", "(info)", true, 0,

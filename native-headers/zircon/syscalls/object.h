@@ -8,15 +8,19 @@
 
 typedef uint32_t zx_object_info_topic_t;
 
+// Versioned topics carry their version (from 0) in the upper 4 bits.
+#define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))
+
 #define ZX_INFO_NONE ((zx_object_info_topic_t)0u)
 #define ZX_INFO_HANDLE_VALID ((zx_object_info_topic_t)1u)
 #define ZX_INFO_HANDLE_BASIC ((zx_object_info_topic_t)2u)  // zx_info_handle_basic_t[1]
 #define ZX_INFO_VMAR ((zx_object_info_topic_t)7u)          // zx_info_vmar_t[1]
 #define ZX_INFO_HANDLE_COUNT ((zx_object_info_topic_t)19u) // zx_info_handle_count_t[1]
+#define ZX_INFO_PROCESS_MAPS ((zx_object_info_topic_t)13u)   // zx_info_maps_t[n]
+#define ZX_INFO_PROCESS_VMOS_V1 __ZX_INFO_TOPIC(14u, 0)           // zx_info_vmo_v1_t[n]
+#define ZX_INFO_PROCESS_VMOS __ZX_INFO_TOPIC(14u, 1)              // zx_info_vmo_t[n]
 #define ZX_INFO_PROCESS_HANDLE_STATS ((zx_object_info_topic_t)21u)  // zx_info_process_handle_stats_t[1]
 
-// Versioned topics carry their version (from 0) in the upper 4 bits.
-#define __ZX_INFO_TOPIC(t, v) ((zx_object_info_topic_t)((t) | ((v) << 28)))
 
 // The VMO topic: version 0 (ZX_INFO_VMO_V1) answers the 104-byte zx_info_vmo_v1_t, version 1
 // (ZX_INFO_VMO, the current one) the 120-byte zx_info_vmo_t.
@@ -43,6 +47,33 @@ typedef struct zx_info_handle_count {
 typedef struct zx_info_process_handle_stats {
   uint32_t handle_count[ZX_OBJ_TYPE_UPPER_BOUND];  // open handles of the process, by object type
 } zx_info_process_handle_stats_t;
+
+// ZX_INFO_PROCESS_MAPS: the address space as a tree, in depth-first pre-order.
+typedef uint32_t zx_info_maps_type_t;
+#define ZX_INFO_MAPS_TYPE_NONE ((zx_info_maps_type_t)0u)
+#define ZX_INFO_MAPS_TYPE_ASPACE ((zx_info_maps_type_t)1u)
+#define ZX_INFO_MAPS_TYPE_VMAR ((zx_info_maps_type_t)2u)
+#define ZX_INFO_MAPS_TYPE_MAPPING ((zx_info_maps_type_t)3u)
+
+typedef struct zx_info_maps_mapping {
+  zx_vm_option_t mmu_flags;  // ZX_VM_PERM_* the mapping has now
+  uint8_t padding1[4];
+  zx_koid_t vmo_koid;        // the VMO mapped
+  uint64_t vmo_offset;       // offset of the mapping's start in that VMO
+  size_t committed_pages;    // pages of the mapped range the VMO holds itself
+} zx_info_maps_mapping_t;
+
+typedef struct zx_info_maps {
+  char name[ZX_MAX_NAME_LEN];  // the VMO's name for a mapping; "root" / "useralloc" for VMARs
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;                // 0 for the address space, 1 for the root VMAR, ...
+  zx_info_maps_type_t type;    // ZX_INFO_MAPS_TYPE_*: which member of `u` is valid
+  uint8_t padding1[4];
+  union {
+    zx_info_maps_mapping_t mapping;
+  } u;
+} zx_info_maps_t;
 
 typedef struct zx_info_vmar {
   uintptr_t base;  // first address of the region

@@ -342,6 +342,133 @@ static bool wp_floor_setup(struct first_write* f) {
   return true;
 }
 
+static zx_handle_t vmo_create(uint64_t size);
+static zx_handle_t vmo_filled(uint64_t size);
+
+// ---- Costs that must not grow with unrelated objects -------------------------------------
+
+static bool wants(const char* name) { return g_only == NULL || strcmp(g_only, name) == 0; }
+
+// `n` one-page VMOs kept alive meanwhile (the unrelated objects), closed by live_close.
+static zx_handle_t* live_vmos(size_t n) {
+  zx_handle_t* live = malloc(n * sizeof(*live));
+  if (live == NULL) abort();
+  for (size_t i = 0; i < n; i++) check(zx_vmo_create(4096, 0, &live[i]), "zx_vmo_create");
+  return live;
+}
+
+static void live_close(zx_handle_t* live, size_t n) {
+  for (size_t i = 0; i < n; i++) zx_handle_close(live[i]);
+  free(live);
+}
+
+// One snapshot of a written one-page VMO, then its close.
+static void op_snapshot_close(struct ctx* c) {
+  zx_handle_t child;
+  check(zx_vmo_create_child(c->vmo, kSnapshot, 0, 4096, &child), "zx_vmo_create_child");
+  check(zx_handle_close(child), "zx_handle_close");
+}
+
+// Creating and closing one VMO: what closing costs (creating is O(1) either way).
+static void op_vmo_create_close(struct ctx* c) {
+  (void)c;
+  zx_handle_t vmo;
+  check(zx_vmo_create(4096, 0, &vmo), "zx_vmo_create");
+  check(zx_handle_close(vmo), "zx_handle_close");
+}
+
+static void bench_with_live(const char* name, void (*op)(struct ctx*), size_t live_count) {
+  if (!wants(name)) return;
+  zx_handle_t* live = live_vmos(live_count);
+  struct ctx c = {0};
+  c.vmo = vmo_create(4096);
+  uint64_t word = 1;
+  check(zx_vmo_write(c.vmo, &word, 0, sizeof(word)), "zx_vmo_write");
+  bench(name, op, &c);
+  zx_handle_close(c.vmo);
+  live_close(live, live_count);
+}
+
+// ---- Mapping after a fragmenting write history --------------------------------------------
+
+// The alternating scenario: a written 256 MiB VMO, snapshot, every other page rewritten,
+// snapshot again: the second snapshot shows pages of two layers in alternation.
+static zx_handle_t fragmented_snapshot(zx_handle_t vmo, zx_handle_t* first) {
+  uint64_t page = zx_system_get_page_size();
+  check(zx_vmo_create_child(vmo, kSnapshot, 0, SIZE_256M, first), "zx_vmo_create_child");
+  uint64_t* buf = malloc(page);
+  if (buf == NULL) abort();
+  for (uint64_t p = 0; p < SIZE_256M / page; p += 2) {
+    memset(buf, (int)(p & 0xff), page);
+    check(zx_vmo_write(vmo, buf, p * page, page), "zx_vmo_write");
+  }
+  free(buf);
+  zx_handle_t second;
+  check(zx_vmo_create_child(vmo, kSnapshot, 0, SIZE_256M, &second), "zx_vmo_create_child");
+  return second;
+}
+
+static void op_map_unmap(struct ctx* c) {
+  zx_vaddr_t addr;
+  check(zx_vmar_map(g_root, kMapLazy, 0, c->vmo, 0, SIZE_256M, &addr), "zx_vmar_map");
+  check(zx_vmar_unmap(g_root, addr, SIZE_256M), "zx_vmar_unmap");
+}
+
+// The first map of the fragmented snapshot: each round builds the history afresh (untimed).
+static void bench_map_fragmented(void) {
+  if (!wants("map_fragmented_256m")) return;
+  double samples[MAX_ITERS];
+  for (int i = -g_warmup; i < g_iters; i++) {
+    zx_handle_t vmo = vmo_filled(SIZE_256M);
+    zx_handle_t first;
+    struct ctx c = {0};
+    c.vmo = fragmented_snapshot(vmo, &first);
+    uint64_t t0 = now_ns();
+    op_map_unmap(&c);
+    double ns = (double)(now_ns() - t0);
+    if (i >= 0) samples[i] = ns;
+    zx_handle_close(c.vmo);
+    zx_handle_close(first);
+    zx_handle_close(vmo);
+  }
+  print_samples("map_fragmented_256m", samples, g_iters);
+}
+
+// The floor of any consolidation: a memcpy of the 128 MiB that differ (into memory touched once
+// before, as a memfd page that was copied into is).
+static void op_copy_128m(struct ctx* c) { memcpy(c->buffer, c->writer, SIZE_256M / 2); }
+
+static void bench_copy_floor(void) {
+  if (!wants("copy_floor_128m")) return;
+  struct ctx c = {0};
+  c.buffer = malloc(SIZE_256M / 2);
+  c.writer = malloc(SIZE_256M / 2);
+  if (c.buffer == NULL || c.writer == NULL) abort();
+  memset(c.buffer, 1, SIZE_256M / 2);
+  memset(c.writer, 2, SIZE_256M / 2);
+  bench("copy_floor_128m", op_copy_128m, &c);
+  free(c.buffer);
+  free(c.writer);
+}
+
+// Mapping the fragmented snapshot again (after a first map), and a never-rewritten one.
+static void bench_remap(const char* name, bool fragmented) {
+  if (!wants(name)) return;
+  zx_handle_t vmo = vmo_filled(SIZE_256M);
+  zx_handle_t first = ZX_HANDLE_INVALID;
+  struct ctx c = {0};
+  if (fragmented) {
+    c.vmo = fragmented_snapshot(vmo, &first);
+  } else {
+    check(zx_vmo_create_child(vmo, kSnapshot, 0, SIZE_256M, &c.vmo), "zx_vmo_create_child");
+  }
+  op_map_unmap(&c);
+  bench(name, op_map_unmap, &c);
+  zx_handle_close(c.vmo);
+  if (first != ZX_HANDLE_INVALID) zx_handle_close(first);
+  zx_handle_close(vmo);
+}
+
 // ---- Setup ---------------------------------------------------------------------------------
 
 static zx_handle_t vmo_create(uint64_t size) {
@@ -550,6 +677,15 @@ int main(int argc, char** argv) {
     }
   }
   cow_committed();
+
+  bench_with_live("snapshot_close_1k_live", op_snapshot_close, 1000);
+  bench_with_live("snapshot_close_64k_live", op_snapshot_close, 64000);
+  bench_with_live("close_one_1k_live", op_vmo_create_close, 1000);
+  bench_with_live("close_one_256k_live", op_vmo_create_close, 256000);
+  bench_map_fragmented();
+  bench_copy_floor();
+  bench_remap("remap_fragmented_256m", true);
+  bench_remap("remap_flat_256m", false);
 
   footprint();
   return 0;

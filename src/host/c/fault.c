@@ -107,10 +107,10 @@ static bool fault_matches(const struct fault* f, uint32_t syscall, zx_handle_t a
   return true;
 }
 
-// zircon invalidates the source handle of a zx_handle_replace that fails for any reason but a bad
-// handle; an injected failure does the same, so that code relying on that rule leaks nothing.
-static void replace_consumes(zx_handle_t handle, zx_status_t status) {
-  if (status == ZX_ERR_BAD_HANDLE) return;
+// zircon invalidates a valid source handle of zx_handle_replace whatever the call returns; an
+// injected failure does the same (even an injected BAD_HANDLE: the handle passed was valid), so
+// that code relying on that rule leaks nothing.
+static void replace_consumes(zx_handle_t handle) {
   zx_lock();
   handle_close_locked(handle);  // BAD_HANDLE: nothing to invalidate
   zx_unlock();
@@ -134,7 +134,7 @@ zx_status_t fault_check(const char* name, zx_handle_t a, zx_handle_t b, uint64_t
       continue;
     }
     f->count--;
-    if (strcmp(name, "zx_handle_replace") == 0) replace_consumes(a, f->status);
+    if (strcmp(name, "zx_handle_replace") == 0) replace_consumes(a);
     return f->status;
   }
   return ZX_OK;

@@ -46,7 +46,10 @@ void zx_lock(void) {
   pthread_mutex_lock(&zx_g.lock);
 }
 
-void zx_unlock(void) { pthread_mutex_unlock(&zx_g.lock); }
+void zx_unlock(void) {
+  zx_validate_locked();  // a no-op unless built with ZIRCON4J_VALIDATE (validate.c)
+  pthread_mutex_unlock(&zx_g.lock);
+}
 
 uint64_t zx_page(void) { return zx_g.page_size; }
 
@@ -418,6 +421,7 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
   ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, topic);
   zx_status_t status = ZX_OK;
   size_t records = 0;
+  size_t written = SIZE_MAX;  // set by list topics: the records copied
   zx_lock();
   struct handle_entry* e = handle_lookup(handle);
   if (e == NULL) {
@@ -512,12 +516,12 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, voi
       break;
     }
     default:  // the task topics (process.c), or NOT_SUPPORTED
-      status = task_get_info(e, topic, buffer, buffer_size, &records);
+      status = task_get_info(e, topic, buffer, buffer_size, &records, &written);
       break;
   }
   zx_unlock();
   if (status == ZX_OK || status == ZX_ERR_BUFFER_TOO_SMALL) {
-    if (actual != NULL) *actual = status == ZX_OK ? records : 0;
+    if (actual != NULL) *actual = status != ZX_OK ? 0 : written != SIZE_MAX ? written : records;
     if (avail != NULL) *avail = records;
   }
   return status;

@@ -9,6 +9,8 @@
 // per host thread that asks; none is ever terminated (the host tells the library nothing when a
 // thread exits).
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -193,13 +195,87 @@ static zx_status_t copy_record(const void* info, size_t size, void* buffer, size
   return status;
 }
 
+// A list topic's records: the first buffer_size / size of the n in `records` are copied.
+static zx_status_t copy_records(const void* records, size_t n, size_t size, void* buffer,
+                                size_t buffer_size, size_t* written) {
+  size_t fit = buffer_size / size < n ? buffer_size / size : n;
+  if (fit > 0 && buffer == NULL) return ZX_ERR_INVALID_ARGS;
+  zx_status_t status = fit > 0 ? vmar_prepare_user_write(buffer, fit * size) : ZX_OK;
+  if (status == ZX_OK && fit > 0) memcpy(buffer, records, fit * size);
+  *written = fit;
+  return status;
+}
+
+// ZX_INFO_PROCESS_MAPS of process `p`.
+static zx_status_t process_maps(const struct task* p, void* buffer, size_t buffer_size,
+                                size_t* records, size_t* written) {
+  const struct vmar* aspace = p->aspace != NULL ? p->aspace : zx_g.root;
+  size_t n = vmar_list_maps(aspace, p->name, NULL, 0);
+  zx_info_maps_t* maps = calloc(n, sizeof(*maps));
+  if (maps == NULL) return ZX_ERR_NO_MEMORY;
+  vmar_list_maps(aspace, p->name, maps, n);
+  *records = n;
+  zx_status_t status = copy_records(maps, n, sizeof(*maps), buffer, buffer_size, written);
+  free(maps);
+  return status;
+}
+
+// ZX_INFO_PROCESS_VMOS of process `p`: one record per handle to a VMO (this process only; flag
+// VIA_HANDLE), then one per mapping (VIA_MAPPING, rights 0), as zircon lists them (a VMO may
+// appear several times).
+static zx_status_t process_vmos(const struct task* p, bool v1, void* buffer, size_t buffer_size,
+                                size_t* records, size_t* written) {
+  const struct vmar* aspace = p->aspace != NULL ? p->aspace : zx_g.root;
+  size_t handles = p->aspace == NULL ? zx_g.handles_by_type[ZX_OBJ_TYPE_VMO] : 0;
+  size_t mapped = vmar_list_mapped_vmos(aspace, NULL, 0);
+  size_t n = handles + mapped;
+  size_t size = v1 ? sizeof(zx_info_vmo_v1_t) : sizeof(zx_info_vmo_t);
+  struct vmo** vmos = calloc(mapped + 1, sizeof(*vmos));
+  char* out = calloc(n + 1, size);
+  zx_status_t status = vmos == NULL || out == NULL ? ZX_ERR_NO_MEMORY : ZX_OK;
+  size_t k = 0;
+  for (uint32_t i = 0; status == ZX_OK && k < handles && i < zx_g.num_handles; i++) {
+    struct handle_entry* h = &zx_g.handles[i];
+    if (h->obj == NULL || h->obj->type != ZX_OBJ_TYPE_VMO) continue;
+    zx_info_vmo_t info;
+    status = vmo_get_info((struct vmo*)h->obj, h->rights, &info);
+    memcpy(out + k++ * size, &info, size);
+  }
+  if (status == ZX_OK) vmar_list_mapped_vmos(aspace, vmos, mapped);
+  for (size_t i = 0; status == ZX_OK && i < mapped; i++) {
+    zx_info_vmo_t info;
+    status = vmo_get_info(vmos[i], 0, &info);
+    info.flags = (info.flags & ~ZX_INFO_VMO_VIA_HANDLE) | ZX_INFO_VMO_VIA_MAPPING;
+    memcpy(out + k++ * size, &info, size);
+  }
+  *records = k;
+  if (status == ZX_OK) status = copy_records(out, k, size, buffer, buffer_size, written);
+  free(vmos);
+  free(out);
+  return status;
+}
+
 zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
-                          size_t buffer_size, size_t* records) {
+                          size_t buffer_size, size_t* records, size_t* written) {
   *records = 0;
+  bool process_topic = topic == ZX_INFO_PROCESS_HANDLE_STATS || topic == ZX_INFO_PROCESS_MAPS ||
+                       topic == ZX_INFO_PROCESS_VMOS || topic == ZX_INFO_PROCESS_VMOS_V1;
+  if (!process_topic) return ZX_ERR_NOT_SUPPORTED;
+  if (e->obj->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
+  if ((e->rights & ZX_RIGHT_INSPECT) == 0) return ZX_ERR_ACCESS_DENIED;
+  const struct task* p = (const struct task*)e->obj;
+  switch (topic) {
+    case ZX_INFO_PROCESS_MAPS:
+      return process_maps(p, buffer, buffer_size, records, written);
+    case ZX_INFO_PROCESS_VMOS:
+    case ZX_INFO_PROCESS_VMOS_V1:
+      return process_vmos(p, topic == ZX_INFO_PROCESS_VMOS_V1, buffer, buffer_size, records,
+                          written);
+    default:
+      break;
+  }
   switch (topic) {
     case ZX_INFO_PROCESS_HANDLE_STATS: {
-      if (e->obj->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
-      if ((e->rights & ZX_RIGHT_INSPECT) == 0) return ZX_ERR_ACCESS_DENIED;
       *records = 1;
       // Every handle is this process's: a created process holds none.
       zx_info_process_handle_stats_t info;
@@ -218,6 +294,27 @@ zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
 
 // Largest transfer per call (zircon's kMaxDebugReadBlock / kMaxDebugWriteBlock: 64 MiB).
 #define PROCESS_MEMORY_MAX ((size_t)64 << 20)
+
+// Copies up to `len` bytes from `src` to `dst` through a pipe, one page at a time (a pipe always
+// holds a page, so neither call blocks): a page the kernel cannot read or write ends the copy
+// with EFAULT instead of a fault in the library. Returns the bytes copied, or -1 if none were.
+// For hosts without process_vm_readv/writev.
+static ssize_t copy_through_pipe(void* dst, const void* src, size_t len) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  size_t done = 0;
+  while (done < len) {
+    size_t chunk = len - done < zx_page() ? len - done : (size_t)zx_page();
+    ssize_t w = write(fds[1], (const char*)src + done, chunk);
+    if (w <= 0) break;
+    ssize_t r = read(fds[0], (char*)dst + done, (size_t)w);
+    if (r > 0) done += (size_t)r;
+    if (r != w) break;
+  }
+  close(fds[0]);
+  close(fds[1]);
+  return done > 0 ? (ssize_t)done : -1;
+}
 
 // Copies between the caller's `buffer` and [vaddr, vaddr + len) of this process as zircon does:
 // through the mapping at `vaddr` (its VMO, up to the mapping's end and the VMO's end), never past
@@ -250,6 +347,10 @@ static zx_status_t process_copy(const struct task* process, uintptr_t vaddr, voi
   struct iovec remote = {(void*)vaddr, len};
   ssize_t n = write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
                     : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+  if (n < 0 && (errno == ENOSYS || errno == EPERM)) {  // e.g. under qemu-user
+    n = write ? copy_through_pipe((void*)vaddr, buffer, len)
+              : copy_through_pipe(buffer, (void*)vaddr, len);
+  }
   if (n <= 0) return ZX_ERR_NO_MEMORY;
   *done = (size_t)n;
   return ZX_OK;

@@ -1,4 +1,4 @@
-// The root VMAR and mappings.
+// VMARs (the root and sub-regions made by zx_vmar_allocate) and mappings.
 //
 // Mappings are real mmaps in this process. A mapping is made by reserving its whole range
 // (anonymous PROT_NONE), then mapping runs into it with MAP_FIXED: consecutive pages supplied by
@@ -270,13 +270,59 @@ static zx_status_t single_run_add(void* arg, uint64_t at, uint64_t n, struct lay
   return ZX_OK;
 }
 
+// More runs than this in a read-only mapping make the frozen layer below the top filled.
+#define MAP_RUN_LIMIT 16u
+
+// Counts runs as map_run would make them (up to MAP_RUN_LIMIT + 1), for a read-only mapping.
+struct run_count {
+  unsigned runs;
+  struct layer* layer;
+  uint64_t next_lp;
+  int fd;
+  int viewer_fd;
+};
+
+static zx_status_t run_count_add(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  struct run_count* r = arg;
+  while (n > 0) {
+    int fd = -1;
+    uint64_t k = l == NULL ? n : layer_view_span(l, lp, n, r->viewer_fd, &fd);
+    if (r->runs == 0 || r->layer != l || r->fd != fd || (l != NULL && r->next_lp != lp)) {
+      if (++r->runs > MAP_RUN_LIMIT) return ZX_ERR_STOP;
+    }
+    r->layer = l;
+    r->fd = fd;
+    r->next_lp = lp + k;
+    lp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+void fill_if_fragmented(struct vmo* b, uint64_t page, uint64_t end) {
+  struct layer* top = b->top;
+  struct layer* f = top->below;
+  if (f == NULL || !f->frozen || page >= end) return;
+  struct run_count r = {.viewer_fd = top->fd};
+  if (layer_walk_mapped(top, page, end - page, page, run_count_add, &r) != ZX_ERR_STOP) return;
+  // Only the layer right below the top is filled: pages of the top itself in the range would
+  // still break the run (a top changes; it is never filled).
+  if (layer_holds_any(top, page, end)) return;
+  uint64_t lim = top->below_limit < end ? top->below_limit : end;
+  if (page < lim) layer_fill(f, page + top->below_off, lim + top->below_off);
+}
+
 // Whether pages [page, page + npages) of non-slice `b`, as seen by a read-only mapping, form a
 // single run; if so, fills *run.
 static bool single_run_of(struct vmo* b, uint64_t page, uint64_t npages, struct single_run* run) {
   uint64_t seg_end;
   if (writable_cover(b, page, page + npages, &seg_end) || seg_end != page + npages) return false;
+  fill_if_fragmented(b, page, page + npages);
   *run = (struct single_run){.viewer_fd = b->top->fd};
-  return layer_walk(b->top, page, npages, 0, single_run_add, run) == ZX_OK && run->runs == 1;
+  return layer_walk_mapped(b->top, page, npages, 0, single_run_add, run) == ZX_OK &&
+         run->runs == 1;
 }
 
 static zx_status_t protect_lower_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
@@ -330,7 +376,10 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
         bool covered = writable_cover(m->backing, cur, end, &seg_end);
         if (covered) layer_open_gaps(top);  // reading a hole through it allocates a page
         c.zero_layer = covered ? top : NULL;
-        status = layer_walk(top, cur, seg_end - cur, rel + (cur - bp), map_run, &c);
+        // Where nothing can write, the pages may come as one run of a filled layer (vmo.c).
+        if (!covered) fill_if_fragmented(m->backing, cur, seg_end);
+        status = (covered ? layer_walk : layer_walk_mapped)(top, cur, seg_end - cur,
+                                                            rel + (cur - bp), map_run, &c);
         if (status == ZX_OK && covered) status = map_flush(&c);
         cur = seg_end;
       }
@@ -788,6 +837,100 @@ void vmar_destroy_aspace(struct vmar* aspace) {
   if (!aspace->destroyed) vmar_teardown(aspace, true);  // drops the process's reference
 }
 
+// ---- ZX_INFO_PROCESS_MAPS / ZX_INFO_PROCESS_VMOS ---------------------------------------------
+
+static zx_status_t count_own_run(void* arg, uint64_t at, uint64_t n, struct layer* l,
+                                 uint64_t lp) {
+  (void)at;
+  (void)lp;
+  struct mapping* m = ((void**)arg)[0];
+  if (l != NULL && l == m->backing->top) *(size_t*)((void**)arg)[1] += (size_t)n;
+  return ZX_OK;
+}
+
+// Adds the record of `vmar` (depth `depth`) and of everything below it, in address order, to
+// out[*n...] while *n < cap; *n counts every record.
+static void list_maps(const struct vmar* vmar, size_t depth, zx_info_maps_t* out, size_t cap,
+                      size_t* n) {
+  uint64_t ps = zx_page();
+  if (*n < cap) {
+    zx_info_maps_t* r = &out[*n];
+    memset(r, 0, sizeof(*r));
+    strcpy(r->name, vmar->parent == NULL || vmar->aspace ? "root" : "useralloc");
+    r->base = vmar->base;
+    r->size = vmar->size;
+    r->depth = depth;
+    r->type = ZX_INFO_MAPS_TYPE_VMAR;
+  }
+  (*n)++;
+  for (uintptr_t cursor = vmar->base;;) {  // the next child region or mapping from `cursor`
+    struct vmar* child = NULL;
+    struct mapping* map = NULL;
+    for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
+      if (c->base >= cursor && (child == NULL || c->base < child->base)) child = c;
+    }
+    for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+      if (m->vmar == vmar && m->base >= cursor && (map == NULL || m->base < map->base)) map = m;
+    }
+    if (child == NULL && map == NULL) return;
+    if (map == NULL || (child != NULL && child->base < map->base)) {
+      list_maps(child, depth + 1, out, cap, n);
+      cursor = child->base + child->size;
+      continue;
+    }
+    if (*n < cap) {
+      zx_info_maps_t* r = &out[*n];
+      memset(r, 0, sizeof(*r));
+      vmo_get_name(map->vmo, r->name);
+      r->base = map->base;
+      r->size = map->len;
+      r->depth = depth + 1;
+      r->type = ZX_INFO_MAPS_TYPE_MAPPING;
+      r->u.mapping.mmu_flags = ((map->prot & PROT_READ) != 0 ? ZX_VM_PERM_READ : 0) |
+                               ((map->prot & PROT_WRITE) != 0 ? ZX_VM_PERM_WRITE : 0) |
+                               ((map->prot & PROT_EXEC) != 0 ? ZX_VM_PERM_EXECUTE : 0);
+      r->u.mapping.vmo_koid = map->vmo->obj.koid;
+      uint64_t slice_off = map->vmo->slice ? map->vmo->backing_off : 0;
+      r->u.mapping.vmo_offset = map->off - slice_off;
+      uint64_t first = map->off / ps;
+      uint64_t end = first + map->len / ps;
+      uint64_t lim = vmo_backing_limit(map->vmo);
+      size_t committed = 0;
+      void* ctx[2] = {map, &committed};
+      if (end > lim) end = lim;
+      if (first < end) layer_walk(map->backing->top, first, end - first, first, count_own_run, ctx);
+      r->u.mapping.committed_pages = committed;
+    }
+    (*n)++;
+    cursor = map->base + map->len;
+  }
+}
+
+size_t vmar_list_maps(const struct vmar* aspace, const char* name, zx_info_maps_t* out,
+                      size_t cap) {
+  size_t n = 0;
+  if (cap > 0) {
+    memset(&out[0], 0, sizeof(out[0]));
+    strncpy(out[0].name, name, ZX_MAX_NAME_LEN - 1);
+    out[0].base = aspace != NULL ? aspace->base : 0;
+    out[0].size = aspace != NULL ? aspace->size : 0;
+    out[0].type = ZX_INFO_MAPS_TYPE_ASPACE;
+  }
+  n++;
+  if (aspace != NULL && !aspace->destroyed) list_maps(aspace, 1, out, cap, &n);
+  return n;
+}
+
+size_t vmar_list_mapped_vmos(const struct vmar* aspace, struct vmo** out, size_t cap) {
+  size_t n = 0;
+  for (struct mapping* m = zx_g.mappings; m != NULL; m = m->next) {
+    if (aspace == NULL || vmar_mapping_at(aspace, m->base) != m) continue;
+    if (n < cap) out[n] = m->vmo;
+    n++;
+  }
+  return n;
+}
+
 // ---- Syscalls ----------------------------------------------------------------------------
 
 // Looks up a VMAR handle: BAD_HANDLE, WRONG_TYPE.
@@ -802,28 +945,24 @@ static zx_status_t vmar_lookup(zx_handle_t handle, zx_rights_t* rights, struct v
 
 #define VM_ALIGN_MASK ((zx_vm_option_t)0xffu << ZX_VM_ALIGN_BASE)
 
-// Checks, in order:
-//  1. BAD_HANDLE / WRONG_TYPE for the VMAR handle, then for the VMO handle.
-//  2. ACCESS_DENIED: the VMO handle lacks MAP.
-//  3. INVALID_ARGS: unknown or unsupported option bits (CAN_MAP_*, COMPACT,
-//     OFFSET_IS_UPPER_LIMIT), alignment outside 1KB..4GB, SPECIFIC_OVERWRITE with MAP_RANGE,
-//     vmar_offset != 0 without SPECIFIC*, vmo_offset unaligned, len == 0, PERM_WRITE or
-//     PERM_EXECUTE without PERM_READ, SPECIFIC offset unaligned or misaligned for ALIGN,
-//     mapped_addr NULL.
-//  4. OUT_OF_RANGE: len rounds up past SIZE_MAX, or vmo_offset + len overflows;
-//     INVALID_ARGS: SPECIFIC range outside the VMAR.
-//  5. ACCESS_DENIED: a PERM_* bit whose right the VMO or VMAR handle lacks; SPECIFIC* in a VMAR
-//     without CAN_MAP_SPECIFIC.
-//  6. BAD_STATE: the VMAR was destroyed.
-//  7. NOT_SUPPORTED: REQUIRE_NON_RESIZABLE on a resizable VMO; BUFFER_TOO_SMALL: the mapping
-//     runs past the VMO's end without ALLOW_FAULTS.
-//  8. ALREADY_EXISTS: SPECIFIC overlaps anything mapped (in a sub-region: its mappings and child
-//     regions), or SPECIFIC_OVERWRITE overlaps memory that is not one of the VMAR's own mappings;
-//     NO_MEMORY (in a sub-region: no free range of len bytes).
-ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
-                                  zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
-                                  zx_vaddr_t* mapped_addr) {
-  ZX_FAULT_POINT(handle, vmo_handle, options);
+// What zx_vmar_map was asked for, once its arguments are checked (map_check).
+struct map_request {
+  struct vmar* vmar;
+  struct vmo* vmo;
+  zx_vm_option_t options;
+  size_t vmar_offset;
+  uint64_t vmo_offset;
+  size_t rlen;          // len rounded up to pages
+  uint64_t align;       // bytes, at least a page
+  bool specific;        // SPECIFIC or SPECIFIC_OVERWRITE
+  int prot;             // PROT_* asked for
+  int max_prot;         // PROT_* the VMO and VMAR handles allow (zx_vmar_protect's ceiling)
+};
+
+// Steps 1-7 of zx_vmar_map's checks (see there), lock held. Fills *req.
+static zx_status_t map_check(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
+                             zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
+                             const zx_vaddr_t* mapped_addr, struct map_request* req) {
   const zx_vm_option_t known = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
                                ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE |
                                ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS |
@@ -831,24 +970,14 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
   uint64_t ps = zx_page();
   zx_rights_t vmar_rights;
   struct vmar* vmar;
-  zx_lock();
   zx_status_t status = vmar_lookup(handle, &vmar_rights, &vmar);
-  if (status != ZX_OK) goto out;
+  if (status != ZX_OK) return status;
   struct handle_entry* ve = handle_lookup(vmo_handle);
-  if (ve == NULL) {
-    status = ZX_ERR_BAD_HANDLE;
-    goto out;
-  }
-  if (ve->obj->type != ZX_OBJ_TYPE_VMO) {
-    status = ZX_ERR_WRONG_TYPE;
-    goto out;
-  }
+  if (ve == NULL) return ZX_ERR_BAD_HANDLE;
+  if (ve->obj->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
   struct vmo* v = (struct vmo*)ve->obj;
   zx_rights_t vmo_rights = ve->rights;
-  if ((vmo_rights & ZX_RIGHT_MAP) == 0) {
-    status = ZX_ERR_ACCESS_DENIED;
-    goto out;
-  }
+  if ((vmo_rights & ZX_RIGHT_MAP) == 0) return ZX_ERR_ACCESS_DENIED;
   // The host has no execute-only mappings.
   if ((options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED) != 0 && (options & ZX_VM_PERM_EXECUTE) != 0)
     options |= ZX_VM_PERM_READ;
@@ -865,137 +994,147 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
       ((perm_w || perm_x) && !perm_r) ||
       (specific && ((vmar_offset % ps) != 0 || (vmar->base + vmar_offset) % align != 0)) ||
       mapped_addr == NULL) {
-    status = ZX_ERR_INVALID_ARGS;
-    goto out;
+    return ZX_ERR_INVALID_ARGS;
   }
-  if (len > SIZE_MAX - (ps - 1)) {
-    status = ZX_ERR_OUT_OF_RANGE;
-    goto out;
-  }
+  if (len > SIZE_MAX - (ps - 1)) return ZX_ERR_OUT_OF_RANGE;
   size_t rlen = (len + (ps - 1)) / ps * ps;
-  if (vmo_offset > UINT64_MAX - rlen) {
-    status = ZX_ERR_OUT_OF_RANGE;
-    goto out;
-  }
+  if (vmo_offset > UINT64_MAX - rlen) return ZX_ERR_OUT_OF_RANGE;
   if (specific && (vmar_offset > vmar->size || rlen > vmar->size - vmar_offset)) {
-    status = ZX_ERR_INVALID_ARGS;
-    goto out;
+    return ZX_ERR_INVALID_ARGS;
   }
   bool can_r = (vmo_rights & ZX_RIGHT_READ) != 0 && (vmar_rights & ZX_RIGHT_READ) != 0;
   bool can_w = (vmo_rights & ZX_RIGHT_WRITE) != 0 && (vmar_rights & ZX_RIGHT_WRITE) != 0;
   bool can_x = (vmo_rights & ZX_RIGHT_EXECUTE) != 0 && (vmar_rights & ZX_RIGHT_EXECUTE) != 0;
   if ((perm_r && !can_r) || (perm_w && !can_w) || (perm_x && !can_x) ||
       (specific && (vmar->flags & ZX_VM_CAN_MAP_SPECIFIC) == 0)) {
-    status = ZX_ERR_ACCESS_DENIED;
-    goto out;
+    return ZX_ERR_ACCESS_DENIED;
   }
-  if (vmar->destroyed) {
-    status = ZX_ERR_BAD_STATE;
-    goto out;
-  }
-  if ((options & ZX_VM_REQUIRE_NON_RESIZABLE) != 0 && v->resizable) {
-    status = ZX_ERR_NOT_SUPPORTED;
-    goto out;
-  }
+  if (vmar->destroyed) return ZX_ERR_BAD_STATE;
+  if ((options & ZX_VM_REQUIRE_NON_RESIZABLE) != 0 && v->resizable) return ZX_ERR_NOT_SUPPORTED;
   if ((options & ZX_VM_ALLOW_FAULTS) == 0 && vmo_offset + rlen > v->size) {
-    status = ZX_ERR_BUFFER_TOO_SMALL;
-    goto out;
+    return ZX_ERR_BUFFER_TOO_SMALL;
   }
+  *req = (struct map_request){
+      .vmar = vmar,
+      .vmo = v,
+      .options = options,
+      .vmar_offset = vmar_offset,
+      .vmo_offset = vmo_offset,
+      .rlen = rlen,
+      .align = align,
+      .specific = specific,
+      .prot = (perm_r ? PROT_READ : 0) | (perm_w ? PROT_WRITE : 0) | (perm_x ? PROT_EXEC : 0),
+      .max_prot = (can_r ? PROT_READ : 0) | (can_w ? PROT_WRITE : 0) | (can_x ? PROT_EXEC : 0),
+  };
+  return ZX_OK;
+}
 
-  status = vmar_prepare_user_write(mapped_addr, sizeof(*mapped_addr));
-  if (status != ZX_OK) goto out;
+// Reserves `len` bytes anywhere in the host's address space, aligned to `align` (the root VMAR
+// without SPECIFIC): anonymous PROT_NONE, trimmed to the aligned range.
+static zx_status_t reserve_anywhere(size_t len, uint64_t align, uintptr_t* base) {
+  uint64_t ps = zx_page();
+  size_t slack = align > ps ? (size_t)align : 0;
+  if (len > SIZE_MAX - slack) return ZX_ERR_NO_MEMORY;
+  void* got = mmap(NULL, len + slack, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+                   0);
+  if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
+  uintptr_t raw = (uintptr_t)got;
+  *base = (raw + (uintptr_t)(align - 1)) & ~(uintptr_t)(align - 1);
+  if (*base > raw) munmap(got, *base - raw);
+  if (raw + len + slack > *base + len) munmap((void*)(*base + len), raw + len + slack - (*base + len));
+  return ZX_OK;
+}
 
-  // Reserve the address range (or, on the fast path, map it at once).
-  uintptr_t base;
-  struct vmo* backing = v->slice ? v->backing : v;
-  uint64_t first_page = ((v->slice ? v->backing_off : 0) + vmo_offset) / ps;
-  struct single_run run;
-  bool mapped_whole = false;
-  bool in_root = vmar->parent == NULL;
-  if (!in_root) {
+// Where a SPECIFIC mapping goes in the root VMAR: MAP_FIXED_NOREPLACE (ALREADY_EXISTS on any
+// overlap), or for SPECIFIC_OVERWRITE the root's own mappings there are replaced (reserve_gaps).
+static zx_status_t reserve_specific_in_root(struct vmar* root, const struct map_request* req,
+                                            uintptr_t base) {
+  size_t rlen = req->rlen;
+  if ((req->options & ZX_VM_SPECIFIC_OVERWRITE) != 0) {
+    zx_status_t status = reserve_gaps(root, base, base + rlen);
+    if (status != ZX_OK) return status;
+    zx_status_t split_status;
+    unmap_records(root, base, base + rlen, false, &split_status);
+    void* got = mmap((void*)base, rlen, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    return got == MAP_FAILED || split_status != ZX_OK ? ZX_ERR_NO_MEMORY : ZX_OK;
+  }
+  void* got = mmap((void*)base, rlen, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (got == (void*)base) return ZX_OK;
+  if (got != MAP_FAILED) munmap(got, rlen);
+  return got == MAP_FAILED && errno != EEXIST ? ZX_ERR_NO_MEMORY : ZX_ERR_ALREADY_EXISTS;
+}
+
+// Step 8 of zx_vmar_map: where the mapping goes. Reserves its range (in a sub-region, part of
+// the region's reservation), or, for a fresh read-only mapping whose pages are one run, maps it
+// at once (*mapped_whole).
+static zx_status_t map_place(const struct map_request* req, uintptr_t* base,
+                             bool* mapped_whole) {
+  uint64_t ps = zx_page();
+  struct vmar* vmar = req->vmar;
+  struct vmo* v = req->vmo;
+  size_t rlen = req->rlen;
+  *mapped_whole = false;
+  if (vmar->parent != NULL) {
     // A sub-region's range is reserved already: the mapping goes over part of that reservation.
+    if (!req->specific) return find_gap(vmar, rlen, req->align, base);
+    *base = vmar->base + req->vmar_offset;
     uintptr_t busy_end;
-    if (!specific) {
-      status = find_gap(vmar, rlen, align, &base);
-    } else {
-      base = vmar->base + vmar_offset;
-      if ((options & ZX_VM_SPECIFIC_OVERWRITE) == 0 && range_busy(vmar, base, base + rlen, &busy_end)) {
-        status = ZX_ERR_ALREADY_EXISTS;
-      } else if (child_overlapping(vmar, base, base + rlen) != NULL) {
-        status = ZX_ERR_ALREADY_EXISTS;
-      } else if ((options & ZX_VM_SPECIFIC_OVERWRITE) != 0) {
-        unmap_records(vmar, base, base + rlen, false, &status);
-      }
+    bool overwrite = (req->options & ZX_VM_SPECIFIC_OVERWRITE) != 0;
+    if (!overwrite && range_busy(vmar, *base, *base + rlen, &busy_end)) {
+      return ZX_ERR_ALREADY_EXISTS;
     }
-    if (status != ZX_OK) goto out;
-  } else if (!specific && align == ps && !perm_w && first_page + rlen / ps <= vmo_backing_limit(v) &&
-      single_run_of(backing, first_page, rlen / ps, &run)) {
-    int prot = (perm_r ? PROT_READ : 0) | (perm_x ? PROT_EXEC : 0);
-    void* got = run.layer != NULL
-                    ? mmap(NULL, rlen, prot, MAP_SHARED, run.fd, (off_t)(run.lp * ps))
-                    : mmap(NULL, rlen, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (got == MAP_FAILED) {
-      status = ZX_ERR_NO_MEMORY;
-      goto out;
-    }
-    if ((options & ZX_VM_MAP_RANGE) != 0) populate_pages((uintptr_t)got, rlen, prot);
-    base = (uintptr_t)got;
-    mapped_whole = true;
-  } else if (!specific) {
-    size_t slack = align > ps ? (size_t)align : 0;
-    if (rlen > SIZE_MAX - slack) {
-      status = ZX_ERR_NO_MEMORY;
-      goto out;
-    }
-    void* got = mmap(NULL, rlen + slack, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                     -1, 0);
-    if (got == MAP_FAILED) {
-      status = ZX_ERR_NO_MEMORY;
-      goto out;
-    }
-    uintptr_t raw = (uintptr_t)got;
-    base = (raw + (uintptr_t)(align - 1)) & ~(uintptr_t)(align - 1);
-    if (base > raw) munmap(got, base - raw);
-    if (raw + rlen + slack > base + rlen) munmap((void*)(base + rlen), raw + rlen + slack - (base + rlen));
-  } else {
-    base = (uintptr_t)(ZX_HOST_ROOT_VMAR_BASE + vmar_offset);
-    if ((options & ZX_VM_SPECIFIC_OVERWRITE) != 0) {
-      status = reserve_gaps(vmar, base, base + rlen);
-      if (status != ZX_OK) goto out;
-      zx_status_t split_status;
-      unmap_records(vmar, base, base + rlen, false, &split_status);
-      void* got = mmap((void*)base, rlen, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-      if (got == MAP_FAILED || split_status != ZX_OK) {
-        status = ZX_ERR_NO_MEMORY;
-        goto out;
-      }
-    } else {
-      void* got = mmap((void*)base, rlen, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-      if (got != (void*)base) {
-        if (got != MAP_FAILED) munmap(got, rlen);
-        status = got == MAP_FAILED && errno != EEXIST ? ZX_ERR_NO_MEMORY : ZX_ERR_ALREADY_EXISTS;
-        goto out;
-      }
-    }
+    if (child_overlapping(vmar, *base, *base + rlen) != NULL) return ZX_ERR_ALREADY_EXISTS;
+    zx_status_t status = ZX_OK;
+    if (overwrite) unmap_records(vmar, *base, *base + rlen, false, &status);
+    return status;
   }
+  if (req->specific) {
+    *base = (uintptr_t)(ZX_HOST_ROOT_VMAR_BASE + req->vmar_offset);
+    return reserve_specific_in_root(vmar, req, *base);
+  }
+  struct vmo* backing = v->slice ? v->backing : v;
+  uint64_t first_page = ((v->slice ? v->backing_off : 0) + req->vmo_offset) / ps;
+  struct single_run run;
+  if (req->align == ps && (req->prot & PROT_WRITE) == 0 &&
+      first_page + rlen / ps <= vmo_backing_limit(v) &&
+      single_run_of(backing, first_page, rlen / ps, &run)) {
+    void* got = run.layer != NULL
+                    ? mmap(NULL, rlen, req->prot, MAP_SHARED, run.fd, (off_t)(run.lp * ps))
+                    : mmap(NULL, rlen, req->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
+    if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
+    if ((req->options & ZX_VM_MAP_RANGE) != 0) populate_pages((uintptr_t)got, rlen, req->prot);
+    *base = (uintptr_t)got;
+    *mapped_whole = true;
+    return ZX_OK;
+  }
+  return reserve_anywhere(rlen, req->align, base);
+}
 
+// The rest of zx_vmar_map: records the mapping at `base` and shows the VMO's pages there (unless
+// map_place mapped them already). On failure the range is given back and nothing is recorded.
+static zx_status_t map_populate(const struct map_request* req, uintptr_t base,
+                                bool mapped_whole) {
+  uint64_t ps = zx_page();
+  struct vmo* v = req->vmo;
+  size_t rlen = req->rlen;
   struct mapping* m = calloc(1, sizeof(*m));
   if (m == NULL) {
-    vmar_release_range(vmar, base, rlen);
-    status = ZX_ERR_NO_MEMORY;
-    goto out;
+    vmar_release_range(req->vmar, base, rlen);
+    return ZX_ERR_NO_MEMORY;
   }
   m->base = base;
   m->len = rlen;
   m->vmo = v;
-  m->vmar = vmar;
-  m->max_prot = (can_r ? PROT_READ : 0) | (can_w ? PROT_WRITE : 0) | (can_x ? PROT_EXEC : 0);
+  m->vmar = req->vmar;
+  m->max_prot = req->max_prot;
   m->backing = v->slice ? v->backing : v;
-  m->off = (v->slice ? v->backing_off : 0) + vmo_offset;
-  m->prot = (perm_r ? PROT_READ : 0) | (perm_w ? PROT_WRITE : 0) | (perm_x ? PROT_EXEC : 0);
-  m->writable = perm_w;
+  m->off = (v->slice ? v->backing_off : 0) + req->vmo_offset;
+  m->prot = req->prot;
+  m->writable = (req->prot & PROT_WRITE) != 0;
+  zx_status_t status = ZX_OK;
   // Without write protection a writable mapping may show the top layer only: what frozen layers
   // supply in its range is copied up first. With it, their pages are mapped write-protected and
   // copied when first stored to (mapping_map_pages).
@@ -1015,27 +1154,61 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, si
     status = vmo_remap(m->backing, m->off / ps, rlen / ps);
   }
   if (status == ZX_OK && !mapped_whole) {
-    status = mapping_map_pages(m, 0, rlen / ps, (options & ZX_VM_MAP_RANGE) != 0);
+    status = mapping_map_pages(m, 0, rlen / ps, (req->options & ZX_VM_MAP_RANGE) != 0);
   }
   if (status != ZX_OK) {
     zx_g.mappings = m->next;
     mapping_unlink_backing(m);
-    vmar_release_range(vmar, base, rlen);
+    vmar_release_range(req->vmar, base, rlen);
     free(m);
-    goto out;
+    return status;
   }
   v->obj.refs++;
   v->num_mappings++;
-  vmar->obj.refs++;
-  *mapped_addr = base;
-out:
+  req->vmar->obj.refs++;
+  return ZX_OK;
+}
+
+// Checks, in order:
+//  1. BAD_HANDLE / WRONG_TYPE for the VMAR handle, then for the VMO handle.
+//  2. ACCESS_DENIED: the VMO handle lacks MAP.
+//  3. INVALID_ARGS: unknown or unsupported option bits (CAN_MAP_*, COMPACT,
+//     OFFSET_IS_UPPER_LIMIT), alignment outside 1KB..4GB, SPECIFIC_OVERWRITE with MAP_RANGE,
+//     vmar_offset != 0 without SPECIFIC*, vmo_offset unaligned, len == 0, PERM_WRITE or
+//     PERM_EXECUTE without PERM_READ, SPECIFIC offset unaligned or misaligned for ALIGN,
+//     mapped_addr NULL.
+//  4. OUT_OF_RANGE: len rounds up past SIZE_MAX, or vmo_offset + len overflows;
+//     INVALID_ARGS: SPECIFIC range outside the VMAR.
+//  5. ACCESS_DENIED: a PERM_* bit whose right the VMO or VMAR handle lacks; SPECIFIC* in a VMAR
+//     without CAN_MAP_SPECIFIC.
+//  6. BAD_STATE: the VMAR was destroyed.
+//  7. NOT_SUPPORTED: REQUIRE_NON_RESIZABLE on a resizable VMO; BUFFER_TOO_SMALL: the mapping
+//     runs past the VMO's end without ALLOW_FAULTS.
+//  8. ALREADY_EXISTS: SPECIFIC overlaps anything mapped (in a sub-region: its mappings and child
+//     regions), or SPECIFIC_OVERWRITE overlaps memory that is not one of the VMAR's own mappings;
+//     NO_MEMORY (in a sub-region: no free range of len bytes).
+// Three steps: map_check (1-7), map_place (8: where it goes), map_populate (the pages).
+ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
+                                  zx_handle_t vmo_handle, uint64_t vmo_offset, size_t len,
+                                  zx_vaddr_t* mapped_addr) {
+  ZX_FAULT_POINT(handle, vmo_handle, options);
+  struct map_request req;
+  uintptr_t base = 0;
+  bool mapped_whole = false;
+  zx_lock();
+  zx_status_t status = map_check(handle, options, vmar_offset, vmo_handle, vmo_offset, len,
+                                 mapped_addr, &req);
+  if (status == ZX_OK) status = vmar_prepare_user_write(mapped_addr, sizeof(*mapped_addr));
+  if (status == ZX_OK) status = map_place(&req, &base, &mapped_whole);
+  if (status == ZX_OK) status = map_populate(&req, base, mapped_whole);
+  if (status == ZX_OK) *mapped_addr = base;
   zx_unlock();
   return status;
 }
 
 // Checks: BAD_HANDLE, WRONG_TYPE, INVALID_ARGS (addr unaligned, len 0, rounded len overflowing),
 // BAD_STATE (destroyed VMAR), INVALID_ARGS (a sub-region's range not inside it; a child region
-// only partly in the range), NOT_FOUND (neither a mapping of this VMAR nor a child region in the
+// only partly in the range, or in it while the handle lacks OP_CHILDREN), NOT_FOUND (neither a mapping of this VMAR nor a child region in the
 // range). Unmaps every piece of this VMAR's own mappings in [addr, addr + roundup(len)),
 // splitting mappings, and destroys the child regions wholly inside the range; gaps and foreign
 // memory are left alone.
@@ -1064,7 +1237,9 @@ ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t 
   }
   for (struct vmar* c = vmar->children; c != NULL; c = c->next_sibling) {
     bool overlaps = c->base < end && addr < c->base + c->size;
-    if (overlaps && (c->base < addr || c->base + c->size > end)) {
+    // A region is destroyed only whole, and only through a handle with OP_CHILDREN.
+    if (overlaps && (c->base < addr || c->base + c->size > end ||
+                     (rights & ZX_RIGHT_OP_CHILDREN) == 0)) {
       status = ZX_ERR_INVALID_ARGS;
       goto out;
     }
@@ -1081,19 +1256,25 @@ out:
   return status;
 }
 
-// Checks, in order (vmar_op_range.md and zircon's VmAddressRegion::RangeOp):
-//  1. BAD_HANDLE, WRONG_TYPE.
-//  2. INVALID_ARGS: unknown op, buffer non-NULL or buffer_size non-zero, size 0, address
-//     unaligned.
-//  3. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
-//  4. BAD_STATE: the VMAR was destroyed.
-//  5. ACCESS_DENIED: COMMIT or DECOMMIT through a handle without WRITE.
-//  6. In address order: BAD_STATE for a part of the range that no mapping (in this VMAR or a
-//     region below it) covers; ACCESS_DENIED (COMMIT, DECOMMIT) for a mapping that could not be
-//     made writable (the VMO or VMAR handle used to map it lacked WRITE; a read-only mapping of
-//     a writable VMO is fine); NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
-// COMMIT commits the VMO pages and pre-faults them; MAP_RANGE pre-faults; DECOMMIT decommits the
-// VMO pages; DONT_NEED and ALWAYS_NEED are accepted hints that do nothing (no pager here).
+// Checks, in order (zircon's VmAddressRegionDispatcher::RangeOp and VmAddressRegion::RangeOp):
+//  1. BAD_HANDLE, WRONG_TYPE; INVALID_ARGS for an unknown op.
+//  2. ACCESS_DENIED: the VMAR handle lacks WRITE (COMMIT, DECOMMIT, ZERO) or READ (MAP_RANGE,
+//     PREFETCH); DONT_NEED and ALWAYS_NEED are hints and need no right.
+//  3. INVALID_ARGS: buffer non-NULL or buffer_size non-zero, size 0, address unaligned.
+//  4. OUT_OF_RANGE: address + size overflows, or the range is not inside the VMAR.
+//  5. BAD_STATE: the VMAR was destroyed.
+//  6. In address order: BAD_STATE for a part of the range no mapping covers (in this VMAR or a
+//     region below it); INVALID_ARGS for a mapping in a region below this VMAR when the op is
+//     COMMIT, DECOMMIT or PREFETCH (they act as if they could raise its permissions, which a
+//     parent may not) or the handle lacks OP_CHILDREN; ACCESS_DENIED for a mapping that could
+//     never be writable (COMMIT, DECOMMIT, ZERO: the VMO or VMAR handle used to map it lacked
+//     WRITE; a read-only mapping of a writable VMO is fine) or readable (PREFETCH);
+//     NOT_SUPPORTED for DECOMMIT where the VMO cannot decommit.
+// Nothing changes unless every check passes (zircon acts mapping by mapping, so a failure part
+// way leaves the earlier mappings done). COMMIT commits the VMO pages and pre-faults them;
+// DECOMMIT decommits and ZERO zeroes them (zx_vmo_op_range's semantics); MAP_RANGE, PREFETCH
+// and ALWAYS_NEED pre-fault what the VMO holds (no page is committed); DONT_NEED does nothing
+// (no pager here).
 ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr_t address,
                                        size_t size, void* buffer, size_t buffer_size) {
   ZX_FAULT_POINT(handle, ZX_HANDLE_INVALID, op);
@@ -1103,9 +1284,18 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
   zx_lock();
   zx_status_t status = vmar_lookup(handle, &rights, &vmar);
   if (status != ZX_OK) goto out;
-  if ((op != ZX_VMAR_OP_COMMIT && op != ZX_VMAR_OP_DECOMMIT && op != ZX_VMAR_OP_MAP_RANGE &&
-       op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) ||
-      buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
+  bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_ZERO;
+  bool needs_read = op == ZX_VMAR_OP_MAP_RANGE || op == ZX_VMAR_OP_PREFETCH;
+  if (!needs_write && !needs_read && op != ZX_VMAR_OP_DONT_NEED && op != ZX_VMAR_OP_ALWAYS_NEED) {
+    status = ZX_ERR_INVALID_ARGS;
+    goto out;
+  }
+  if ((needs_write && (rights & ZX_RIGHT_WRITE) == 0) ||
+      (needs_read && (rights & ZX_RIGHT_READ) == 0)) {
+    status = ZX_ERR_ACCESS_DENIED;
+    goto out;
+  }
+  if (buffer != NULL || buffer_size != 0 || size == 0 || address % ps != 0) {
     status = ZX_ERR_INVALID_ARGS;
     goto out;
   }
@@ -1120,18 +1310,19 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     goto out;
   }
   uintptr_t end = address + (size + (ps - 1)) / ps * ps;
-  bool needs_write = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT;
-  if (needs_write && (rights & ZX_RIGHT_WRITE) == 0) {
-    status = ZX_ERR_ACCESS_DENIED;
-    goto out;
-  }
+  bool raises = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_PREFETCH;
   for (uintptr_t cur = address; cur < end;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
+    struct mapping* m = vmar_mapping_at(vmar, cur);
     if (m == NULL) {
       status = ZX_ERR_BAD_STATE;
       goto out;
     }
-    if (needs_write && (m->max_prot & PROT_WRITE) == 0) {
+    if (m->vmar != vmar && (raises || (rights & ZX_RIGHT_OP_CHILDREN) == 0)) {
+      status = ZX_ERR_INVALID_ARGS;
+      goto out;
+    }
+    if ((needs_write && (m->max_prot & PROT_WRITE) == 0) ||
+        (op == ZX_VMAR_OP_PREFETCH && (m->max_prot & PROT_READ) == 0)) {
       status = ZX_ERR_ACCESS_DENIED;
       goto out;
     }
@@ -1142,7 +1333,7 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     cur = m->base + m->len;
   }
   for (uintptr_t cur = address; cur < end && status == ZX_OK;) {
-    struct mapping* m = mapping_at(vmar, cur, true);
+    struct mapping* m = vmar_mapping_at(vmar, cur);
     uintptr_t piece_end = m->base + m->len < end ? m->base + m->len : end;
     uint64_t first = (m->off + (cur - m->base)) / ps;
     uint64_t n = (piece_end - cur) / ps;
@@ -1152,9 +1343,12 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
       status = vmo_commit_pages(m->backing, first, valid);
     } else if (op == ZX_VMAR_OP_DECOMMIT && valid > 0) {
       status = vmo_decommit_pages(m->backing, first, valid);
+    } else if (op == ZX_VMAR_OP_ZERO && valid > 0) {
+      status = vmo_zero_range(m->backing, first * ps, valid * ps);
     }
-    if (status == ZX_OK && (op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_MAP_RANGE) &&
-        (m->prot & PROT_READ) != 0 && valid > 0) {
+    bool populate = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_MAP_RANGE ||
+                    op == ZX_VMAR_OP_PREFETCH || op == ZX_VMAR_OP_ALWAYS_NEED;
+    if (status == ZX_OK && populate && (m->prot & PROT_READ) != 0 && valid > 0) {
       populate_pages(cur, (size_t)(valid * ps), m->prot);
     }
     cur = piece_end;
@@ -1287,7 +1481,8 @@ out:
   return status;
 }
 
-// Checks: BAD_HANDLE, WRONG_TYPE, NOT_SUPPORTED (the root VMAR), BAD_STATE (already destroyed).
+// Checks: BAD_HANDLE, WRONG_TYPE, NOT_SUPPORTED (a root VMAR: ours or another process's),
+// BAD_STATE (already destroyed).
 // Unmaps everything in the region and destroys its sub-regions; its range goes back to its
 // parent. The handle stays open.
 ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
@@ -1296,8 +1491,8 @@ ZX_EXPORT zx_status_t zx_vmar_destroy(zx_handle_t handle) {
   struct vmar* vmar;
   zx_lock();
   zx_status_t status = vmar_lookup(handle, &rights, &vmar);
-  if (status == ZX_OK && vmar == zx_g.root) {
-    status = ZX_ERR_NOT_SUPPORTED;
+  if (status == ZX_OK && (vmar == zx_g.root || vmar->aspace)) {
+    status = ZX_ERR_NOT_SUPPORTED;  // a root VMAR: the address space needs it
   } else if (status == ZX_OK && vmar->destroyed) {
     status = ZX_ERR_BAD_STATE;
   } else if (status == ZX_OK) {

@@ -81,6 +81,8 @@ static void layer_unref(struct layer* l) {
     free(l->marks);
     free(l->lent);
     free(l->copied);
+    free(l->filled);
+    free(l->phys);
     free(l);
     l = below;
   }
@@ -145,6 +147,13 @@ static uint64_t ranges_next_gap(const uint64_t* ext, size_t n, uint64_t page) {
   return ranges_contains(ext, n, page, &end) ? end : page;
 }
 
+// Pages in the n extents of a sorted extent list.
+static uint64_t ranges_pages(const uint64_t* ext, size_t n) {
+  uint64_t pages = 0;
+  for (size_t i = 0; i < n; i++) pages += ext[2 * i + 1] - ext[2 * i];
+  return pages;
+}
+
 // Index of the first extent whose end is > page (num_extents if none).
 static size_t extent_search(const struct layer* l, uint64_t page) {
   return extents_search(l->extents, l->num_extents, page);
@@ -200,10 +209,12 @@ static bool ranges_remove(uint64_t** ext, size_t* num, size_t* cap, uint64_t a, 
 }
 
 static bool extents_add(struct layer* l, uint64_t a, uint64_t b) {
+  l->extents_version++;
   return ranges_add(&l->extents, &l->num_extents, &l->cap_extents, a, b);
 }
 
 static bool extents_remove(struct layer* l, uint64_t a, uint64_t b) {
+  l->extents_version++;
   return ranges_remove(&l->extents, &l->num_extents, &l->cap_extents, a, b);
 }
 
@@ -212,6 +223,7 @@ void layer_open_gaps(struct layer* l) {
 }
 
 void layer_untrack(struct layer* l) {
+  l->extents_version++;
   l->tracked = false;
   l->open_gaps = false;
   free(l->extents);
@@ -438,6 +450,11 @@ static bool marked_at(const struct layer* l, uint64_t page, uint64_t* end) {
   return in;
 }
 
+bool layer_holds_any(struct layer* l, uint64_t first, uint64_t end) {
+  uint64_t mark_end;
+  return marked_at(l, first, &mark_end) || mark_end < end || layer_next_data(l, first) < end;
+}
+
 // Removes pages [start, end) from l's markers. May need one more extent (a split): false if out
 // of memory (nothing changed).
 static bool marks_remove(struct layer* l, uint64_t start, uint64_t end) {
@@ -457,20 +474,32 @@ static bool layer_empty(struct layer* l) {
 // Calls fn(ctx, at, n, layer, layer_page) for consecutive runs covering pages
 // [page, page + npages) of `l`, in order; `at` counts from the given start `at`. `layer` is the
 // layer that supplies the run (NULL: the run reads as zero).
-zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t at, run_fn fn,
-                       void* ctx) {
+// The walk of layer_walk; `physical`: a frozen layer's filled pages (see "Filled pages") count as
+// its own, as a read-only mapping shows them.
+static bool layer_phys_ready(struct layer* l);
+
+static zx_status_t walk_layers(struct layer* l, uint64_t page, uint64_t npages, uint64_t at,
+                               run_fn fn, void* ctx, bool physical) {
   while (npages > 0) {
     if (l == NULL) return fn(ctx, at, npages, NULL, 0);
     uint64_t data = layer_next_data(l, page);
     uint64_t n;
     zx_status_t status;
-    if (data == page) {
+    uint64_t fill_end = UINT64_MAX;
+    if (physical && l->num_filled > 0 && layer_phys_ready(l) &&
+        ranges_contains(l->phys, l->num_phys, page, &fill_end)) {
+      // A stretch of own and filled pages: one run of l's memfd, except that lent pages keep
+      // runs of their own (the memfd that shows them depends on who maps them).
+      n = lent_span(l, page, fill_end - page < npages ? fill_end - page : npages);
+      status = fn(ctx, at, n, l, page);
+    } else if (data == page) {
       uint64_t hole = layer_next_hole(l, page);
       n = hole > page ? hole - page : 1;
       if (n > npages) n = npages;
       n = lent_span(l, page, n);  // one run, one memfd
       status = fn(ctx, at, n, l, page);
     } else {
+      if (fill_end < data) data = fill_end;  // a filled stretch starts there
       uint64_t mark_end;
       if (marked_at(l, page, &mark_end)) {  // reads as zero; hides the layers below
         uint64_t stop = mark_end < data ? mark_end : data;
@@ -488,7 +517,7 @@ zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t
       if (l->below != NULL && page < l->below_limit) {
         below = l->below_limit - page;
         if (below > n) below = n;
-        status = layer_walk(l->below, page + l->below_off, below, at, fn, ctx);
+        status = walk_layers(l->below, page + l->below_off, below, at, fn, ctx, physical);
         if (status != ZX_OK) return status;
       }
       status = below < n ? fn(ctx, at + below, n - below, NULL, 0) : ZX_OK;
@@ -503,6 +532,16 @@ zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t
 
 zx_status_t layer_fd_status(void) {
   return errno == EMFILE || errno == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+}
+
+zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t at, run_fn fn,
+                       void* ctx) {
+  return walk_layers(l, page, npages, at, fn, ctx, false);
+}
+
+zx_status_t layer_walk_mapped(struct layer* l, uint64_t page, uint64_t npages, uint64_t at,
+                              run_fn fn, void* ctx) {
+  return walk_layers(l, page, npages, at, fn, ctx, true);
 }
 
 static zx_status_t io_status(void) { return errno == ENOSPC || errno == ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_IO; }
@@ -689,6 +728,127 @@ zx_status_t lent_reclaim_from(struct layer* h, uint64_t first, uint64_t end, con
     x = next;
   }
   return ZX_OK;
+}
+
+// ---- Filled pages --------------------------------------------------------------------------
+//
+// A mapping is one mmap per run of pages from one memfd. After a history of snapshots and writes
+// a VMO's pages can alternate between layers (write every other page, snapshot: the snapshot
+// shows two layers in alternation), and its mappings would need an mmap, and a VMA, per page:
+// slow, and past vm.max_map_count impossible. So when a read-only mapping would need more than
+// MAP_RUN_LIMIT runs, the frozen layer right below the VMO's top is *filled* over the mapped
+// range: into the holes of its memfd goes a copy of what shows through from below (zeros stay
+// holes), once. From then on mappings show that stretch as one run of its memfd, and mapping it
+// again costs one mmap. Filled pages are not the layer's pages: reads, charges
+// (committed_bytes), merges and folds ignore them, and they never change, since neither a frozen
+// layer nor what shows through it ever changes. Only mappings nothing can write into use them
+// (not writable mappings, nor read-only ones that a writable mapping of the VMO covers, where
+// holes must show the top's memfd).
+
+// Copies n pages at page `from_page` of memfd `from` to page `to_page` of memfd `to`, in the
+// kernel (copy_file_range: no buffer, no page faults in this process), else through `buf`.
+static zx_status_t copy_memfd_pages(int from, uint64_t from_page, int to, uint64_t to_page,
+                                    uint64_t n) {
+  uint64_t ps = zx_page();
+  loff_t in = (loff_t)(from_page * ps), out = (loff_t)(to_page * ps);
+  size_t left = (size_t)(n * ps);
+  while (left > 0) {
+    // Raw syscall: the wrapper needs GLIBC_2.27 (see glibc_baseline.h).
+    long got = syscall(SYS_copy_file_range, from, &in, to, &out, left, 0u);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // unsupported here, or past the source's end: the rest by hand
+    left -= (size_t)got;
+  }
+  if (left == 0) return ZX_OK;
+  char buf[4096];
+  while (left > 0) {
+    size_t k = left < sizeof(buf) ? left : sizeof(buf);
+    zx_status_t status = full_pread(from, buf, k, (uint64_t)in);
+    if (status == ZX_OK) status = full_pwrite(to, buf, k, (uint64_t)out);
+    if (status != ZX_OK) return status;
+    in += (loff_t)k;
+    out += (loff_t)k;
+    left -= k;
+  }
+  return ZX_OK;
+}
+
+static zx_status_t fill_run(void* arg, uint64_t at, uint64_t n, struct layer* l, uint64_t lp) {
+  struct layer* f = arg;
+  if (l == NULL) return ZX_OK;  // reads as zero: the hole does too
+  while (n > 0) {
+    uint64_t k = lent_span(l, lp, n);
+    zx_status_t status = copy_memfd_pages(layer_phys_fd(l, lp), lp, f->fd, at, k);
+    if (status != ZX_OK) return status;
+    at += k;
+    lp += k;
+    n -= k;
+  }
+  return ZX_OK;
+}
+
+// The physical extents of a filled layer: its pages and its filled pages, merged (what a
+// mapping walk asks). Kept until its extents change. False if out of memory.
+static bool layer_phys_ready(struct layer* l) {
+  if (l->phys_version == l->extents_version && l->phys != NULL) return true;
+  size_t cap = l->num_extents + l->num_filled;
+  uint64_t* merged = malloc((cap > 0 ? cap : 1) * 2 * sizeof(*merged));
+  if (merged == NULL) return false;
+  size_t n = 0;
+  for (size_t i = 0, j = 0; i < l->num_extents || j < l->num_filled;) {
+    // The next extent in page order from either list, appended or merged into the last one.
+    bool from_extents = j == l->num_filled ||
+                        (i < l->num_extents && l->extents[2 * i] < l->filled[2 * j]);
+    const uint64_t* e = from_extents ? &l->extents[2 * i++] : &l->filled[2 * j++];
+    if (n > 0 && merged[2 * n - 1] >= e[0]) {
+      if (e[1] > merged[2 * n - 1]) merged[2 * n - 1] = e[1];
+    } else {
+      merged[2 * n] = e[0];
+      merged[2 * n + 1] = e[1];
+      n++;
+    }
+  }
+  free(l->phys);
+  l->phys = merged;
+  l->num_phys = n;
+  l->cap_phys = cap;
+  l->phys_version = l->extents_version;
+  return true;
+}
+
+bool layer_fill(struct layer* l, uint64_t first, uint64_t end) {
+  uint64_t ps = zx_page();
+  if (end > l->bytes / ps) end = l->bytes / ps;
+  // Only an exactly tracked frozen layer whose memfd holds nothing at its holes: not one whose
+  // memfd lends pages to layers below (they sit in its holes), nor one that shows lent pages
+  // from another memfd (they would break the run anyway).
+  if (first >= end || !l->frozen || !layer_extents_ready(l) || next_borrower(l, NULL) != NULL ||
+      ranges_pages(l->lent, l->num_lent) != ranges_pages(l->copied, l->num_copied) ||
+      layer_fd(l) < 0) {
+    return false;
+  }
+  zx_status_t status = ZX_OK;
+  for (uint64_t page = first; page < end && status == ZX_OK;) {
+    uint64_t data = layer_next_data(l, page);
+    if (data == page) {
+      page = layer_next_hole(l, page);
+      continue;
+    }
+    uint64_t stop;
+    if (ranges_contains(l->filled, l->num_filled, page, &stop)) {
+      page = stop;
+      continue;
+    }
+    if (stop > data) stop = data;
+    if (stop > end) stop = end;
+    status = layer_walk(l, page, stop - page, page, fill_run, l);
+    if (status == ZX_OK && !ranges_add(&l->filled, &l->num_filled, &l->cap_filled, page, stop)) {
+      status = ZX_ERR_NO_MEMORY;
+    }
+    page = stop;
+  }
+  l->phys_version = l->extents_version - 1;  // the merged list is made anew when next asked
+  return status == ZX_OK;
 }
 
 zx_status_t lent_reclaim(struct layer* h, uint64_t first, uint64_t end) {
@@ -994,16 +1154,12 @@ zx_status_t vmo_write_bytes(struct vmo* b, const void* buf, uint64_t off, uint64
   return vmo_remap(b, first, end - first);
 }
 
-// Pages in the n extents of a sorted extent list.
-static uint64_t ranges_pages(const uint64_t* ext, size_t n) {
-  uint64_t pages = 0;
-  for (size_t i = 0; i < n; i++) pages += ext[2 * i + 1] - ext[2 * i];
-  return pages;
-}
-
 uint64_t layer_bytes(const struct layer* l) {
   struct stat st;
   uint64_t ps = zx_page();
+  // A filled layer's memfd holds pages that are not its own: count its list (exact: filling
+  // needs it so, and a frozen layer lends nothing then).
+  if (l->num_filled > 0 && l->tracked) return ranges_pages(l->extents, l->num_extents) * ps;
   uint64_t bytes = 0;
   // Raw syscall: the fstat symbol needs GLIBC_2.33 (see glibc_baseline.h). On x86-64 and aarch64
   // the kernel's struct stat is the C library's, for glibc and musl alike.
@@ -1130,14 +1286,93 @@ static zx_status_t fill_holes_from(struct layer* to, struct layer* from, uint64_
   return status;
 }
 
+// vmo_collapse, T's pages into F (T is the smaller): F's pages at or past T's limit are dropped,
+// T's markers applied (F's pages there freed), T's pages copied over; then F becomes b's top.
+// False (b as it was, F perhaps with extra pages that T shadows) if a copy fails.
+static bool collapse_into_frozen(struct vmo* b, char* buf) {
+  uint64_t ps = zx_page();
+  struct layer* t = b->top;
+  struct layer* f = t->below;
+  uint64_t lim = t->below_limit;
+  zx_status_t status = ZX_OK;
+  if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
+      !marks_remove(f, lim, UINT64_MAX)) {
+    status = ZX_ERR_NO_MEMORY;
+  }
+  layer_extents_ready(f);  // F's list (if it can be had) now follows F's changes
+  f->frozen = false;
+  for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
+    uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
+    if (f->fd >= 0 && ms < lim) layer_punch(f, ms, me < lim ? me : lim);
+    if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
+  }
+  for (uint64_t page = 0; status == ZX_OK;) {
+    uint64_t data = layer_next_data(t, page);
+    if (data == UINT64_MAX) break;
+    uint64_t hole = layer_next_hole(t, data);
+    if (hole <= data) hole = data + 1;
+    status = copy_pages_at(t, data, f, data, hole - data, buf);
+    page = hole;
+  }
+  if (status != ZX_OK) {
+    f->frozen = true;  // t stays on top; f's extra pages are shadowed or zero-limited
+    return false;
+  }
+  if (f->below_limit > lim) f->below_limit = lim;
+  f->owner = NULL;
+  t->below = NULL;  // b->top takes over t's reference to f
+  b->top = f;
+  // What changed for b's mappings: T's pages now come from F, and pages nothing supplies are
+  // F's holes now (a writable mapping maps them from the top). Markers read as zero before and
+  // after.
+  remap_present(b, t, UINT64_MAX);
+  if (vmo_writably_mapped(b)) remap_unsupplied(b);
+  layer_unref(t);
+  return true;
+}
+
+// vmo_collapse, F's pages into T: F's lent pages become T's where they are (in T's memfd), then
+// F's own pages and markers that T does not shadow, below T's limit, are copied; T then skips F.
+// False (b as it was, T perhaps with extra copies of F's pages) if a copy fails.
+static bool collapse_into_top(struct vmo* b, char* buf) {
+  struct layer* t = b->top;
+  struct layer* f = t->below;
+  uint64_t lim = t->below_limit;
+  bool lent = f->num_lent > 0;
+  if (lent) {
+    for (size_t i = 0; i < f->num_lent; i++) {
+      layer_mark(t, f->lent[2 * i], f->lent[2 * i + 1]);
+      // F keeps only its own copies (best effort: T shadows the rest either way).
+      extents_remove(f, f->lent[2 * i], f->lent[2 * i + 1]);
+    }
+    f->num_lent = 0;
+    f->num_copied = 0;
+    f->lent_fd = -1;
+  }
+  if (fill_holes_from(t, f, 0, lim, false, buf) != ZX_OK) return false;
+  struct layer* below = f->below;
+  if (below != NULL) below->refs++;
+  t->below = below;
+  t->below_off = f->below_off;
+  if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
+  if (below == NULL) t->below_limit = 0;
+  // The pages copied from F now come from T (lent ones were mapped from T's memfd already), and
+  // the writers may store into every page T supplies without a fault.
+  remap_present(b, f, lim);
+  layer_unref(f);
+  if (lent) vmo_unprotect_own(b);
+  return true;
+}
+
 // When the frozen layer F right below b's top T is referenced by T alone (b's snapshot children
 // are gone), b froze it and T holds pages, merges T and F into one mutable top layer, so chains
 // do not grow with repeated snapshot/write cycles and the old pages are freed. The smaller
 // layer's pages are copied into the bigger one (markers go along: T's hide F's pages, F's hide
-// what is below F). Then the pages whose layer changed are re-pointed in b's mappings
-// (O(pages of the smaller layer), not O(VMO size)). Best effort: on failure b is left as it was (a failed copy leaves extra, still-correct pages or markers in the destination).
+// what is below F): collapse_into_frozen or collapse_into_top. Then the pages whose layer changed
+// are re-pointed in b's mappings (O(pages of the smaller layer), not O(VMO size)). Best effort:
+// on failure b is left as it was (a failed copy leaves extra, still-correct pages or markers in
+// the destination).
 static void vmo_collapse(struct vmo* b) {
-  uint64_t ps = zx_page();
   while (b->top != NULL && b->top->below != NULL) {
     struct layer* t = b->top;
     struct layer* f = t->below;
@@ -1152,15 +1387,13 @@ static void vmo_collapse(struct vmo* b) {
     // layers stay apart while b is writably mapped (the frozen ones are still folded).
     bool writers = vmo_writably_mapped(b);
     if (writers && !wp_enabled()) return;
-    char* buf = malloc((size_t)(COPY_CHUNK_PAGES * ps));
+    char* buf = malloc((size_t)(COPY_CHUNK_PAGES * zx_page()));
     if (buf == NULL) return;
-    uint64_t lim = t->below_limit;
-    zx_status_t status = ZX_OK;
     kept_copies_forget(f);  // b alone sees F: its pages become b's own, there is no one to split
-    // F's lent pages are in T's memfd already: merging into T copies only F's own pages. And T's
-    // memfd must live on while any layer below has pages lent from it, so then T is kept too.
-    bool lent = f->num_lent > 0;
-    bool into_f = next_borrower(t, NULL) == NULL && layer_bytes(t) <= layer_bytes(f);
+    // T's memfd must live on while any layer below has pages lent from it, so then T is kept;
+    // a filled F stays frozen (its filled pages would become data of a mutable top).
+    bool into_f = next_borrower(t, NULL) == NULL && f->num_filled == 0 &&
+                  layer_bytes(t) <= layer_bytes(f);
     if (into_f && writers) {
       // T's pages move into F: the writers' stores must wait (they fault, and are resolved into
       // F once the lock is free). Merging into T instead needs no protection: the writers map
@@ -1169,74 +1402,9 @@ static void vmo_collapse(struct vmo* b) {
         if (m->writable && !mapping_protect(m)) into_f = false;
       }
     }
-    if (into_f) {
-      // Into F: drop F's pages at or past T's limit, apply T's markers (free F's pages there),
-      // then copy T's pages over.
-      if (layer_truncate(f, lim * ps) != 0 || layer_truncate(f, b->size) != 0 ||
-          !marks_remove(f, lim, UINT64_MAX)) {
-        status = ZX_ERR_NO_MEMORY;
-      }
-      layer_extents_ready(f);  // F's list (if it can be had) now follows F's changes
-      f->frozen = false;
-      for (size_t i = 0; status == ZX_OK && i < t->num_marks; i++) {
-        uint64_t ms = t->marks[2 * i], me = t->marks[2 * i + 1];
-        if (f->fd >= 0 && ms < lim) layer_punch(f, ms, me < lim ? me : lim);
-        if (!marks_add(f, ms, me)) status = ZX_ERR_NO_MEMORY;
-      }
-      for (uint64_t page = 0; status == ZX_OK;) {
-        uint64_t data = layer_next_data(t, page);
-        if (data == UINT64_MAX) break;
-        uint64_t hole = layer_next_hole(t, data);
-        if (hole <= data) hole = data + 1;
-        status = copy_pages_at(t, data, f, data, hole - data, buf);
-        page = hole;
-      }
-      if (status != ZX_OK) {
-        f->frozen = true;  // t stays on top; f's extra pages are shadowed or zero-limited
-        free(buf);
-        return;
-      }
-      if (f->below_limit > lim) f->below_limit = lim;
-      f->owner = NULL;
-      t->below = NULL;  // b->top takes over t's reference to f
-      b->top = f;
-      // What changed for b's mappings: T's pages now come from F, and pages nothing supplies
-      // are F's holes now (a writable mapping maps them from the top). Markers read as zero
-      // before and after.
-      remap_present(b, t, UINT64_MAX);
-      if (vmo_writably_mapped(b)) remap_unsupplied(b);
-      layer_unref(t);
-    } else {
-      // Into T: F's lent pages become T's where they are, then F's own pages and markers that T
-      // does not shadow, below T's limit, are copied.
-      if (lent) {
-        for (size_t i = 0; i < f->num_lent; i++) {
-          layer_mark(t, f->lent[2 * i], f->lent[2 * i + 1]);
-          // F keeps only its own copies (best effort: T shadows the rest either way).
-          extents_remove(f, f->lent[2 * i], f->lent[2 * i + 1]);
-        }
-        f->num_lent = 0;
-        f->num_copied = 0;
-        f->lent_fd = -1;
-      }
-      status = fill_holes_from(t, f, 0, lim, false, buf);
-      if (status != ZX_OK) {
-        free(buf);
-        return;
-      }
-      struct layer* below = f->below;
-      if (below != NULL) below->refs++;
-      t->below = below;
-      t->below_off = f->below_off;
-      if (t->below_limit > f->below_limit) t->below_limit = f->below_limit;
-      if (below == NULL) t->below_limit = 0;
-      // The pages copied from F now come from T (lent ones were mapped from T's memfd already),
-      // and the writers may store into every page T supplies without a fault.
-      remap_present(b, f, lim);
-      layer_unref(f);
-      if (lent) vmo_unprotect_own(b);
-    }
+    bool merged = into_f ? collapse_into_frozen(b, buf) : collapse_into_top(b, buf);
     free(buf);
+    if (!merged) return;
   }
 }
 
@@ -1674,7 +1842,8 @@ static zx_status_t vmo_freeze_lending(struct vmo* b, struct layer** out) {
   t->below = f;
   t->below_off = 0;
   t->below_limit = b->size / ps;
-  if (t->tracked) t->num_extents = 0;  // exact: t holds none of its memfd's pages
+  if (t->tracked) t->num_extents = 0;
+  t->extents_version++;  // exact: t holds none of its memfd's pages
   zx_status_t status = ZX_OK;
   k = 0;
   for (struct mapping* m = b->maps; m != NULL && status == ZX_OK; m = m->backing_next) {
@@ -1984,4 +2153,9 @@ ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t 
 out:
   zx_unlock();
   return status;
+}
+
+// ZX_VMAR_OP_ZERO: zx_vmo_op_range(ZX_VMO_OP_ZERO) of bytes [off, off + len) of non-slice `b`.
+zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len) {
+  return zero_bytes(b, off, len);
 }

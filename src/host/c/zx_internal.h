@@ -5,9 +5,10 @@
 // zx_* function takes the lock for its whole duration, except that a waiter releases it while it
 // sleeps in pthread_cond_timedwait.
 //
-// Objects: `struct vmo` (vmo.c) and `struct vmar` (vmar.c; only the root VMAR exists), both
-// starting with `struct object`. An object's `refs` counts its handles plus, for VMOs, its
-// mappings and its slice children. It is destroyed when `refs` drops to zero.
+// Objects: `struct vmo` (vmo.c), `struct vmar` (vmar.c: the root VMAR and the sub-regions made
+// by zx_vmar_allocate) and `struct event` (event.c), all starting with `struct object`. An
+// object's `refs` counts its handles plus, for VMOs, its mappings and its slice children. It is
+// destroyed when `refs` drops to zero.
 //
 // Pages: see the comment on `struct layer` below and the top of vmo.c.
 
@@ -111,6 +112,18 @@ struct layer {
   uint64_t* copied;
   size_t num_copied;
   size_t cap_copied;
+  // Filled pages (frozen layers only; see "Filled pages" in vmo.c): pages this layer does not
+  // have, whose place in its memfd holds what shows through from below (a copy, or a hole where
+  // that reads zero), so a read-only mapping shows a stretch of several layers as one run of this
+  // memfd. Everything but such mappings ignores them. Sorted, disjoint extents.
+  uint64_t* filled;
+  size_t num_filled;
+  size_t cap_filled;
+  uint64_t* phys;        // filled layers: extents and filled merged (a cache, see walk_layers)
+  size_t num_phys;
+  size_t cap_phys;
+  uint64_t extents_version;  // changes with `extents`; `phys` is valid while phys_version equals it
+  uint64_t phys_version;
   unsigned repoints;     // reader mappings re-pointed page by page since the last consolidation
   bool viewers_stale;    // a re-point failed: some reader may still show `lent_fd` at a copy
 };
@@ -222,6 +235,10 @@ struct zx_state {
 
 ZX_HIDDEN extern struct zx_state zx_g;
 
+// validate.c: with ZIRCON4J_VALIDATE defined, checks every invariant of the emulation and
+// aborts naming the broken rule; otherwise does nothing. zx_unlock calls it (lock held).
+ZX_HIDDEN void zx_validate_locked(void);
+
 // handles.c
 ZX_HIDDEN void zx_lock(void);
 ZX_HIDDEN void zx_unlock(void);
@@ -252,6 +269,9 @@ ZX_HIDDEN zx_status_t vmo_copy_up(struct vmo* b, uint64_t page, uint64_t npages)
 ZX_HIDDEN zx_status_t vmo_commit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN zx_status_t vmo_decommit_pages(struct vmo* b, uint64_t page, uint64_t npages);
 ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
+// Zeroes bytes [off, off + len) of non-slice `b` as ZX_VMO_OP_ZERO does (nothing committed for
+// whole pages) and re-points mappings.
+ZX_HIDDEN zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
 // The status of a layer_fd that failed, from errno: ZX_ERR_NO_RESOURCES when the process or the
@@ -267,6 +287,15 @@ typedef zx_status_t (*run_fn)(void* ctx, uint64_t at, uint64_t npages, struct la
                               uint64_t layer_page);
 ZX_HIDDEN zx_status_t layer_walk(struct layer* layer, uint64_t page, uint64_t npages, uint64_t at,
                                  run_fn fn, void* ctx);
+// The same, as a read-only mapping that no writable mapping covers shows the pages: a frozen
+// layer's filled pages come from its own memfd.
+ZX_HIDDEN zx_status_t layer_walk_mapped(struct layer* layer, uint64_t page, uint64_t npages,
+                                        uint64_t at, run_fn fn, void* ctx);
+// Fills frozen layer `l` over its pages [first, end) (see "Filled pages" in vmo.c), so that a
+// read-only mapping of them is one run. Best effort: false if it was not done.
+ZX_HIDDEN bool layer_fill(struct layer* l, uint64_t first, uint64_t end);
+// Whether `l` has data pages or zero markers in its pages [first, end).
+ZX_HIDDEN bool layer_holds_any(struct layer* l, uint64_t first, uint64_t end);
 
 // The bytes of the layer's own pages: its memfd's allocated blocks, less the pages it holds for
 // layers below (lent pages), plus the pages it has lent out.
@@ -331,9 +360,10 @@ ZX_HIDDEN void task_destroy(struct object* obj);
 ZX_HIDDEN zx_koid_t task_related_koid(const struct object* obj);
 ZX_HIDDEN void task_get_name(const struct object* obj, char out[ZX_MAX_NAME_LEN]);
 // The ZX_INFO_PROCESS_* topics (NOT_SUPPORTED for any other): WRONG_TYPE, ACCESS_DENIED, then
-// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail).
+// BUFFER_TOO_SMALL or INVALID_ARGS (NULL buffer). *records: the records the topic has (avail);
+// *written: those copied (actual) for the list topics, which are never BUFFER_TOO_SMALL.
 ZX_HIDDEN zx_status_t task_get_info(struct handle_entry* e, uint32_t topic, void* buffer,
-                                    size_t buffer_size, size_t* records);
+                                    size_t buffer_size, size_t* records, size_t* written);
 
 // vmar.c
 ZX_HIDDEN void vmar_destroy(struct vmar* vmar);
@@ -341,6 +371,9 @@ ZX_HIDDEN zx_info_vmar_t vmar_get_info(const struct vmar* vmar);
 ZX_HIDDEN zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel_page, uint64_t npages,
                                         bool populate);
 ZX_HIDDEN zx_status_t vmo_remap(struct vmo* b, uint64_t page, uint64_t npages);
+// Before a read-only mapping (that no writable mapping covers) of b's pages [page, end) is made:
+// if it would need many runs, fills the frozen layer below b's top there (layer_fill).
+ZX_HIDDEN void fill_if_fragmented(struct vmo* b, uint64_t page, uint64_t end);
 // Whether non-slice `b` has a live ZX_VM_PERM_WRITE mapping (directly or through a slice).
 ZX_HIDDEN bool vmo_writably_mapped(const struct vmo* b);
 // Registers and write-protects writable mapping `m` (its pages inside the VMO): each page's next
@@ -366,6 +399,14 @@ ZX_HIDDEN zx_status_t user_fault_status(const void* ptr, size_t len);
 // and its end: everything mapped in it is removed and its range given back to the host.
 ZX_HIDDEN zx_status_t vmar_create_aspace(struct vmar** out);
 ZX_HIDDEN void vmar_destroy_aspace(struct vmar* aspace);
+// ZX_INFO_PROCESS_MAPS of the address space whose root VMAR is `aspace` (NULL: none): writes
+// the first `cap` records (the address space named `name`, its root VMAR, then everything below
+// in depth-first pre-order) and returns how many there are.
+ZX_HIDDEN size_t vmar_list_maps(const struct vmar* aspace, const char* name, zx_info_maps_t* out,
+                                size_t cap);
+// The VMOs of the mappings in that address space (one per mapping): writes the first `cap`,
+// returns how many there are.
+ZX_HIDDEN size_t vmar_list_mapped_vmos(const struct vmar* aspace, struct vmo** out, size_t cap);
 // The mapping covering `addr` in `scope` or any VMAR below it (NULL: none).
 ZX_HIDDEN struct mapping* vmar_mapping_at(const struct vmar* scope, uintptr_t addr);
 // Whether `addr` lies in a region below `scope` (reserved by the host, whether mapped or not).

@@ -2,7 +2,8 @@
 // of syscalls with arbitrary arguments and checks what the API lets it check.
 //
 // Build (see src/host/fuzz/replay-corpus):
-//   clang-14 -fsanitize=fuzzer,address,undefined -g -O1 -D_GNU_SOURCE -I native-headers \
+//   clang-14 -fsanitize=fuzzer,address,undefined -g -O1 -D_GNU_SOURCE -DZIRCON4J_VALIDATE \
+//     -I native-headers \
 //     -I src/host/c src/host/fuzz/syscall_fuzzer.c src/host/c/*.c -lpthread
 //
 // What it feeds the emulation: live, closed (stale), forged (random 32-bit, bit-flipped) and
@@ -23,6 +24,9 @@
 //     parent writes);
 //   * ZX_VMO_ZERO_CHILDREN, num_children and num_mappings match a model of what the harness made
 //     (children die when their last handle and mapping are gone; theirs move to the grandparent);
+//   * a process made with zx_process_create shows a model VMO mapped into its address space as
+//     zx_vmo_read does (zx_process_read_memory), lists it in ZX_INFO_PROCESS_MAPS, and takes the
+//     mapping with it when closed;
 //   * zx_vmar_map never returns an address overlapping another live mapping (unless
 //     SPECIFIC_OVERWRITE), and NOT_FOUND from zx_vmar_unmap means no mapping was in the range;
 //   * after the input, with every handle closed and every mapping unmapped, the emulation holds no
@@ -1032,6 +1036,53 @@ static void op_signal(struct input* in) {
 // zx_object_wait_many polling one to four picked handles: the first failing item's status, else
 // OK when any item's object asserts a wanted signal (ZERO_CHILDREN or user signals), else
 // TIMED_OUT, with every `pending` matching the model.
+// A process made and ended within the op (nothing of it outlives the op, so the model is not
+// told): a VMO of the model mapped into its address space is seen by zx_process_read_memory as
+// zx_vmo_read sees it; ZX_INFO_PROCESS_MAPS lists the mapping; closing the process takes the
+// mapping away (check_model then finds the VMO's mappings as the model has them).
+static void op_process(struct input* in) {
+  zx_handle_t job = zx_job_default();
+  zx_handle_t proc = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+  uint32_t options = u8(in) < 240 ? 0 : u32(in);
+  zx_status_t st = zx_process_create(job, "fuzz", 4, options, &proc, &vmar);
+  check_status("process_create", st,
+               S(ZX_OK) | S(ZX_ERR_INVALID_ARGS) | S(ZX_ERR_NOT_SUPPORTED) | S(ZX_ERR_NO_MEMORY),
+               ZX_OK);
+  if ((st == ZX_OK) != (options == 0)) FAIL("process_create options %#x gave %d", options, st);
+  if (st == ZX_OK) {
+    struct pick vmo = pick_handle(in);
+    uint64_t off = pick_offset(in);
+    size_t len = pick_len(in);
+    zx_vm_option_t perms = u8(in) % 2 ? ZX_VM_PERM_READ : ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
+    zx_vaddr_t addr = 0;
+    zx_status_t map = zx_vmar_map(vmar, perms | ZX_VM_ALLOW_FAULTS, 0, vmo.value, off, len, &addr);
+    check_status("vmar_map (process)", map,
+                 S(ZX_OK) | S(ZX_ERR_INVALID_ARGS) | S(ZX_ERR_ACCESS_DENIED) |
+                     S(ZX_ERR_OUT_OF_RANGE) | S(ZX_ERR_NOT_SUPPORTED) | S(ZX_ERR_NO_MEMORY) |
+                     S(ZX_ERR_BUFFER_TOO_SMALL),
+                 expect_handle(vmo, false));
+    zx_info_maps_t records[4];
+    size_t actual = 0, avail = 0;
+    st = zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS, records, sizeof(records), &actual, &avail);
+    if (st != ZX_OK || avail != (map == ZX_OK ? 3u : 2u) || actual != avail) {
+      FAIL("process maps: status %d, %zu of %zu records (map %d)", st, actual, avail, map);
+    }
+    uint8_t got[kSample], want[kSample];
+    if (map == ZX_OK && off < objs[hnds[vmo.hi].obj].size && !objs[hnds[vmo.hi].obj].resizable &&
+        zx_vmo_read(vmo.value, want, off, 1) == ZX_OK) {
+      st = zx_process_read_memory(proc, addr, got, 1, &actual);
+      if (st != ZX_OK || actual != 1 || got[0] != want[0]) {
+        FAIL("process_read_memory: status %d, %zu bytes, %u vs %u", st, actual, got[0], want[0]);
+      }
+    }
+    st = zx_process_read_memory(proc, addr + (uintptr_t)round_up(len) * (map == ZX_OK), got, 1,
+                                &actual);
+    check_status("process_read_memory", st, S(ZX_OK) | S(ZX_ERR_NO_MEMORY), ZX_OK);
+    if (zx_handle_close(proc) != ZX_OK || zx_handle_close(vmar) != ZX_OK) FAIL("process close");
+  }
+  zx_handle_close(job);  // the runtime's handle: the accessor makes a new one when asked
+}
+
 static void op_wait_many(struct input* in) {
   zx_wait_item_t items[4];
   struct pick picks[4];
@@ -1138,6 +1189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           op_signal(&in);
         } else if (extra == 11) {
           op_wait_many(&in);
+        } else if (extra == 7) {
+          op_process(&in);
         } else {
           check_model();
         }

@@ -128,8 +128,8 @@ SCENARIO(failed_calls_change_nothing) {
   CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
-// zircon's rule for zx_handle_replace holds for injected failures too: any failure but a bad
-// handle invalidates the source handle.
+// zircon's rule for zx_handle_replace holds for injected failures too: a valid source handle is
+// invalidated whatever the status, even an injected BAD_HANDLE; an invalid one stays invalid.
 SCENARIO(injected_replace_failure_invalidates_the_source_as_zircon_does) {
   zx_handle_t vmo = make_vmo(ps(), 0);
   uint32_t id = arm("zx_handle_replace", ZX_ERR_NO_MEMORY, 0, 1, 0, 0, 0);
@@ -140,11 +140,12 @@ SCENARIO(injected_replace_failure_invalidates_the_source_as_zircon_does) {
   CHECK_EQ(disarm(id), 0);
 
   vmo = make_vmo(ps(), 0);
-  id = arm("zx_handle_replace", ZX_ERR_BAD_HANDLE, 0, 1, 0, 0, 0);
+  id = arm("zx_handle_replace", ZX_ERR_BAD_HANDLE, 0, 2, 0, 0, 0);
   CHECK_EQ(zx_handle_replace(vmo, ZX_RIGHT_SAME_RIGHTS, &out), ZX_ERR_BAD_HANDLE);
-  CHECK(handle_valid(vmo));
+  CHECK(!handle_valid(vmo));
+  CHECK_EQ(zx_handle_replace(vmo, ZX_RIGHT_SAME_RIGHTS, &out), ZX_ERR_BAD_HANDLE);
+  CHECK_EQ(out, ZX_HANDLE_INVALID);
   CHECK_EQ(disarm(id), 0);
-  CHECK_EQ(zx_handle_close(vmo), ZX_OK);
 }
 
 SCENARIO(count_and_skip_pick_which_calls_fail) {

@@ -225,10 +225,117 @@ SCENARIO(metadata_bytes_are_zero_until_a_vmo_holds_a_page) {
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
+// ---- zx_vmar_op_range: handle rights, child regions, ZERO and PREFETCH ------------------------
+
+SCENARIO(vmar_op_range_checks_the_handle_rights_before_the_range) {
+  uint64_t p = ps();
+  zx_handle_t v = make_vmo(p, 0);
+  zx_vaddr_t addr = 0;
+  CHECK_EQ(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, v, 0, p, &addr),
+           ZX_OK);
+  zx_handle_t none = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_vmar_root_self(), ZX_RIGHT_OP_CHILDREN, &none), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(none, 99u, addr + 1, 0, NULL, 0), ZX_ERR_INVALID_ARGS);  // op first
+  // Rights next, even before an unaligned address or a zero size.
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_MAP_RANGE, addr + 1, 0, NULL, 0),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_PREFETCH, addr, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_ZERO, addr, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_COMMIT, addr, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  // The hints need no right.
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_DONT_NEED, addr, p, NULL, 0), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_ALWAYS_NEED, addr, p, NULL, 0), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(none, ZX_VMAR_OP_DONT_NEED, addr + 1, p, NULL, 0),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_handle_close(none), ZX_OK);
+  CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), addr, p), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+SCENARIO(vmar_op_range_reaches_child_regions_only_with_op_children_and_never_to_commit) {
+  uint64_t p = ps();
+  zx_handle_t outer = ZX_HANDLE_INVALID, inner = ZX_HANDLE_INVALID;
+  zx_vaddr_t outer_base = 0, inner_base = 0, addr = 0;
+  zx_vm_option_t rw = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE;
+  CHECK_EQ(zx_vmar_allocate(zx_vmar_root_self(), rw, 0, 4 * p, &outer, &outer_base), ZX_OK);
+  CHECK_EQ(zx_vmar_allocate(outer, rw, 0, 2 * p, &inner, &inner_base), ZX_OK);
+  zx_handle_t v = make_vmo(2 * p, 0);
+  CHECK_EQ(zx_vmar_map(inner, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, v, 0, 2 * p, &addr), ZX_OK);
+  ((volatile uint8_t*)addr)[0] = 3;
+  CHECK_EQ(zx_vmar_op_range(outer, ZX_VMAR_OP_MAP_RANGE, addr, 2 * p, NULL, 0), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(outer, ZX_VMAR_OP_COMMIT, addr, 2 * p, NULL, 0), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmar_op_range(outer, ZX_VMAR_OP_DECOMMIT, addr, p, NULL, 0), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmar_op_range(outer, ZX_VMAR_OP_PREFETCH, addr, p, NULL, 0), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(((volatile uint8_t*)addr)[0], 3);
+  zx_handle_t no_children = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(outer, ZX_RIGHT_READ | ZX_RIGHT_WRITE, &no_children), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(no_children, ZX_VMAR_OP_MAP_RANGE, addr, p, NULL, 0),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_vmar_op_range(no_children, ZX_VMAR_OP_ZERO, addr, p, NULL, 0), ZX_ERR_INVALID_ARGS);
+  // Through the region that holds the mapping, all of them work.
+  CHECK_EQ(zx_vmar_op_range(inner, ZX_VMAR_OP_COMMIT, addr, 2 * p, NULL, 0), ZX_OK);
+  CHECK_EQ(vmo_info(v).committed_bytes, 2 * p);
+  CHECK_EQ(zx_vmar_op_range(outer, ZX_VMAR_OP_ZERO, addr, p, NULL, 0), ZX_OK);  // OP_CHILDREN
+  CHECK_EQ(((volatile uint8_t*)addr)[0], 0);
+  // Unmapping over a child region needs OP_CHILDREN too.
+  CHECK_EQ(zx_vmar_unmap(no_children, inner_base, 2 * p), ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(vmo_info(v).num_mappings, 1);
+  CHECK_EQ(zx_vmar_unmap(outer, inner_base, 2 * p), ZX_OK);
+  CHECK_EQ(vmo_info(v).num_mappings, 0);
+  CHECK_EQ(zx_handle_close(no_children), ZX_OK);
+  CHECK_EQ(zx_vmar_destroy(outer), ZX_OK);
+  CHECK_EQ(zx_handle_close(inner), ZX_OK);
+  CHECK_EQ(zx_handle_close(outer), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+SCENARIO(vmar_zero_zeroes_like_vmo_zero_and_prefetch_commits_nothing) {
+  uint64_t p = ps();
+  zx_handle_t root = zx_vmar_root_self();
+  zx_handle_t v = make_vmo(2 * p, 0);
+  uint8_t bytes[2] = {7, 8};
+  CHECK_EQ(zx_vmo_write(v, &bytes[0], 0, 1), ZX_OK);
+  CHECK_EQ(zx_vmo_write(v, &bytes[1], p, 1), ZX_OK);
+  zx_vaddr_t ro = 0;
+  CHECK_EQ(zx_vmar_map(root, ZX_VM_PERM_READ, 0, v, 0, 2 * p, &ro), ZX_OK);
+  // A read-only mapping of a writable VMO may be zeroed; whole pages commit nothing.
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_ZERO, ro, p, NULL, 0), ZX_OK);
+  CHECK_EQ(((volatile uint8_t*)ro)[0], 0);
+  CHECK_EQ(((volatile uint8_t*)ro)[p], 8);
+  CHECK_EQ(vmo_info(v).committed_bytes, p);
+  // PREFETCH maps what the VMO holds and commits nothing else.
+  zx_handle_t fresh = make_vmo(4 * p, 0);
+  zx_vaddr_t lazy = 0;
+  CHECK_EQ(zx_vmar_map(root, ZX_VM_PERM_READ, 0, fresh, 0, 4 * p, &lazy), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_PREFETCH, lazy, 4 * p, NULL, 0), ZX_OK);
+  CHECK_EQ(vmo_info(fresh).committed_bytes, 0);
+  // Mapped through a handle without WRITE: ZERO is refused; without READ: PREFETCH is.
+  zx_handle_t read_only = ZX_HANDLE_INVALID, map_only = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(v, ZX_RIGHT_MAP | ZX_RIGHT_READ, &read_only), ZX_OK);
+  CHECK_EQ(zx_handle_duplicate(v, ZX_RIGHT_MAP, &map_only), ZX_OK);
+  zx_vaddr_t a = 0, b = 0;
+  CHECK_EQ(zx_vmar_map(root, ZX_VM_PERM_READ, 0, read_only, 0, p, &a), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_ZERO, a, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_vmar_map(root, 0, 0, map_only, 0, p, &b), ZX_OK);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_PREFETCH, b, p, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_vmar_op_range(root, ZX_VMAR_OP_MAP_RANGE, b, p, NULL, 0), ZX_OK);
+  CHECK_EQ(zx_vmar_unmap(root, a, p), ZX_OK);
+  CHECK_EQ(zx_vmar_unmap(root, b, p), ZX_OK);
+  CHECK_EQ(zx_vmar_unmap(root, lazy, 4 * p), ZX_OK);
+  CHECK_EQ(zx_vmar_unmap(root, ro, 2 * p), ZX_OK);
+  CHECK_EQ(zx_handle_close(read_only), ZX_OK);
+  CHECK_EQ(zx_handle_close(map_only), ZX_OK);
+  CHECK_EQ(zx_handle_close(fresh), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
 void run_fidelity_tests(void) {
   RUN(uncached_vmo_refuses_direct_reads_writes_and_snapshots);
   RUN(vmar_op_range_over_a_gap_is_bad_state_and_changes_nothing);
   RUN(vmar_decommit_through_a_read_only_mapping_needs_a_writable_vmo_handle);
   RUN(copy_into_a_read_only_buffer_is_access_denied_and_unmapped_is_not_found);
   RUN(metadata_bytes_are_zero_until_a_vmo_holds_a_page);
+  RUN(vmar_op_range_checks_the_handle_rights_before_the_range);
+  RUN(vmar_op_range_reaches_child_regions_only_with_op_children_and_never_to_commit);
+  RUN(vmar_zero_zeroes_like_vmo_zero_and_prefetch_commits_nothing);
 }

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
@@ -351,12 +352,137 @@ SCENARIO(process_create_errors_in_order) {
   CHECK_EQ(zx_handle_close(proc), ZX_OK);
   CHECK_EQ(zx_handle_close(vmar), ZX_OK);
   CHECK_EQ(zx_process_create(job, NULL, 0, 0, &proc, &vmar), ZX_OK);
-  // Destroying its root VMAR is allowed (unlike this process's).
-  CHECK_EQ(zx_vmar_destroy(vmar), ZX_OK);
-  CHECK_EQ(zx_vmar_destroy(vmar), ZX_ERR_BAD_STATE);
+  // Its root VMAR cannot be destroyed (the address space needs it), as ours.
+  CHECK_EQ(zx_vmar_destroy(vmar), ZX_ERR_NOT_SUPPORTED);
   CHECK_EQ(zx_handle_close(vmar), ZX_OK);
   CHECK_EQ(zx_handle_close(proc), ZX_OK);
   CHECK_EQ(zx_handle_close(weak), ZX_OK);
+}
+
+// ---- ZX_INFO_PROCESS_MAPS / ZX_INFO_PROCESS_VMOS -----------------------------------------------
+
+SCENARIO(process_maps_lists_the_address_space_in_depth_first_order) {
+  uint64_t p = ps();
+  zx_handle_t proc = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_process_create(zx_job_default(), "maps", 4, 0, &proc, &vmar), ZX_OK);
+  zx_info_vmar_t aspace = vmar_info(vmar);
+  zx_handle_t sub = ZX_HANDLE_INVALID;
+  zx_vaddr_t sub_base = 0, a = 0, b = 0;
+  CHECK_EQ(zx_vmar_allocate(vmar, ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_SPECIFIC,
+                            4 * p, 4 * p, &sub, &sub_base),
+           ZX_OK);
+  zx_handle_t v = make_vmo(3 * p, 0);
+  CHECK_EQ(zx_object_set_property(v, ZX_PROP_NAME, "mapped", 6), ZX_OK);
+  uint8_t byte = 1;
+  CHECK_EQ(zx_vmo_write(v, &byte, p, 1), ZX_OK);
+  CHECK_EQ(zx_vmar_map(vmar, ZX_VM_SPECIFIC | ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, v, 0, 2 * p,
+                       &a),
+           ZX_OK);
+  CHECK_EQ(zx_vmar_map(sub, ZX_VM_SPECIFIC | ZX_VM_PERM_READ, p, v, p, p, &b), ZX_OK);
+  zx_info_maps_t maps[8];
+  size_t actual = 0, avail = 0;
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual, &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 5);
+  CHECK_EQ(avail, 5);
+  CHECK_EQ(maps[0].type, ZX_INFO_MAPS_TYPE_ASPACE);
+  CHECK_EQ(maps[0].depth, 0);
+  CHECK_EQ(strcmp(maps[0].name, "maps"), 0);
+  CHECK_EQ(maps[1].type, ZX_INFO_MAPS_TYPE_VMAR);
+  CHECK_EQ(maps[1].depth, 1);
+  CHECK_EQ(maps[1].base, aspace.base);
+  CHECK_EQ(maps[1].size, aspace.len);
+  CHECK_EQ(maps[2].type, ZX_INFO_MAPS_TYPE_MAPPING);  // at the base, before the sub-region
+  CHECK_EQ(maps[2].depth, 2);
+  CHECK_EQ(maps[2].base, a);
+  CHECK_EQ(maps[2].size, 2 * p);
+  CHECK_EQ(strcmp(maps[2].name, "mapped"), 0);
+  CHECK_EQ(maps[2].u.mapping.mmu_flags, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
+  CHECK_EQ(maps[2].u.mapping.vmo_koid, vmo_info(v).koid);
+  CHECK_EQ(maps[2].u.mapping.vmo_offset, 0);
+  CHECK_EQ(maps[2].u.mapping.committed_pages, 1);
+  CHECK_EQ(maps[3].type, ZX_INFO_MAPS_TYPE_VMAR);
+  CHECK_EQ(maps[3].depth, 2);
+  CHECK_EQ(maps[3].base, sub_base);
+  CHECK_EQ(maps[4].type, ZX_INFO_MAPS_TYPE_MAPPING);
+  CHECK_EQ(maps[4].depth, 3);
+  CHECK_EQ(maps[4].base, b);
+  CHECK_EQ(maps[4].u.mapping.mmu_flags, ZX_VM_PERM_READ);
+  CHECK_EQ(maps[4].u.mapping.vmo_offset, p);
+  // A short buffer is no error for a list: actual says how many were copied.
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS, maps, 2 * sizeof(maps[0]), &actual,
+                              &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 2);
+  CHECK_EQ(avail, 5);
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS, NULL, 0, &actual, &avail), ZX_OK);
+  CHECK_EQ(actual, 0);
+  CHECK_EQ(avail, 5);
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS, NULL, sizeof(maps), &actual, &avail),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zx_object_get_info(vmar, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual, &avail),
+           ZX_ERR_WRONG_TYPE);
+  // The process's VMOs: one record per mapping (it holds no handle).
+  zx_info_vmo_t vmos[4];
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_VMOS, vmos, sizeof(vmos), &actual, &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 2);
+  CHECK_EQ(avail, 2);
+  CHECK_EQ(vmos[0].koid, vmo_info(v).koid);
+  CHECK_EQ(vmos[0].flags & (ZX_INFO_VMO_VIA_MAPPING | ZX_INFO_VMO_VIA_HANDLE),
+           ZX_INFO_VMO_VIA_MAPPING);
+  zx_info_vmo_v1_t v1[4];
+  CHECK_EQ(zx_object_get_info(proc, ZX_INFO_PROCESS_VMOS_V1, v1, sizeof(v1), &actual, &avail),
+           ZX_OK);
+  CHECK_EQ(actual, 2);
+  CHECK_EQ(v1[1].koid, vmo_info(v).koid);
+  CHECK_EQ(zx_handle_close(proc), ZX_OK);
+  CHECK_EQ(zx_handle_close(sub), ZX_OK);
+  CHECK_EQ(zx_handle_close(vmar), ZX_OK);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
+}
+
+SCENARIO(process_maps_and_vmos_of_this_process) {
+  uint64_t p = ps();
+  zx_handle_t v = make_vmo(p, 0);
+  uint64_t* words = map_words(ZX_VM_PERM_READ, v, p);
+  zx_handle_t self = zx_process_self();
+  size_t actual = 0, avail = 0;
+  CHECK_EQ(zx_object_get_info(self, ZX_INFO_PROCESS_MAPS, NULL, 0, &actual, &avail), ZX_OK);
+  CHECK(avail >= 3);
+  zx_info_maps_t* maps = calloc(avail + 4, sizeof(*maps));
+  CHECK_EQ(zx_object_get_info(self, ZX_INFO_PROCESS_MAPS, maps, (avail + 4) * sizeof(*maps),
+                              &actual, &avail),
+           ZX_OK);
+  CHECK_EQ(actual, avail);
+  CHECK_EQ(maps[1].type, ZX_INFO_MAPS_TYPE_VMAR);
+  int found = 0;
+  for (size_t i = 0; i < actual; i++) {
+    if (maps[i].type == ZX_INFO_MAPS_TYPE_MAPPING && maps[i].base == (zx_vaddr_t)words) found++;
+  }
+  CHECK_EQ(found, 1);
+  free(maps);
+  CHECK_EQ(zx_object_get_info(self, ZX_INFO_PROCESS_VMOS, NULL, 0, &actual, &avail), ZX_OK);
+  zx_info_vmo_t* vmos = calloc(avail + 4, sizeof(*vmos));
+  CHECK_EQ(zx_object_get_info(self, ZX_INFO_PROCESS_VMOS, vmos, (avail + 4) * sizeof(*vmos),
+                              &actual, &avail),
+           ZX_OK);
+  int via_handle = 0, via_mapping = 0;
+  for (size_t i = 0; i < actual; i++) {
+    if (vmos[i].koid != vmo_info(v).koid) continue;
+    if ((vmos[i].flags & ZX_INFO_VMO_VIA_HANDLE) != 0) via_handle++;
+    if ((vmos[i].flags & ZX_INFO_VMO_VIA_MAPPING) != 0) via_mapping++;
+  }
+  CHECK_EQ(via_handle, 1);
+  CHECK_EQ(via_mapping, 1);
+  free(vmos);
+  zx_handle_t blind = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(self, ZX_RIGHT_READ, &blind), ZX_OK);
+  CHECK_EQ(zx_object_get_info(blind, ZX_INFO_PROCESS_VMOS, NULL, 0, &actual, &avail),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_handle_close(blind), ZX_OK);
+  unmap_words(words, p);
+  CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
 void run_process_tests(void) {
@@ -370,4 +496,6 @@ void run_process_tests(void) {
   RUN(system_features_answer_vm_and_tagging);
   RUN(process_create_gives_a_process_with_an_address_space_of_its_own);
   RUN(process_create_errors_in_order);
+  RUN(process_maps_lists_the_address_space_in_depth_first_order);
+  RUN(process_maps_and_vmos_of_this_process);
 }

@@ -106,6 +106,9 @@ final class ExtractionDirectory {
     if (!opened.ok()) {
       throw new Failed("cannot load " + file + ": " + opened.error());
     }
+    // While the file still exists: the anchor's dependency (or the library itself) becomes
+    // visible to the bindings' lookup.
+    ZirconLibrary.exposeToBindings(file);
     return opened.handle();
   }
 

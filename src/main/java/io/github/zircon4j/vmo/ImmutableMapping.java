@@ -303,7 +303,7 @@ public final class ImmutableMapping implements AutoCloseable {
   /**
    * The view's size in bytes: the VMO's page-rounded size, or the requested length for a range.
    *
-   * @return the number of bytes in {@link #segment()}
+   * @return the number of bytes in {@link #segment()}; makes no syscall
    */
   public long size() {
     return segment.byteSize();

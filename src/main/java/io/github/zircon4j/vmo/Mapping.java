@@ -380,7 +380,7 @@ public final class Mapping implements AutoCloseable {
    * The view's size in bytes: the size given to {@code allocate}, the VMO's size, or the length
    * given to {@code create}: Rust's {@code len()}.
    *
-   * @return the number of bytes in {@link #segment()}
+   * @return the number of bytes in {@link #segment()}; makes no syscall
    */
   public long size() {
     return segment.byteSize();

@@ -106,6 +106,8 @@ final class MemoryFile {
         if (!opened.ok()) {
           throw new Refused("dlopen of the memfd failed: " + opened.error());
         }
+        // While the descriptor is open, so /proc/self/fd/N still names the memfd.
+        ZirconLibrary.exposeToBindings(file);
         return opened.handle();
       } catch (IOException e) {
         throw new Refused("writing the memfd failed: " + e);

@@ -109,10 +109,10 @@ public final class Vmo implements AutoCloseable {
 
   /**
    * Takes ownership of a VMO handle obtained elsewhere (for example received over a channel, or
-   * from {@link #release()}). The handle is checked to be a valid VMO handle; the returned object
-   * closes it. From now on the returned {@code Vmo} is the handle's only owner: do not close the
-   * raw value, and do not adopt it again (two owners of one handle is a bug; see the class
-   * documentation).
+   * from {@link #release()}). The handle is checked to be a valid VMO handle ({@code
+   * zx_object_get_info(ZX_INFO_HANDLE_BASIC)}); the returned object closes it. From now on the
+   * returned {@code Vmo} is the handle's only owner: do not close the raw value, and do not adopt
+   * it again (two owners of one handle is a bug; see the class documentation).
    *
    * @param handle a {@code zx_handle_t} to a VMO
    * @return a {@code Vmo} that owns {@code handle}
@@ -131,8 +131,8 @@ public final class Vmo implements AutoCloseable {
   }
 
   /**
-   * The raw handle, still owned by this object. Do not close it; pass it to zircon calls only while
-   * this {@code Vmo} is open.
+   * The raw handle, still owned by this object; makes no syscall. Do not close it; pass it to
+   * zircon calls only while this {@code Vmo} is open.
    *
    * @return the {@code zx_handle_t}
    * @throws IllegalStateException if closed
@@ -193,6 +193,7 @@ public final class Vmo implements AutoCloseable {
    *
    * @param data the bytes to write
    * @param offset where to write them
+   * @throws NullPointerException if {@code data} is null
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
    * @throws ZxException at {@link ZxException.Step#WRITE_VMO}: {@code ZX_ERR_OUT_OF_RANGE} past the
@@ -208,6 +209,7 @@ public final class Vmo implements AutoCloseable {
    *
    * @param data the bytes to write
    * @param offset where to write them
+   * @throws NullPointerException if {@code data} is null
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed, or if {@code data}'s arena is closed
    * @throws ZxException at {@link ZxException.Step#WRITE_VMO}, such as {@code ZX_ERR_OUT_OF_RANGE}
@@ -235,6 +237,7 @@ public final class Vmo implements AutoCloseable {
    *
    * @param into the array to fill completely
    * @param offset where to read from
+   * @throws NullPointerException if {@code into} is null
    * @throws IllegalArgumentException if {@code offset} is negative
    * @throws IllegalStateException if closed
    * @throws ZxException at {@link ZxException.Step#READ_VMO}: {@code ZX_ERR_OUT_OF_RANGE} past the
@@ -250,6 +253,7 @@ public final class Vmo implements AutoCloseable {
    *
    * @param into the segment to fill completely; must be writable
    * @param offset where to read from
+   * @throws NullPointerException if {@code into} is null
    * @throws IllegalArgumentException if {@code offset} is negative or {@code into} is read-only
    * @throws IllegalStateException if closed, or if {@code into}'s arena is closed
    * @throws ZxException at {@link ZxException.Step#READ_VMO}, such as {@code ZX_ERR_OUT_OF_RANGE}
@@ -540,12 +544,13 @@ public final class Vmo implements AutoCloseable {
   }
 
   /**
-   * Gives up ownership of the handle and returns it: this {@code Vmo} is closed afterwards without
-   * closing the handle, and {@link #close()} does nothing. The caller now owns the raw handle and
-   * must close it (or pass it to {@link #adopt(int)} or to a zircon call that takes ownership).
+   * Gives up ownership of the handle and returns it, without a syscall: this {@code Vmo} is closed
+   * afterwards without closing the handle, and {@link #close()} does nothing. The caller now owns
+   * the raw handle and must close it (or pass it to {@link #adopt(int)} or to a zircon call that
+   * takes ownership).
    *
    * @return the raw {@code zx_handle_t}
-   * @throws IllegalStateException if already closed
+   * @throws IllegalStateException if already closed, or if this VMO belongs to a {@link Mapping}
    */
   public int release() {
     requireNotOwned("release()");
@@ -635,8 +640,11 @@ public final class Vmo implements AutoCloseable {
   }
 
   /**
-   * Closes the handle. Idempotent; mappings made from this VMO stay valid (they hold their own
-   * reference to their snapshot).
+   * Closes the handle ({@code zx_handle_close}). Idempotent; mappings made from this VMO stay valid
+   * (they hold their own reference to the VMO or its snapshot).
+   *
+   * @throws IllegalStateException if this VMO belongs to a {@link Mapping} (from {@link
+   *     Mapping#allocate(long, MapOption...)}), naming it; close the mapping instead
    */
   @Override
   public void close() {

@@ -2,6 +2,7 @@ package io.github.zircon4j.vmo;
 
 import java.io.File;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -13,9 +14,11 @@ import java.util.List;
 /**
  * Makes sure a zircon library is loaded before the generated bindings look their symbols up.
  *
- * <p>The bindings resolve every {@code zx_*} symbol in {@code dlopen("libzircon.so")}: the object
- * already loaded whose {@code DT_SONAME} is {@code libzircon.so} (on Fuchsia, the vDSO). This class
- * finds or loads one, first match wins:
+ * <p>The bindings resolve every {@code zx_*} symbol in {@link SymbolLookup#loaderLookup()}: the
+ * libraries {@code System.load}ed by their class loader (jextract.properties gives jextract no
+ * {@code --library}, so the bindings' class initialiser opens nothing and cannot fail, whoever
+ * touches it first). This class finds or loads one library, first match wins, and then {@link
+ * #exposeToBindings exposes} it:
  *
  * <ol>
  *   <li>the absolute path in the system property {@value #PATH_PROPERTY};
@@ -51,6 +54,17 @@ final class ZirconLibrary {
       error.initCause(failure);
       throw error;
     }
+  }
+
+  /**
+   * Makes the library just loaded from {@code file} visible to the bindings' {@link
+   * SymbolLookup#loaderLookup()}: {@code System.load} from this class associates it with this class
+   * loader, the bindings' own. {@code file} names the object already loaded (the same file, or an
+   * anchor that depends on it), so the dynamic linker returns that copy and loads nothing new; its
+   * symbols are found through the handle's dependencies.
+   */
+  static void exposeToBindings(Path file) {
+    System.load(file.toAbsolutePath().toString());
   }
 
   /** Where the library was found, for diagnostics and the demo. */
@@ -187,6 +201,7 @@ final class ZirconLibrary {
                 + " at a libzircon.so"
                 + " built from src/host/c, or unset it.");
       }
+      exposeToBindings(path);
       return adopt(opened.handle(), PATH_PROPERTY + "=" + path);
     }
 
@@ -206,6 +221,9 @@ final class ZirconLibrary {
             missing,
             "It would shadow any other libzircon.so: remove it from LD_PRELOAD (or whatever loads"
                 + " it).");
+      }
+      if (file.startsWith("/") && Files.isRegularFile(Path.of(file))) {
+        exposeToBindings(Path.of(file));
       }
       return adopt(handle, "already in the process: " + file);
     }
@@ -230,6 +248,7 @@ final class ZirconLibrary {
           tried.add(file + " on java.library.path: not a zircon library (lacks " + missing + ")");
           continue;
         }
+        exposeToBindings(file);
         return adopt(opened.handle(), "java.library.path: " + file);
       }
       tried.add(SONAME + " on java.library.path [" + searchPath + "]: not found");
@@ -300,6 +319,18 @@ final class ZirconLibrary {
                 + "\") finds another library, "
                 + linker.pathOf(bySoname)
                 + ", which the bindings would use instead. Load only one of them.");
+      }
+      if (SymbolLookup.loaderLookup().find(probe).isEmpty()) {
+        return new UnsatisfiedLinkError(
+            "zircon4j: loaded "
+                + linker.pathOf(handle)
+                + " ("
+                + where
+                + "), but could not hand it to the bindings, which look their symbols up in the"
+                + " libraries System.load-ed by their class loader: it is not a file System.load"
+                + " can open. Load it from a file (-D"
+                + PATH_PROPERTY
+                + "=/absolute/path/to/libzircon.so).");
       }
       Holder.origin = where;
       return null;

@@ -3,12 +3,15 @@
  *
  * <p>{@link io.github.zircon4j.vmo.Vmo} owns a VMO handle; {@link
  * io.github.zircon4j.vmo.ImmutableMapping} maps a copy-on-write snapshot of one, read-only, and
- * {@link io.github.zircon4j.vmo.Mapping} maps one read-write; both expose the bytes as a {@link
- * java.lang.foreign.MemorySegment} and a {@link java.nio.ByteBuffer}. {@link
- * io.github.zircon4j.vmo.ZxRights}, {@link io.github.zircon4j.vmo.VmoOptions} and {@link
- * io.github.zircon4j.vmo.ZxStatus} name the rights, options and status codes; {@link
- * io.github.zircon4j.vmo.ZxException} reports a failed syscall with its status and step. The
- * resources belong in try-with-resources:
+ * {@link io.github.zircon4j.vmo.Mapping} maps one as it is, read-write or read-only; both expose
+ * the bytes as a {@link java.lang.foreign.MemorySegment} and a {@link java.nio.ByteBuffer}. {@link
+ * io.github.zircon4j.vmo.ZxRights}, {@link io.github.zircon4j.vmo.VmoOption}, {@link
+ * io.github.zircon4j.vmo.VmoChildOption} and {@link io.github.zircon4j.vmo.MapOption} are types of
+ * their own, so that none can be passed for another; {@link io.github.zircon4j.vmo.ZxStatus} names
+ * the status codes; {@link io.github.zircon4j.vmo.ZxException} reports a failed syscall with its
+ * status and {@linkplain io.github.zircon4j.vmo.ZxException.Step step}. The project's {@code
+ * docs/api-design.md} maps every item of Rust's {@code mapped_vmo} and C++'s {@code fzl} mappers to
+ * its Java counterpart and states the lifetime model. The resources belong in try-with-resources:
  *
  * <pre>{@code
  * try (Mapping writer = Mapping.allocate(1 << 20)) {

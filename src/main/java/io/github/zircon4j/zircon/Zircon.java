@@ -20,8 +20,7 @@ public class Zircon extends Zircon$shared {
 
     static final Arena LIBRARY_ARENA = Arena.ofAuto();
 
-    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.libraryLookup("libzircon.so", LIBRARY_ARENA)
-            .or(SymbolLookup.loaderLookup())
+    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
     private static final int ZX_VM_ALIGN_BASE = (int)24L;
@@ -361,6 +360,12 @@ public class Zircon extends Zircon$shared {
      * }
      */
     public static final OfInt zx_obj_props_t = Zircon.C_INT;
+    /**
+     * {@snippet lang=c :
+     * typedef uint32_t zx_info_maps_type_t
+     * }
+     */
+    public static final OfInt zx_info_maps_type_t = Zircon.C_INT;
 
     private static class zx_system_get_page_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -3904,6 +3909,15 @@ public class Zircon extends Zircon$shared {
     public static int ZX_VMAR_OP_MAP_RANGE() {
         return ZX_VMAR_OP_MAP_RANGE;
     }
+    private static final int ZX_VMAR_OP_ZERO = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_VMAR_OP_ZERO 10
+     * }
+     */
+    public static int ZX_VMAR_OP_ZERO() {
+        return ZX_VMAR_OP_ZERO;
+    }
     private static final int ZX_VMAR_OP_DONT_NEED = (int)12L;
     /**
      * {@snippet lang=c :
@@ -3921,6 +3935,15 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_VMAR_OP_ALWAYS_NEED() {
         return ZX_VMAR_OP_ALWAYS_NEED;
+    }
+    private static final int ZX_VMAR_OP_PREFETCH = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_VMAR_OP_PREFETCH 14
+     * }
+     */
+    public static int ZX_VMAR_OP_PREFETCH() {
+        return ZX_VMAR_OP_PREFETCH;
     }
     private static final int ZX_VM_PERM_READ = (int)1L;
     /**
@@ -4309,6 +4332,33 @@ public class Zircon extends Zircon$shared {
     public static int ZX_INFO_HANDLE_COUNT() {
         return ZX_INFO_HANDLE_COUNT;
     }
+    private static final int ZX_INFO_PROCESS_MAPS = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_PROCESS_MAPS 13
+     * }
+     */
+    public static int ZX_INFO_PROCESS_MAPS() {
+        return ZX_INFO_PROCESS_MAPS;
+    }
+    private static final int ZX_INFO_PROCESS_VMOS_V1 = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_PROCESS_VMOS_V1 14
+     * }
+     */
+    public static int ZX_INFO_PROCESS_VMOS_V1() {
+        return ZX_INFO_PROCESS_VMOS_V1;
+    }
+    private static final int ZX_INFO_PROCESS_VMOS = (int)268435470L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_PROCESS_VMOS 268435470
+     * }
+     */
+    public static int ZX_INFO_PROCESS_VMOS() {
+        return ZX_INFO_PROCESS_VMOS;
+    }
     private static final int ZX_INFO_PROCESS_HANDLE_STATS = (int)21L;
     /**
      * {@snippet lang=c :
@@ -4353,6 +4403,42 @@ public class Zircon extends Zircon$shared {
      */
     public static int ZX_OBJ_PROP_WAITABLE() {
         return ZX_OBJ_PROP_WAITABLE;
+    }
+    private static final int ZX_INFO_MAPS_TYPE_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_MAPS_TYPE_NONE 0
+     * }
+     */
+    public static int ZX_INFO_MAPS_TYPE_NONE() {
+        return ZX_INFO_MAPS_TYPE_NONE;
+    }
+    private static final int ZX_INFO_MAPS_TYPE_ASPACE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_MAPS_TYPE_ASPACE 1
+     * }
+     */
+    public static int ZX_INFO_MAPS_TYPE_ASPACE() {
+        return ZX_INFO_MAPS_TYPE_ASPACE;
+    }
+    private static final int ZX_INFO_MAPS_TYPE_VMAR = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_MAPS_TYPE_VMAR 2
+     * }
+     */
+    public static int ZX_INFO_MAPS_TYPE_VMAR() {
+        return ZX_INFO_MAPS_TYPE_VMAR;
+    }
+    private static final int ZX_INFO_MAPS_TYPE_MAPPING = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define ZX_INFO_MAPS_TYPE_MAPPING 3
+     * }
+     */
+    public static int ZX_INFO_MAPS_TYPE_MAPPING() {
+        return ZX_INFO_MAPS_TYPE_MAPPING;
     }
     private static final int ZX_INFO_VMO_TYPE_PAGED = (int)1L;
     /**

@@ -297,12 +297,15 @@ class BindingsAbiTest {
   /** Struct field names, read from the header text (every member of the struct body). */
   private static List<String> cFieldsOf(String struct) throws IOException {
     Matcher body =
-        Pattern.compile("struct\\s+" + struct + "\\s*\\{([^}]*)\\}").matcher(allHeaders());
+        Pattern.compile("struct\\s+" + struct + "\\s*\\{((?:[^{}]|\\{[^{}]*\\})*)\\}")
+            .matcher(allHeaders());
     if (!body.find()) {
       throw new AssertionError("struct " + struct + " not found under " + HEADERS);
     }
     List<String> fields = new ArrayList<>();
-    for (String member : body.group(1).replaceAll("//[^\n]*", "").split(";")) {
+    // A nested union or struct counts as one member, named after its closing brace ("u").
+    String members = body.group(1).replaceAll("//[^\n]*", "").replaceAll("\\{[^{}]*\\}", "{}");
+    for (String member : members.split(";")) {
       Matcher name = Pattern.compile("(\\w+)\\s*(\\[[^]]*\\])?\\s*$").matcher(member.strip());
       if (!member.isBlank() && name.find()) {
         fields.add(name.group(1));

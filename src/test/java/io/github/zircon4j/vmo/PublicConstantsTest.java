@@ -252,12 +252,15 @@ class PublicConstantsTest {
   }
 
   /**
-   * In a fresh JVM on the class path, using every constant class, {@code toString}/{@code name} and
-   * the exception constructor loads no native library, and the library still loads and works
-   * afterwards (touching the bindings too early would break them for the JVM's life).
+   * In a fresh JVM on the class path, touching the generated bindings' header class (what an IDE
+   * auto-import of {@code Zircon} leads to), using every constant class, {@code toString}/{@code
+   * name} and the exception constructor loads no native library, and the library still loads and
+   * works afterwards. Before the bindings looked their symbols up in the class loader's libraries,
+   * touching {@code Zircon} first failed its initialiser for the JVM's life.
    */
   @Test
-  void usingTheConstantsBeforeTheLibraryLoadsNeitherLoadsNorBreaksIt() throws Exception {
+  void touchingTheBindingsOrTheConstantsBeforeTheLibraryLoadsNeitherLoadsNorBreaksIt()
+      throws Exception {
     Path project = Path.of(System.getProperty("zircon4j.project.dir", "."));
     List<String> command =
         List.of(
@@ -274,7 +277,7 @@ class PublicConstantsTest {
     assertThat(output.lines().toList())
         .as(output)
         .contains(
-            "before: READ|MAP RESIZABLE ZX_ERR_BAD_HANDLE failed to get VMO size: ZX_ERR_INTERNAL"
+            "before: bindings ZX_OK=0 READ|MAP RESIZABLE ZX_ERR_BAD_HANDLE failed to get VMO size: ZX_ERR_INTERNAL"
                 + " (-1) libzircon mapped: false",
             "after: resizable=true rights=" + ZxRights.DEFAULT_VMO.and(ZxRights.RESIZE));
   }

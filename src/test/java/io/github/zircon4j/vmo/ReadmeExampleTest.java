@@ -1,7 +1,10 @@
 package io.github.zircon4j.vmo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.zircon4j.vmo.testing.InjectedFault;
+import io.github.zircon4j.vmo.testing.ZirconFaults;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
@@ -17,6 +20,12 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * The README's examples compile as written and print what their comments say, and the Javadoc
@@ -27,6 +36,14 @@ class ReadmeExampleTest {
   private static final String SNAPSHOT_MARKER = "compiled and run by ReadmeExampleTest\\. -->";
   private static final String WRITER_READER_MARKER =
       "compiled and run by ReadmeExampleTest \\(writer and reader\\)\\. -->";
+  private static final String TESTING_MARKER =
+      "compiled and run by ReadmeExampleTest \\(testing your component\\), and is\\s+"
+          + "src/it/consumer's SnapshotCacheTest\\. -->";
+  private static final String INJECTED_MARKER =
+      "The injected failure, verbatim \\(checked by ReadmeExampleTest\\)\\. -->";
+  private static final String LEAK_MARKER =
+      "The leak report of the example without latest.close\\(\\), verbatim \\(checked by"
+          + " ReadmeExampleTest\\)\\. -->";
 
   @Test
   void readmeExampleCompilesAndRuns(@TempDir Path dir) throws Exception {
@@ -36,6 +53,84 @@ class ReadmeExampleTest {
   @Test
   void writerAndReaderExampleCompilesAndRuns(@TempDir Path dir) throws Exception {
     assertThat(compileAndRun(readmeBlock(WRITER_READER_MARKER), dir)).isEqualTo("old new");
+  }
+
+  @Test
+  void testingExampleIsAPassingJUnitTestAndTheConsumerRunsIt(@TempDir Path dir) throws Exception {
+    String example = readmeBlock(TESTING_MARKER, "java");
+    assertThat(runJUnit(example, dir)).isEqualTo("passed");
+    String consumerCopy =
+        Files.readString(
+            PROJECT.resolve("src/it/consumer/src/test/java/example/SnapshotCacheTest.java"));
+    assertThat(consumerCopy).isEqualTo("package example;\n\n" + example);
+  }
+
+  @Test
+  void testingExampleWithoutItsCloseFailsWithTheReadmesLeakReport(@TempDir Path dir)
+      throws Exception {
+    String example = readmeBlock(TESTING_MARKER, "java");
+    String leaky = example.replaceFirst("\n        latest\\.close\\(\\);", "");
+    assertThat(leaky).isNotEqualTo(example);
+    assertThat(runJUnit(leaky, dir))
+        .isEqualTo("failed: " + readmeBlock(LEAK_MARKER, "text").strip());
+  }
+
+  @Test
+  void injectedFailureLooksAsTheReadmeShows() {
+    try (Vmo vmo = Vmo.create(4096);
+        InjectedFault fault = ZirconFaults.failNext("zx_vmar_map", ZxStatus.ERR_NO_MEMORY)) {
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo, false))
+          .hasMessage(readmeBlock(INJECTED_MARKER, "text").strip());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Compiles a JUnit test class and runs it; returns "passed", or "failed: " and the message. */
+  private static String runJUnit(String source, Path dir) throws Exception {
+    Path file = dir.resolve("SnapshotCacheTest.java");
+    Files.writeString(file, source);
+    ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+    int exit =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                diagnostics,
+                diagnostics,
+                "--release",
+                "23",
+                "-Xlint:all",
+                "-Werror",
+                "-classpath",
+                System.getProperty("java.class.path"),
+                "-d",
+                dir.toString(),
+                file.toString());
+    assertThat(exit).as("javac:%n%s%nsource:%n%s", diagnostics, source).isZero();
+    List<String> outcomes = new ArrayList<>();
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            new URL[] {dir.toUri().toURL()}, ReadmeExampleTest.class.getClassLoader())) {
+      LauncherFactory.create()
+          .execute(
+              LauncherDiscoveryRequestBuilder.request()
+                  .selectors(DiscoverySelectors.selectClass(loader.loadClass("SnapshotCacheTest")))
+                  .build(),
+              new TestExecutionListener() {
+                @Override
+                public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                  if (test.isTest()) {
+                    outcomes.add(
+                        result.getStatus() == TestExecutionResult.Status.SUCCESSFUL
+                            ? "passed"
+                            : "failed: "
+                                + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                  }
+                }
+              });
+    }
+    assertThat(outcomes).hasSize(1);
+    return outcomes.get(0);
   }
 
   @Test
@@ -64,9 +159,14 @@ class ReadmeExampleTest {
   }
 
   private static String readmeBlock(String marker) throws Exception {
+    return readmeBlock(marker, "java");
+  }
+
+  private static String readmeBlock(String marker, String language) throws Exception {
     String readme = Files.readString(PROJECT.resolve("README.md"));
     Matcher block =
-        Pattern.compile(marker + "\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Pattern.compile(marker + "\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
     assertThat(block.find()).as("README has the block marked %s", marker).isTrue();
     return block.group(1);
   }

@@ -96,4 +96,29 @@ class ZirconFidelityConformanceTest {
       assertStatus(Zircon.zx_vmo_read(vmo, target, 0, 3), Zircon.ZX_ERR_NOT_FOUND(), "unmapped");
     }
   }
+
+  @Test
+  void vmarZeroAndPrefetchAreRangeOpsWithTheirOwnRights() {
+    try (var res = new Resources()) {
+      long page = pageSize();
+      int vmo = res.vmo(page);
+      write(vmo, 0, new byte[] {9});
+      long addr = res.map(Zircon.ZX_VM_PERM_READ(), vmo, 0, page);
+      assertOk(
+          Zircon.zx_vmar_op_range(
+              root(), Zircon.ZX_VMAR_OP_PREFETCH(), addr, page, MemorySegment.NULL, 0),
+          "PREFETCH");
+      int readOnlyRoot = res.duplicate(root(), Zircon.ZX_RIGHT_READ());
+      assertStatus(
+          Zircon.zx_vmar_op_range(
+              readOnlyRoot, Zircon.ZX_VMAR_OP_ZERO(), addr, page, MemorySegment.NULL, 0),
+          Zircon.ZX_ERR_ACCESS_DENIED(),
+          "ZERO without WRITE on the VMAR handle");
+      assertOk(
+          Zircon.zx_vmar_op_range(
+              root(), Zircon.ZX_VMAR_OP_ZERO(), addr, page, MemorySegment.NULL, 0),
+          "ZERO through a read-only mapping of a writable VMO");
+      assertThat(read(vmo, 0, 1)).containsExactly(0);
+    }
+  }
 }

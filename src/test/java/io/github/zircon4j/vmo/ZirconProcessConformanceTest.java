@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.zircon4j.vmo.ZxTestSupport.Resources;
 import io.github.zircon4j.zircon.Zircon;
+import io.github.zircon4j.zircon.zx_info_maps;
+import io.github.zircon4j.zircon.zx_info_maps_mapping;
 import io.github.zircon4j.zircon.zx_info_process_handle_stats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -152,6 +154,38 @@ class ZirconProcessConformanceTest {
           Zircon.zx_vmar_map(root, Zircon.ZX_VM_PERM_READ(), 0, vmo, 0, pageSize(), addr),
           Zircon.ZX_ERR_BAD_STATE(),
           "its root VMAR after it ended");
+    }
+  }
+
+  @Test
+  void processMapsRecordsDecodeThroughTheBindings() {
+    try (var res = new Resources();
+        Arena arena = Arena.ofConfined()) {
+      int vmo = res.vmo(pageSize());
+      long addr = res.map(Zircon.ZX_VM_PERM_READ(), vmo, 0, pageSize());
+      MemorySegment count = arena.allocate(ValueLayout.JAVA_LONG);
+      MemorySegment avail = arena.allocate(ValueLayout.JAVA_LONG);
+      int self = Zircon.zx_process_self();
+      int topic = Zircon.ZX_INFO_PROCESS_MAPS();
+      assertOk(Zircon.zx_object_get_info(self, topic, MemorySegment.NULL, 0, count, avail), "n");
+      long n = avail.get(ValueLayout.JAVA_LONG, 0) + 4;
+      MemorySegment maps = arena.allocate(zx_info_maps.layout(), n);
+      assertOk(Zircon.zx_object_get_info(self, topic, maps, maps.byteSize(), count, avail), "maps");
+      assertThat(zx_info_maps.sizeof()).isEqualTo(96);
+      long vmoKoid = ZxTestSupport.vmoInfo(vmo).koid();
+      long found = 0;
+      for (long i = 0; i < count.get(ValueLayout.JAVA_LONG, 0); i++) {
+        MemorySegment record = zx_info_maps.asSlice(maps, i);
+        if (zx_info_maps.type(record) != Zircon.ZX_INFO_MAPS_TYPE_MAPPING()
+            || zx_info_maps.base(record) != addr) {
+          continue;
+        }
+        MemorySegment mapping = zx_info_maps.u.mapping(zx_info_maps.u(record));
+        assertThat(zx_info_maps_mapping.vmo_koid(mapping)).isEqualTo(vmoKoid);
+        assertThat(zx_info_maps_mapping.mmu_flags(mapping)).isEqualTo(Zircon.ZX_VM_PERM_READ());
+        found++;
+      }
+      assertThat(found).as("the test's mapping is listed once").isEqualTo(1);
     }
   }
 }

@@ -19,8 +19,8 @@ import java.util.Objects;
  *
  * <p>A failed call does nothing else, as if the kernel had refused it at its first check: nothing
  * is created, written, mapped or closed. The one exception is zircon's own rule for {@code
- * zx_handle_replace}, which invalidates its source handle on every failure but {@code
- * ZX_ERR_BAD_HANDLE}; an injected failure does the same.
+ * zx_handle_replace}, which invalidates a valid source handle whatever it returns; an injected
+ * failure does the same.
  *
  * <p><b>Per thread.</b> A fault fails only the calls made by the thread that armed it, so tests
  * running in parallel do not see each other's faults; an action that hands its work to another

@@ -20,10 +20,10 @@ class ZirconFaultsTest {
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
-                assertThat(e.step()).isEqualTo("create VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_VMO);
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_NO_MEMORY);
               })
-          .hasMessage("failed to create VMO: ZX_ERR_NO_MEMORY (-4) [size 4096, options 0x0]");
+          .hasMessage("failed to create VMO: ZX_ERR_NO_MEMORY (-4) [size 4096, options NONE]");
       assertThat(fault.remaining()).isZero();
       try (Vmo vmo = Vmo.create(4096)) {
         assertThat(vmo.size()).isEqualTo(4096);
@@ -98,7 +98,7 @@ class ZirconFaultsTest {
           .isInstanceOfSatisfying(
               ZxException.class,
               e -> {
-                assertThat(e.step()).isEqualTo("create child VMO");
+                assertThat(e.step()).isEqualTo(ZxException.Step.CREATE_CHILD_VMO);
                 assertThat(e.status()).isEqualTo(ZxStatus.ERR_NO_MEMORY);
               });
       assertThat(other.remaining()).isEqualTo(1);
