@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps one thread doing a long zircon call on a 512 MiB VMO while the main thread asks for a
- * safepoint (a full GC) every 20 ms; run by {@code src/bench/RunBench.java} in its own JVM with
- * {@code -Xlog:safepoint}, which reads the time each safepoint took to reach ("Reaching safepoint")
- * from the log. A call made with {@code Linker.Option.critical} holds every safepoint off until it
- * returns; an ordinary downcall does not.
+ * safepoint (a full GC) every 20 ms; run by the benchmark runner (src/bench/java, {@code RunBench})
+ * in its own JVM with {@code -Xlog:safepoint}, which reads the time each safepoint took to reach
+ * ("Reaching safepoint") from the log. A call made with {@code Linker.Option.critical} holds every
+ * safepoint off until it returns; an ordinary downcall does not.
  *
  * <p>Arguments: the operation, {@code read} ({@code Vmo.read} of all 512 MiB into a {@code byte[]})
  * or {@code map_range} ({@code ImmutableMapping.create(vmo, SHARED, PAGE_IMMEDIATELY)}, {@code
