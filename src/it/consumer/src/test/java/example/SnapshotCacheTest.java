@@ -21,7 +21,7 @@ class SnapshotCacheTest {
     private ImmutableMapping latest;
 
     void refresh(Vmo vmo) {
-      ImmutableMapping next = ImmutableMapping.create(vmo, false); // may throw: keep the old one
+      ImmutableMapping next = ImmutableMapping.create(vmo); // may throw: keep the old one
       if (latest != null) {
         latest.close();
       }

@@ -190,7 +190,7 @@ class FailurePathsTest {
 
     ImmutableMapping snapshot() {
       if (snapshot == null) {
-        snapshot = ImmutableMapping.create(source(), false);
+        snapshot = ImmutableMapping.create(source());
       }
       return snapshot;
     }
@@ -282,7 +282,7 @@ class FailurePathsTest {
     Consumer<Fixture> mapping = Fixture::mapping;
     Consumer<Fixture> none = f -> {};
     op("Vmo.create(long)", none, f -> Vmo.create(PAGE));
-    op("Vmo.create(long, int)", none, f -> Vmo.create(PAGE, VmoOptions.RESIZABLE));
+    op("Vmo.create(long, int)", none, f -> Vmo.create(PAGE, VmoOption.RESIZABLE));
     op("Vmo.adopt(int)", f -> f.rawHandle(), f -> Vmo.adopt(f.rawHandle));
     op("Vmo.handle()", source, f -> f.source.handle());
     op("Vmo.isClosed()", source, f -> f.source.isClosed());
@@ -290,7 +290,7 @@ class FailurePathsTest {
     op(
         "Vmo.setSize(long)",
         f -> {
-          f.source = Vmo.create(PAGE, VmoOptions.RESIZABLE);
+          f.source = Vmo.create(PAGE, VmoOption.RESIZABLE);
           f.source.write(CONTENT, 0);
         },
         f -> run(() -> f.source.setSize(3 * PAGE)));
@@ -304,11 +304,11 @@ class FailurePathsTest {
         "Vmo.read(MemorySegment, long)",
         source,
         f -> run(() -> f.source.read(MemorySegment.ofArray(new byte[8]), 0)));
-    op("Vmo.duplicate(int)", source, f -> f.source.duplicate(ZxRights.SAME_RIGHTS));
+    op("Vmo.duplicate(int)", source, f -> f.source.duplicate());
     op(
         "Vmo.replace(int)",
         source,
-        f -> f.source.replace(ZxRights.READ | ZxRights.MAP | ZxRights.DUPLICATE),
+        f -> f.source.replace(ZxRights.READ.and(ZxRights.MAP).and(ZxRights.DUPLICATE)),
         List.of("source"));
     op("Vmo.release()", source, f -> f.source.release(), List.of("source"));
     op("Vmo.info()", source, f -> f.source.info());
@@ -318,29 +318,31 @@ class FailurePathsTest {
     op("Vmo.toString()", source, f -> f.source.toString());
 
     op(
-        "ImmutableMapping.create(Vmo, boolean)",
+        "ImmutableMapping.create(Vmo, Paging.of(boolean))",
         source,
-        f -> ImmutableMapping.create(f.source, true));
+        f -> ImmutableMapping.create(f.source, MapOption.PAGE_IMMEDIATELY));
     op(
-        "ImmutableMapping.create(Vmo, long, long, boolean)",
+        "ImmutableMapping.create(Vmo, long, long, Paging.of(boolean))",
         source,
-        f -> ImmutableMapping.create(f.source, PAGE, 8, false));
+        f -> ImmutableMapping.create(f.source, PAGE, 8));
     op(
-        "ImmutableMapping.createShared(Vmo, boolean)",
+        "ImmutableMapping.create(Vmo, Paging.shared(boolean))",
         source,
-        f -> ImmutableMapping.createShared(f.source, false));
+        f -> ImmutableMapping.create(f.source, MapOption.SHARED));
     op(
-        "ImmutableMapping.createShared(Vmo, long, long, boolean)",
+        "ImmutableMapping.create(Vmo, long, long, Paging.shared(boolean))",
         source,
-        f -> ImmutableMapping.createShared(f.source, 0, PAGE + 1, true));
+        f ->
+            ImmutableMapping.create(
+                f.source, 0, PAGE + 1, MapOption.SHARED, MapOption.PAGE_IMMEDIATELY));
     op(
-        "ImmutableMapping.map(Vmo, boolean, Arena)",
+        "ImmutableMapping.map(Vmo, 0, Vmo.size(), Arena, Paging.of(boolean))",
         source.andThen(Fixture::arena),
-        f -> ImmutableMapping.map(f.source, false, f.arena));
+        f -> ImmutableMapping.map(f.source, 0, f.source.size(), f.arena));
     op(
-        "ImmutableMapping.map(Vmo, long, long, boolean, Arena)",
+        "ImmutableMapping.map(Vmo, long, long, Arena, Paging.of(boolean))",
         source.andThen(Fixture::arena),
-        f -> ImmutableMapping.map(f.source, 0, 8, true, f.arena));
+        f -> ImmutableMapping.map(f.source, 0, 8, f.arena, MapOption.PAGE_IMMEDIATELY));
     op("ImmutableMapping.segment()", snapshot, f -> f.snapshot.segment());
     op("ImmutableMapping.asByteBuffer()", snapshot, f -> f.snapshot.asByteBuffer());
     op("ImmutableMapping.asByteBuffer(long, int)", snapshot, f -> f.snapshot.asByteBuffer(0, 8));

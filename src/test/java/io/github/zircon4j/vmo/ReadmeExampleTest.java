@@ -79,7 +79,7 @@ class ReadmeExampleTest {
   void injectedFailureLooksAsTheReadmeShows() {
     try (Vmo vmo = Vmo.create(4096);
         InjectedFault fault = ZirconFaults.failNext("zx_vmar_map", ZxStatus.ERR_NO_MEMORY)) {
-      assertThatThrownBy(() -> ImmutableMapping.create(vmo, false))
+      assertThatThrownBy(() -> ImmutableMapping.create(vmo))
           .hasMessage(readmeBlock(INJECTED_MARKER, "text").strip());
     } catch (Exception e) {
       throw new AssertionError(e);
