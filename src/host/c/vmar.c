@@ -54,7 +54,14 @@ static bool vmar_within(const struct vmar* v, const struct vmar* scope) {
 
 // Gives [addr, addr + len) back: to the host for the root VMAR, to `vmar`'s own reservation
 // (anonymous PROT_NONE again) for a sub-region, so that nothing else can be placed there.
+// Tearing down a populated range is done under the mmap lock as well (see populate_pages): the
+// page tables are dropped a few MiB at a time first (MADV_DONTNEED only drops this mapping's view:
+// the pages stay in the memfds), so the munmap or mmap that follows has nothing left to zap.
 static void vmar_release_range(const struct vmar* vmar, uintptr_t addr, size_t len) {
+  const size_t chunk = (size_t)2 << 20;
+  for (size_t done = 0; len > chunk && done < len; done += chunk) {
+    madvise((void*)(addr + done), len - done < chunk ? len - done : chunk, MADV_DONTNEED);
+  }
   if (vmar->parent == NULL) {
     munmap((void*)addr, len);
   } else {
@@ -97,9 +104,28 @@ ZX_EXPORT zx_handle_t zx_vmar_root_self(void) {
 
 // ---- Page mapping ------------------------------------------------------------------------
 
+// Fills the page tables of [addr, addr + len) (mapped with `prot`) with the pages already there,
+// as ZX_VM_MAP_RANGE asks, a few MiB at a time. Populating holds the process's mmap lock, and one
+// MAP_POPULATE or MADV_POPULATE_READ over a large range holds it until the whole range is done,
+// keeping out every mmap, munmap and mprotect of other threads meanwhile: a JVM whose GC commits
+// or uncommits heap while the world is stopping then waits for it (time to safepoint 100-300 ms
+// for 512 MiB). Best effort, as MAP_POPULATE is: a page left out faults in on first touch.
+// Before Linux 5.14 (no MADV_POPULATE_READ) readable pages are touched instead.
+static void populate_pages(uintptr_t addr, size_t len, int prot) {
+  const size_t chunk = (size_t)2 << 20;
+  for (size_t done = 0; done < len; done += chunk) {
+    size_t n = len - done < chunk ? len - done : chunk;
+    if (madvise((void*)(addr + done), n, MADV_POPULATE_READ) == 0) continue;
+    if (errno != EINVAL || (prot & PROT_READ) == 0) return;
+    for (size_t at = 0; at < n; at += zx_page()) {
+      (void)*(volatile const char*)(addr + done + at);
+    }
+  }
+}
+
 struct map_ctx {
   struct mapping* m;
-  int populate;
+  bool populate;
   struct layer* zero_layer;  // pages no layer supplies map from it (b's top), or NULL: zeros
   bool lower;                // a writable mapping got a run from a layer below the top
   bool have;  // a pending run
@@ -119,11 +145,15 @@ static zx_status_t map_flush(struct map_ctx* c) {
     // A writable mapping's page from a frozen layer is mapped read-only: mapping_map_pages
     // write-protects it before making it writable, so no store can reach the frozen layer.
     int prot = c->layer != c->zero_layer ? c->m->prot & ~PROT_WRITE : c->m->prot;
-    got = mmap(addr, (size_t)(c->n * ps), prot, MAP_SHARED | MAP_FIXED | c->populate, c->fd,
+    got = mmap(addr, (size_t)(c->n * ps), prot, MAP_SHARED | MAP_FIXED, c->fd,
                (off_t)(c->lp * ps));
+    if (got != MAP_FAILED && c->populate) populate_pages((uintptr_t)got, (size_t)(c->n * ps), prot);
   } else {
     got = mmap(addr, (size_t)(c->n * ps), c->m->prot,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE | c->populate, -1, 0);
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (got != MAP_FAILED && c->populate) {
+      populate_pages((uintptr_t)got, (size_t)(c->n * ps), c->m->prot);
+    }
   }
   c->have = false;
   return got == MAP_FAILED ? ZX_ERR_NO_MEMORY : ZX_OK;
@@ -158,7 +188,9 @@ static zx_status_t map_run(void* arg, uint64_t at, uint64_t n, struct layer* l, 
   if (c->m->writable && l != c->zero_layer) c->lower = true;
   // Pages no layer supplies map from the top's memfd, created here if need be.
   if (l == NULL || l == c->zero_layer) {
-    return map_piece(c, at, n, l, lp, l == NULL ? -1 : layer_fd(l));
+    int fd = l == NULL ? -1 : layer_fd(l);
+    if (l != NULL && fd < 0) return layer_fd_status();
+    return map_piece(c, at, n, l, lp, fd);
   }
   // A run of one layer may come from two memfds for this mapping (lent pages, see
   // layer_view_span); consecutive pieces of one memfd at consecutive pages stay one mmap.
@@ -322,10 +354,9 @@ zx_status_t mapping_map_pages(struct mapping* m, uint64_t rel, uint64_t npages, 
   uint64_t lim = vmo_backing_limit(m->vmo);
   uint64_t valid = bp < lim ? lim - bp : 0;
   if (valid > npages) valid = npages;
-  int pop = populate ? MAP_POPULATE : 0;
   struct layer* top = m->backing->top;
   if (valid > 0) {
-    struct map_ctx c = {.m = m, .populate = pop};
+    struct map_ctx c = {.m = m, .populate = populate};
     zx_status_t status = ZX_OK;
     if (m->writable && !wp_enabled()) {
       // Without write protection a writable mapping shows the top layer only: a snapshot copies
@@ -1069,12 +1100,12 @@ static zx_status_t map_place(const struct map_request* req, uintptr_t* base,
   if (req->align == ps && (req->prot & PROT_WRITE) == 0 &&
       first_page + rlen / ps <= vmo_backing_limit(v) &&
       single_run_of(backing, first_page, rlen / ps, &run)) {
-    int pop = (req->options & ZX_VM_MAP_RANGE) != 0 ? MAP_POPULATE : 0;
     void* got = run.layer != NULL
-                    ? mmap(NULL, rlen, req->prot, MAP_SHARED | pop, run.fd, (off_t)(run.lp * ps))
-                    : mmap(NULL, rlen, req->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | pop,
+                    ? mmap(NULL, rlen, req->prot, MAP_SHARED, run.fd, (off_t)(run.lp * ps))
+                    : mmap(NULL, rlen, req->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                            -1, 0);
     if (got == MAP_FAILED) return ZX_ERR_NO_MEMORY;
+    if ((req->options & ZX_VM_MAP_RANGE) != 0) populate_pages((uintptr_t)got, rlen, req->prot);
     *base = (uintptr_t)got;
     *mapped_whole = true;
     return ZX_OK;
@@ -1318,9 +1349,7 @@ ZX_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vaddr
     bool populate = op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_MAP_RANGE ||
                     op == ZX_VMAR_OP_PREFETCH || op == ZX_VMAR_OP_ALWAYS_NEED;
     if (status == ZX_OK && populate && (m->prot & PROT_READ) != 0 && valid > 0) {
-      if (madvise((void*)cur, (size_t)(valid * ps), MADV_POPULATE_READ) != 0) {
-        madvise((void*)cur, (size_t)(valid * ps), MADV_WILLNEED);  // older kernels: a hint
-      }
+      populate_pages(cur, (size_t)(valid * ps), m->prot);
     }
     cur = piece_end;
   }

@@ -56,7 +56,9 @@ int layer_fd(struct layer* l) {
     int fd = (int)syscall(SYS_memfd_create, "zx-vmo", MFD_CLOEXEC);
     if (fd < 0) return -1;
     if (ftruncate(fd, (off_t)l->bytes) != 0) {
+      int err = errno;
       close(fd);
+      errno = err;
       return -1;
     }
     l->fd = fd;
@@ -528,6 +530,10 @@ static zx_status_t walk_layers(struct layer* l, uint64_t page, uint64_t npages, 
   return ZX_OK;
 }
 
+zx_status_t layer_fd_status(void) {
+  return errno == EMFILE || errno == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+}
+
 zx_status_t layer_walk(struct layer* l, uint64_t page, uint64_t npages, uint64_t at, run_fn fn,
                        void* ctx) {
   return walk_layers(l, page, npages, at, fn, ctx, false);
@@ -576,7 +582,7 @@ static zx_status_t copy_lent_pages(int from, const void* src, struct layer* to, 
                                    uint64_t end) {
   uint64_t ps = zx_page();
   int fd = layer_fd(to);
-  if (fd < 0) return ZX_ERR_NO_MEMORY;
+  if (fd < 0) return layer_fd_status();
   if (src != NULL && end - first == 1) return full_pwrite(fd, src, (size_t)ps, first * ps);
   uint64_t chunk = end - first < COPY_CHUNK_PAGES ? end - first : COPY_CHUNK_PAGES;
   char* buf = malloc((size_t)(chunk * ps));
@@ -916,7 +922,9 @@ static zx_status_t layer_pwrite(struct layer* l, const void* buf, size_t len, ui
   uint64_t ps = zx_page();
   zx_status_t status = lent_reclaim(l, off / ps, (off + len + ps - 1) / ps);
   if (status != ZX_OK) return status;
-  status = full_pwrite(layer_fd(l), buf, len, off);
+  int fd = layer_fd(l);
+  if (fd < 0) return layer_fd_status();
+  status = full_pwrite(fd, buf, len, off);
   if (status == ZX_OK) {
     layer_mark(l, off / ps, (off + len + ps - 1) / ps);
   } else {

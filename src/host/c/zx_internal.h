@@ -275,6 +275,9 @@ ZX_HIDDEN bool vmo_can_decommit(const struct vmo* vmo);
 ZX_HIDDEN zx_status_t vmo_zero_range(struct vmo* b, uint64_t off, uint64_t len);
 // The layer's memfd, created on first use; -1 if that fails (the write then fails with it).
 ZX_HIDDEN int layer_fd(struct layer* l);
+// The status of a layer_fd that failed, from errno: ZX_ERR_NO_RESOURCES when the process or the
+// system is out of file descriptors (each VMO that holds data holds one), else ZX_ERR_NO_MEMORY.
+ZX_HIDDEN zx_status_t layer_fd_status(void);
 // Called when a mutable layer is mapped where stores (or reads of holes) through the mapping may
 // allocate pages the library does not see: its list becomes a lower bound (see open_gaps).
 ZX_HIDDEN void layer_open_gaps(struct layer* l);

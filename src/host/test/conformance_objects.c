@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
 
@@ -270,6 +273,36 @@ SCENARIO(info_vmar_describes_the_root_vmar) {
   CHECK_EQ(zx_handle_close(v), ZX_OK);
 }
 
+// A host difference (src/host/c/README.md): each VMO that holds data holds a file descriptor.
+// Running out of them is ZX_ERR_NO_RESOURCES, as zircon answers when a process hits a kernel
+// object limit, not ZX_ERR_IO; closing a VMO gives one back. In a child with a small limit.
+SCENARIO(running_out_of_file_descriptors_is_no_resources) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct rlimit small = {24, 24};
+    if (setrlimit(RLIMIT_NOFILE, &small) != 0) _exit(10);
+    zx_handle_t vmos[64];
+    zx_status_t status = ZX_OK;
+    int n = 0;
+    char byte = 1;
+    for (; n < 64; n++) {
+      if (zx_vmo_create(4096, 0, &vmos[n]) != ZX_OK) _exit(11);
+      status = zx_vmo_write(vmos[n], &byte, 0, 1);
+      if (status != ZX_OK) break;
+    }
+    if (n == 0 || n == 64) _exit(12);  // none written, or the limit never reached
+    if (status != ZX_ERR_NO_RESOURCES) _exit(13);
+    if (zx_handle_close(vmos[0]) != ZX_OK) _exit(14);  // gives its descriptor back
+    if (zx_vmo_write(vmos[n], &byte, 0, 1) != ZX_OK) _exit(15);
+    _exit(0);
+  }
+  CHECK(pid > 0);
+  int status = -1;
+  CHECK_EQ(waitpid(pid, &status, 0), pid);
+  CHECK(WIFEXITED(status));
+  CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
 void run_object_tests(void) {
   RUN(info_vmar_describes_the_root_vmar);
   RUN(new_vmo_has_empty_name);
@@ -282,4 +315,5 @@ void run_object_tests(void) {
   RUN(shrinking_content_size_zeroes_the_tail);
   RUN(shrinking_a_childs_content_size_leaves_the_parent);
   RUN(info_vmo_answers_current_and_v1_topics);
+  RUN(running_out_of_file_descriptors_is_no_resources);
 }

@@ -18,7 +18,7 @@ import java.util.Locale;
  * ExtractionDirectory}).
  */
 final class BundledHostLibrary {
-  static final String EXTRACTION_PROPERTY = "zircon4j.extraction";
+  static final String EXTRACTION_PROPERTY = Configuration.EXTRACTION_PROPERTY;
 
   private BundledHostLibrary() {}
 
@@ -82,7 +82,7 @@ final class BundledHostLibrary {
       return null;
     }
     String memoryFileRefusal;
-    if ("directory".equals(System.getProperty(EXTRACTION_PROPERTY))) {
+    if (Configuration.EXTRACTION == Configuration.Extraction.DIRECTORY) {
       memoryFileRefusal = "not tried (-D" + EXTRACTION_PROPERTY + "=directory)";
     } else if (platform.endsWith("-musl")) {
       // musl's dlopen("libzircon.so") matches loaded libraries by file name only, and a memfd's

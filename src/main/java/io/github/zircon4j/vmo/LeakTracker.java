@@ -3,7 +3,6 @@ package io.github.zircon4j.vmo;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +44,7 @@ final class LeakTracker {
     TRACE
   }
 
-  static final Mode MODE = mode(System.getProperty("zircon4j.leakDetection", "on"));
+  static final Mode MODE = Configuration.LEAK_DETECTION;
 
   private static final Cleaner CLEANER =
       Cleaner.create(
@@ -62,17 +61,6 @@ final class LeakTracker {
   private static long releasedLeaks;
 
   private LeakTracker() {}
-
-  private static Mode mode(String value) {
-    try {
-      return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException unknown) {
-      throw new IllegalArgumentException(
-          "system property zircon4j.leakDetection must be off, on or trace, but is \""
-              + value
-              + "\"");
-    }
-  }
 
   /**
    * Watches {@code guard}: once it is unreachable and {@link Tracked#closed()} was never called,

@@ -5,14 +5,13 @@ import io.github.zircon4j.zircon.zx_info_handle_basic;
 import io.github.zircon4j.zircon.zx_info_process_handle_stats;
 import io.github.zircon4j.zircon.zx_info_vmo;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -22,16 +21,39 @@ import java.util.function.Supplier;
  * symbol once, when its holder class initialises, and a symbol missing at that moment would break
  * that function for the life of the JVM.
  *
- * <p>The short, non-blocking calls use downcall handles made with {@link
- * Linker.Option#critical(boolean)}: no thread-state transition, which is most of a downcall's cost.
- * zircon's VMO and VMAR calls never call back into Java and never block on another thread of this
- * process, which is what that option requires. {@code zx_vmo_read} and {@code zx_vmo_write} also
- * get heap access, so {@code byte[]} data is copied once, straight from or into the array. {@code
- * zx_object_wait_one} blocks and so goes through the ordinary handle.
+ * <p>Every call is an ordinary downcall: none uses {@link Linker.Option#critical(boolean)}, which
+ * holds off every safepoint (garbage collections, deoptimisation, thread dumps) of the JVM for the
+ * call's duration and so is meant only for calls that are extremely short in all cases. None of
+ * these is: each may copy, populate or free many pages ({@code zx_vmo_read}/{@code _write} of any
+ * size, {@code zx_vmar_map} with {@code ZX_VM_MAP_RANGE}, a snapshot that copies, the unmap or the
+ * close that frees a large VMO), may wait on Fuchsia (a pager-backed VMO), and in the Linux host
+ * emulation takes its one lock, which another thread may hold through such a call. An ordinary
+ * downcall costs a thread-state transition more (a few nanoseconds; {@code
+ * downcall_plain_over_critical} in the benchmarks), small against the syscalls' own cost. Heap
+ * memory cannot be passed to an ordinary downcall: {@code zx_vmo_read}/{@code _write} of heap data
+ * go through a native buffer (see {@link #vmoRead}).
  */
 final class Syscalls {
   static {
     ZirconLibrary.ensureLoaded();
+    // Everything a call or its failure needs is loaded now: a process out of file descriptors
+    // (ZX_ERR_NO_RESOURCES in the host emulation) could not read a class file then, and would get
+    // NoClassDefFoundError instead of the explanation.
+    for (MemorySegment symbol :
+        new MemorySegment[] {
+          Zircon.zx_vmo_get_size$address(), Zircon.zx_vmo_create_child$address(),
+          Zircon.zx_vmar_map$address(), Zircon.zx_vmar_unmap$address(),
+          Zircon.zx_handle_close$address(), Zircon.zx_vmo_read$address(),
+          Zircon.zx_vmo_write$address(), Zircon.zx_vmar_op_range$address(),
+          Zircon.zx_vmo_create$address(), Zircon.zx_object_get_info$address(),
+          Zircon.zx_vmo_set_size$address(), Zircon.zx_handle_duplicate$address(),
+          Zircon.zx_handle_replace$address(), Zircon.zx_object_get_property$address(),
+          Zircon.zx_object_set_property$address()
+        }) {
+      Objects.requireNonNull(symbol);
+    }
+    HostDescriptors.explain(ZxStatus.ERR_NO_RESOURCES);
+    new ZxException(ZxException.Step.CREATE_VMO, ZxStatus.ERR_NO_RESOURCES, "").getMessage();
   }
 
   /** {@code zx_system_get_page_size()}: constant while the system runs. */
@@ -101,21 +123,10 @@ final class Syscalls {
   /** {@code ZX_MAX_NAME_LEN}: an object name's buffer, including its terminating NUL. */
   static final int MAX_NAME_LEN = (int) Zircon.ZX_MAX_NAME_LEN();
 
-  private static final MethodHandle VMO_GET_SIZE =
-      critical(Zircon.zx_vmo_get_size$address(), Zircon.zx_vmo_get_size$descriptor(), false);
-  private static final MethodHandle VMO_CREATE_CHILD =
-      critical(
-          Zircon.zx_vmo_create_child$address(), Zircon.zx_vmo_create_child$descriptor(), false);
-  private static final MethodHandle VMAR_MAP =
-      critical(Zircon.zx_vmar_map$address(), Zircon.zx_vmar_map$descriptor(), false);
-  private static final MethodHandle VMAR_UNMAP =
-      critical(Zircon.zx_vmar_unmap$address(), Zircon.zx_vmar_unmap$descriptor(), false);
-  private static final MethodHandle HANDLE_CLOSE =
-      critical(Zircon.zx_handle_close$address(), Zircon.zx_handle_close$descriptor(), false);
-  private static final MethodHandle VMO_READ =
-      critical(Zircon.zx_vmo_read$address(), Zircon.zx_vmo_read$descriptor(), true);
-  private static final MethodHandle VMO_WRITE =
-      critical(Zircon.zx_vmo_write$address(), Zircon.zx_vmo_write$descriptor(), true);
+  /**
+   * The largest native buffer that heap data of {@code zx_vmo_read}/{@code _write} goes through.
+   */
+  static final long BOUNCE_BYTES = 1 << 20;
 
   /**
    * Out-parameter memory, one block per thread, so the hot path allocates nothing. Slot 0 holds an
@@ -125,12 +136,6 @@ final class Syscalls {
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
   private Syscalls() {}
-
-  private static MethodHandle critical(
-      MemorySegment address, FunctionDescriptor descriptor, boolean allowHeapAccess) {
-    return Linker.nativeLinker()
-        .downcallHandle(address, descriptor, Linker.Option.critical(allowHeapAccess));
-  }
 
   /** Page-rounds {@code bytes} up; {@code bytes} must be at most {@code Long.MAX_VALUE - page}. */
   static long roundUpToPage(long bytes) {
@@ -143,7 +148,7 @@ final class Syscalls {
    */
   static void check(int status, ZxException.Step step, Supplier<String> details) {
     if (status != Zircon.ZX_OK()) {
-      throw new ZxException(step, status, details.get());
+      throw new ZxException(step, status, details.get() + HostDescriptors.explain(status));
     }
   }
 
@@ -152,14 +157,9 @@ final class Syscalls {
   /** {@code zx_vmo_get_size}; the u64 result may be negative as a Java long (>= 2^63). */
   static long vmoGetSize(int vmo) {
     MemorySegment out = OUT.get();
-    int status;
-    try {
-      // Safety: `out` is 8-byte aligned, 16 bytes long and owned by this thread; the kernel
-      // writes one u64 at offset 0 and keeps no reference to it after returning.
-      status = (int) VMO_GET_SIZE.invokeExact(vmo, out);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    // Safety: `out` is 8-byte aligned, 16 bytes long and owned by this thread; the kernel
+    // writes one u64 at offset 0 and keeps no reference to it after returning.
+    int status = Zircon.zx_vmo_get_size(vmo, out);
     check(status, ZxException.Step.GET_VMO_SIZE, () -> "vmo handle " + hex(vmo));
     return out.get(ValueLayout.JAVA_LONG, 0);
   }
@@ -167,13 +167,8 @@ final class Syscalls {
   /** {@code zx_vmo_create_child}; returns the child's handle, which the caller owns. */
   static int vmoCreateChild(int vmo, int options, long offset, long size) {
     MemorySegment out = OUT.get();
-    int status;
-    try {
-      // Safety: as in vmoGetSize; the kernel writes one handle (u32) at offset 8.
-      status = (int) VMO_CREATE_CHILD.invokeExact(vmo, options, offset, size, out.asSlice(8, 4));
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    // Safety: as in vmoGetSize; the kernel writes one handle (u32) at offset 8.
+    int status = Zircon.zx_vmo_create_child(vmo, options, offset, size, out.asSlice(8, 4));
     check(
         status,
         ZxException.Step.CREATE_CHILD_VMO,
@@ -196,14 +191,9 @@ final class Syscalls {
   static long vmarMapRoot(
       ZxException.Step step, int options, int vmo, long vmoOffset, long length) {
     MemorySegment out = OUT.get();
-    int status;
-    try {
-      // Safety: as in vmoGetSize; the kernel writes one zx_vaddr_t at offset 0. Mapping does not
-      // touch any Java memory: the kernel picks a free address range for the new mapping.
-      status = (int) VMAR_MAP.invokeExact(ROOT_VMAR, options, 0L, vmo, vmoOffset, length, out);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    // Safety: as in vmoGetSize; the kernel writes one zx_vaddr_t at offset 0. Mapping does not
+    // touch any Java memory: the kernel picks a free address range for the new mapping.
+    int status = Zircon.zx_vmar_map(ROOT_VMAR, options, 0L, vmo, vmoOffset, length, out);
     check(
         status,
         step,
@@ -225,40 +215,73 @@ final class Syscalls {
    * mapping made by {@link #vmarMapRoot}, so no other memory is affected.
    */
   static int vmarUnmapRoot(long address, long length) {
-    try {
-      return (int) VMAR_UNMAP.invokeExact(ROOT_VMAR, address, length);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    return Zircon.zx_vmar_unmap(ROOT_VMAR, address, length);
   }
 
   /** {@code zx_handle_close}; returns the status (closing is best effort on cleanup paths). */
   static int handleClose(int handle) {
-    try {
-      return (int) HANDLE_CLOSE.invokeExact(handle);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    return Zircon.zx_handle_close(handle);
   }
 
   /**
    * {@code zx_vmo_read} into {@code into} (heap or native). Safety: {@code into} is alive for the
    * call (the caller holds it) and exactly {@code into.byteSize()} bytes are written to it.
+   *
+   * <p>Native memory is passed as is. Heap memory goes through a native buffer of at most {@link
+   * #BOUNCE_BYTES}, one piece at a time from the end of the range down: the first call covers the
+   * range's end, so it makes every check zircon makes (handle, rights, the end within the VMO) in
+   * zircon's order, and when it fails nothing has been read or written. Only a racing shrink or
+   * close can fail a later piece; the pieces read so far are then in {@code into} (zircon does not
+   * read a range atomically either).
    */
   static int vmoRead(int vmo, MemorySegment into, long offset) {
-    try {
-      return (int) VMO_READ.invokeExact(vmo, into, offset, into.byteSize());
-    } catch (Throwable t) {
-      throw rethrow(t);
+    if (into.isNative()) {
+      return Zircon.zx_vmo_read(vmo, into, offset, into.byteSize());
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(Math.min(into.byteSize(), BOUNCE_BYTES));
+      long end = into.byteSize();
+      do {
+        long piece = Math.min(end, buffer.byteSize());
+        long at = end - piece;
+        // Safety: `buffer` is native, ours, alive until the arena closes, and at least `piece`
+        // bytes long; the kernel writes exactly `piece` bytes to it and keeps no reference.
+        int status = Zircon.zx_vmo_read(vmo, buffer, offset + at, piece);
+        if (status != Zircon.ZX_OK()) {
+          return status;
+        }
+        MemorySegment.copy(buffer, 0, into, at, piece);
+        end = at;
+      } while (end > 0);
+      return Zircon.ZX_OK();
     }
   }
 
-  /** {@code zx_vmo_write} from {@code data} (heap or native); only reads {@code data}. */
+  /**
+   * {@code zx_vmo_write} from {@code data} (heap or native); only reads {@code data}. Heap data
+   * goes through a native buffer as in {@link #vmoRead}, the range's end first: when the first call
+   * fails, nothing has been written.
+   */
   static int vmoWrite(int vmo, MemorySegment data, long offset) {
-    try {
-      return (int) VMO_WRITE.invokeExact(vmo, data, offset, data.byteSize());
-    } catch (Throwable t) {
-      throw rethrow(t);
+    if (data.isNative()) {
+      return Zircon.zx_vmo_write(vmo, data, offset, data.byteSize());
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(Math.min(data.byteSize(), BOUNCE_BYTES));
+      long end = data.byteSize();
+      do {
+        long piece = Math.min(end, buffer.byteSize());
+        long at = end - piece;
+        MemorySegment.copy(data, at, buffer, 0, piece);
+        // Safety: `buffer` is native, ours, alive until the arena closes and holds `piece`
+        // bytes, which is all the kernel reads; it keeps no reference.
+        int status = Zircon.zx_vmo_write(vmo, buffer, offset + at, piece);
+        if (status != Zircon.ZX_OK()) {
+          return status;
+        }
+        end = at;
+      } while (end > 0);
+      return Zircon.ZX_OK();
     }
   }
 
@@ -267,8 +290,7 @@ final class Syscalls {
    * must be page-aligned and inside one mapping this library made. Safety: MAP_RANGE only fills
    * page tables with pages the VMO already has; it never changes memory, so even if a racing close
    * unmapped the range first, nothing is written anywhere (zircon answers NOT_FOUND for an unmapped
-   * range, and only populates a mapping that took its place). Not a critical downcall: populating a
-   * large range takes milliseconds.
+   * range, and only populates a mapping that took its place).
    */
   static int vmarPrefetchRoot(long address, long length) {
     return Zircon.zx_vmar_op_range(
@@ -535,15 +557,5 @@ final class Syscalls {
 
   static String hex(int value) {
     return "0x" + Integer.toHexString(value);
-  }
-
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException e) {
-      throw e;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new AssertionError("a zircon downcall threw a checked exception", t);
   }
 }

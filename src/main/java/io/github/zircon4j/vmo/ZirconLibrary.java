@@ -30,7 +30,8 @@ import java.util.List;
  *
  * <p>A library that loads but lacks a {@code zx_*} function the bindings declare is rejected,
  * naming the file and the first missing symbol. A failure is remembered: every later call fails
- * with the same explanation.
+ * with the same explanation. So is an unknown value of a {@code zircon4j.*} property ({@link
+ * Configuration}), checked before anything is loaded.
  */
 final class ZirconLibrary {
   static final String PATH_PROPERTY = "zircon4j.library";
@@ -43,6 +44,7 @@ final class ZirconLibrary {
 
   /** Loads the library once; throws the remembered explanation on every call after a failure. */
   static void ensureLoaded() {
+    Configuration.check();
     Throwable failure = Holder.FAILURE;
     if (failure instanceof IllegalCallerException) {
       throw new IllegalCallerException(failure.getMessage(), failure);

@@ -26,7 +26,11 @@ public final class SnapshotDemo {
     warmUp();
     boolean ok;
     if (args.length > 0 && !args[0].isBlank()) {
-      ok = demo(Files.readAllBytes(Path.of(args[0])), args[0]);
+      byte[] data = readDemoFile(Path.of(args[0]));
+      if (data == null) {
+        System.exit(2);
+      }
+      ok = demo(data, args[0]);
     } else {
       ok =
           demo(generated(SMALL_BYTES), "generated data")
@@ -35,6 +39,29 @@ public final class SnapshotDemo {
     if (!ok) {
       System.exit(1);
     }
+  }
+
+  /** The file's bytes, or null after saying on stderr why it cannot be the demo's input. */
+  private static byte[] readDemoFile(Path file) {
+    byte[] data;
+    try {
+      data = Files.readAllBytes(file);
+    } catch (IOException | OutOfMemoryError e) {
+      System.err.printf(
+          "zircon4j demo: cannot read -Ddemo.file=%s (%s). Give a readable regular file, or leave"
+              + " demo.file out to use generated data.%n",
+          file, e);
+      return null;
+    }
+    if (data.length == 0) {
+      System.err.printf(
+          "zircon4j demo: -Ddemo.file=%s is empty, and a snapshot of nothing shows nothing (a VMO"
+              + " of size 0 has no page to map). Give a file with at least one byte, or leave"
+              + " demo.file out to use generated data.%n",
+          file);
+      return null;
+    }
+    return data;
   }
 
   /** Shows the snapshot's isolation and the timings for one input; false if isolation failed. */

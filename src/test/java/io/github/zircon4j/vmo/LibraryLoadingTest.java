@@ -204,6 +204,40 @@ class LibraryLoadingTest {
   }
 
   @Test
+  void anUnknownLeakDetectionValueFailsEveryCallNamingPropertyValueAndChoices() throws Exception {
+    probe(CLASSES, Map.of(), "-Dzircon4j.leakDetection=bogus")
+        .assertFailedTwiceWith(
+            "java.lang.IllegalStateException: zircon4j: system property zircon4j.leakDetection is"
+                + " \"bogus\", which is not one of off, on, trace (case does not matter). Fix or"
+                + " remove -Dzircon4j.leakDetection.");
+  }
+
+  @Test
+  void anUnknownExtractionValueFailsEveryCallNamingPropertyValueAndChoices() throws Exception {
+    probe(CLASSES, Map.of(), "-Dzircon4j.extraction=bogus")
+        .assertFailedTwiceWith(
+            "java.lang.IllegalStateException: zircon4j: system property zircon4j.extraction is"
+                + " \"bogus\", which is not one of auto, directory (case does not matter). Fix or"
+                + " remove -Dzircon4j.extraction.");
+  }
+
+  @Test
+  void choicePropertiesIgnoreCaseAlike(@TempDir Path tmp) throws Exception {
+    probe(
+            CLASSES,
+            Map.of(),
+            "-Dzircon4j.leakDetection=TRACE",
+            "-Dzircon4j.extraction=Directory",
+            "-Djava.io.tmpdir=" + tmp)
+        .assertWorkedVia(
+            "host emulation bundled for "
+                + PLATFORM
+                + ", loaded through a private directory in "
+                + tmp
+                + " (removed once loaded)");
+  }
+
+  @Test
   void directoryExtractionIntoAMissingTmpdirSaysWhatToDo(@TempDir Path dir) throws Exception {
     Path missing = dir.resolve("missing");
     probe(CLASSES, Map.of(), "-Dzircon4j.extraction=directory", "-Djava.io.tmpdir=" + missing)

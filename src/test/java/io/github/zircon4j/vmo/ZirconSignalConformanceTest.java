@@ -167,20 +167,83 @@ class ZirconSignalConformanceTest {
     assertThat(b).isGreaterThanOrEqualTo(a);
   }
 
+  /**
+   * Waits until {@code waiter} is blocked inside zx_object_wait_one: its stack is in the call, and
+   * (where /proc shows it: Linux) its native thread, found by the name it gave itself, sleeps. A
+   * test that changed the state first would see the wait return at once and pass without a wait
+   * ever being woken.
+   */
+  private static void awaitBlockedInWait(Thread waiter, String nativeName) throws Exception {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
+    while (System.nanoTime() < giveUp) {
+      boolean inCall =
+          java.util.Arrays.stream(waiter.getStackTrace())
+              .anyMatch(f -> f.getMethodName().equals("zx_object_wait_one"));
+      if (inCall && sleepsOrUnknown(nativeName)) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the waiter never blocked in zx_object_wait_one");
+  }
+
+  /**
+   * Whether the thread named {@code nativeName} sleeps ('S' in its stat), or true without /proc.
+   */
+  private static boolean sleepsOrUnknown(String nativeName) throws java.io.IOException {
+    java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+    if (!java.nio.file.Files.isDirectory(tasks)) {
+      return true;
+    }
+    try (var dirs = java.nio.file.Files.newDirectoryStream(tasks)) {
+      for (java.nio.file.Path task : dirs) {
+        try {
+          if (java.nio.file.Files.readString(task.resolve("comm")).strip().equals(nativeName)) {
+            String stat = java.nio.file.Files.readString(task.resolve("stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("S");
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // a thread that ended meanwhile
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Runs {@code wait} on a waiter thread that names itself {@code nativeName} (15 chars max). */
+  private static Future<WaitResult> startWaiter(
+      String nativeName,
+      java.util.concurrent.atomic.AtomicReference<Thread> thread,
+      java.util.concurrent.Callable<WaitResult> wait) {
+    return waiters.submit(
+        () -> {
+          String old = Thread.currentThread().getName();
+          Thread.currentThread().setName(nativeName); // also the native thread's name
+          thread.set(Thread.currentThread());
+          try {
+            return wait.call();
+          } finally {
+            Thread.currentThread().setName(old);
+          }
+        });
+  }
+
   @Test
   void aBlockedInfiniteWaitReturnsOkWhenTheLastChildCloses() throws Exception {
     try (var res = new Resources()) {
       int vmo = res.vmo(pageSize());
       int child = res.child(vmo, Zircon.ZX_VMO_CHILD_SNAPSHOT(), 0, pageSize());
-      CountDownLatch started = new CountDownLatch(1);
+      var thread = new java.util.concurrent.atomic.AtomicReference<Thread>();
       Future<WaitResult> waiter =
-          waiters.submit(
-              () -> {
-                started.countDown();
-                return waitOne(vmo, zeroChildren(), Zircon.ZX_TIME_INFINITE());
-              });
+          startWaiter(
+              "zx-wait-child",
+              thread,
+              () -> waitOne(vmo, zeroChildren(), Zircon.ZX_TIME_INFINITE()));
       try {
-        assertThat(started.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        while (thread.get() == null) {
+          Thread.onSpinWait();
+        }
+        awaitBlockedInWait(thread.get(), "zx-wait-child");
         res.closeOk(child);
         WaitResult r = waiter.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
         assertOk(r.status(), "blocked wait");
@@ -201,15 +264,14 @@ class ZirconSignalConformanceTest {
       long addr = res.map(Zircon.ZX_VM_PERM_READ(), child, 0, page);
       res.closeOk(child);
       long deadline = Zircon.zx_clock_get_monotonic() + TimeUnit.SECONDS.toNanos(120);
-      CountDownLatch started = new CountDownLatch(1);
+      var thread = new java.util.concurrent.atomic.AtomicReference<Thread>();
       Future<WaitResult> waiter =
-          waiters.submit(
-              () -> {
-                started.countDown();
-                return waitOne(vmo, zeroChildren(), deadline);
-              });
+          startWaiter("zx-wait-unmap", thread, () -> waitOne(vmo, zeroChildren(), deadline));
       try {
-        assertThat(started.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        while (thread.get() == null) {
+          Thread.onSpinWait();
+        }
+        awaitBlockedInWait(thread.get(), "zx-wait-unmap");
         res.unmapOk(addr, page);
         WaitResult r = waiter.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
         assertOk(r.status(), "blocked wait");

@@ -123,14 +123,15 @@ public class MappingBenchmarks {
   }
 
   /**
-   * {@code zx_vmo_get_size} through an ordinary downcall handle (thread state transition) and
-   * through one made with {@code Linker.Option.critical(false)}, as {@code Syscalls} makes it:
-   * shows what the option saves per call.
+   * {@code zx_vmo_get_size} through an ordinary downcall handle (thread state transition), as
+   * {@code Syscalls} makes every call, and through one made with {@code
+   * Linker.Option.critical(false)}: shows what that option would save per call (Syscalls does not
+   * use it: a critical call holds off safepoints, and no zircon call is short in every case).
    */
   @State(Scope.Thread)
   public static class Downcalls {
     /** Initialised on first use, after setUp has loaded the library (the symbol must exist). */
-    @SuppressWarnings("restricted") // the same downcall handles Syscalls makes
+    @SuppressWarnings("restricted") // Syscalls's kind of handle, and a critical one
     static final class Handles {
       static final MethodHandle CRITICAL =
           Linker.nativeLinker()

@@ -136,6 +136,20 @@ final class Report {
         });
   }
 
+  /** A row whose value is a time in milliseconds, measured once (no error bar). */
+  void millis(String key, Target target, double value, String detail, String what) {
+    summary.put(key, value);
+    rows.add(
+        new String[] {
+          key,
+          String.format(Locale.ROOT, "%.3f", value),
+          target.text(),
+          target.status(value),
+          detail,
+          what
+        });
+  }
+
   /** A summary value without a row. */
   void put(String key, double value) {
     summary.put(key, value);

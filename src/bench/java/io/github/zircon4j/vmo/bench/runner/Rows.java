@@ -77,6 +77,13 @@ final class Rows {
   static final Map<String, Map<String, String>> C_VARIANTS =
       Map.of("_unprivileged", Map.of("ZIRCON4J_HOST_UFFD_USER_MODE_ONLY", "1"));
 
+  /**
+   * Operations of {@code SafepointLatency} (src/jmh/java), each run once in its own JVM with {@code
+   * -Xlog:safepoint}: record {@code ttsp_during_OP_512m} holds the longest time to safepoint
+   * ({@code ms}) and the number of safepoints ({@code count}) seen while another thread did OP.
+   */
+  static final List<String> SAFEPOINT_OPS = List.of("read", "map_range");
+
   /** Java programs (in src/jmh/java) run once in their own JVM; each prints one JSON object. */
   static final Map<String, String> JAVA_PROBES =
       Map.of("footprint_java", "io.github.zircon4j.vmo.bench.SnapshotFootprint");
@@ -84,6 +91,20 @@ final class Rows {
   /** The table and summary.json, row by row. */
   static void report(Report r) {
     Measurements m = r.measurements();
+    for (String op : SAFEPOINT_OPS) {
+      Map<String, Double> ttsp = m.record("ttsp_during_" + op + "_512m");
+      if (!ttsp.isEmpty()) {
+        r.millis(
+            "ttsp_during_" + op + "_512m_ms",
+            atMost("5"),
+            ttsp.get("ms"),
+            String.format(Locale.ROOT, "%.0f safepoints", ttsp.get("count")),
+            "longest time to safepoint (-Xlog:safepoint) while another thread loops "
+                + (op.equals("read")
+                    ? "Vmo.read of 512 MiB into a byte[]"
+                    : "ImmutableMapping.create(vmo, SHARED, PAGE_IMMEDIATELY)+close of 512 MiB"));
+      }
+    }
     r.javaOverC(
         "create_close_4k_java_over_c",
         atMost("1.10"),

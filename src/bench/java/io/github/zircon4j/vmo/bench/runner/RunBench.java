@@ -1,5 +1,6 @@
 package io.github.zircon4j.vmo.bench.runner;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.Runner;
@@ -90,13 +92,20 @@ public final class RunBench {
         Rows.C_PAIRS.stream()
             .filter(p -> p.stream().anyMatch(n -> selected.matcher(n).matches()))
             .toList();
-    if (steps.isEmpty() && pairs.isEmpty()) {
+    List<String> safepointOps =
+        Rows.SAFEPOINT_OPS.stream()
+            .filter(op -> selected.matcher("ttsp_during_" + op + "_512m").matches())
+            .toList();
+    if (steps.isEmpty() && pairs.isEmpty() && safepointOps.isEmpty()) {
       throw new IllegalArgumentException("bench.only=" + only + " matches no benchmark");
     }
 
     for (var probe : Rows.JAVA_PROBES.entrySet()) {
       measurements.addRecord(
           probe.getKey(), JsonParser.parseString(runJava(probe.getValue())).getAsJsonObject());
+    }
+    for (String op : safepointOps) {
+      measurements.addRecord("ttsp_during_" + op + "_512m", timeToSafepoint(op));
     }
     for (Rows.Step step : steps) {
       alternate(step);
@@ -223,6 +232,49 @@ public final class RunBench {
     Files.writeString(
         nextFile(mainClass.substring(mainClass.lastIndexOf('.') + 1), ".json"), output);
     return output.trim();
+  }
+
+  /**
+   * Runs {@code SafepointLatency OP} in its own JVM with {@code -Xlog:safepoint} and returns the
+   * longest "Reaching safepoint" time ({@code ms}) and the number of safepoints ({@code count}).
+   * The heap is fixed and pre-touched, as the JMH forks': a heap that grows and shrinks at every
+   * collection would add the GC's own mmap/munmap waits to the figure, which are not the call's.
+   */
+  private JsonObject timeToSafepoint(String op) throws Exception {
+    Path log = nextFile("safepoint-" + op, ".log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    System.out.println("[bench] time to safepoint during " + op + " of 512 MiB -> " + log);
+    run(
+        List.of(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "--enable-native-access=ALL-UNNAMED",
+            "-Dzircon4j.library=" + library,
+            "-Xms1536m",
+            "-Xmx1536m",
+            "-XX:+AlwaysPreTouch",
+            "-Xlog:safepoint=info:file=" + log + ":uptime",
+            "io.github.zircon4j.vmo.bench.SafepointLatency",
+            op,
+            smoke ? "5" : "100"));
+    Pattern reaching = Pattern.compile("Reaching safepoint: (\\d+) ns");
+    long longest = 0;
+    int count = 0;
+    for (String line : Files.readAllLines(log)) {
+      Matcher m = reaching.matcher(line);
+      if (m.find()) {
+        longest = Math.max(longest, Long.parseLong(m.group(1)));
+        count++;
+      }
+    }
+    if (count == 0) {
+      throw new IllegalStateException(log + " records no safepoint");
+    }
+    JsonObject record = new JsonObject();
+    record.addProperty("ms", longest / 1e6);
+    record.addProperty("count", count);
+    return record;
   }
 
   /** OUT/PREFIX-N.SUFFIX, N counting this run's files of that prefix from 0. */
