@@ -218,17 +218,7 @@ public final class RunBench {
 
   /** Runs a Java probe (a main class on this classpath) in its own JVM; returns its output. */
   private String runJava(String mainClass) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String output =
-        run(
-            List.of(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dzircon4j.library=" + library,
-                "-Xmx512m",
-                mainClass));
+    String output = run(javaCommand("-Xmx512m", mainClass));
     Files.writeString(
         nextFile(mainClass.substring(mainClass.lastIndexOf('.') + 1), ".json"), output);
     return output.trim();
@@ -242,15 +232,9 @@ public final class RunBench {
    */
   private JsonObject timeToSafepoint(String op) throws Exception {
     Path log = nextFile("safepoint-" + op, ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     System.out.println("[bench] time to safepoint during " + op + " of 512 MiB -> " + log);
     run(
-        List.of(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "--enable-native-access=ALL-UNNAMED",
-            "-Dzircon4j.library=" + library,
+        javaCommand(
             "-Xms1536m",
             "-Xmx1536m",
             "-XX:+AlwaysPreTouch",
@@ -275,6 +259,23 @@ public final class RunBench {
     record.addProperty("ms", longest / 1e6);
     record.addProperty("count", count);
     return record;
+  }
+
+  /**
+   * A command that runs this JVM's java with this classpath, native access and the library under
+   * test, then {@code rest} (JVM options, the main class and its arguments).
+   */
+  private List<String> javaCommand(String... rest) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dzircon4j.library=" + library));
+    cmd.addAll(List.of(rest));
+    return cmd;
   }
 
   /** OUT/PREFIX-N.SUFFIX, N counting this run's files of that prefix from 0. */
