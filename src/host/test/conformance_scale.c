@@ -15,13 +15,13 @@
 
 static const uint32_t kSnapshot = ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE;
 
-// 1 GiB; 64 MiB under the sanitizers, whose builds also validate every invariant after every
-// call (still far past the 32 page-by-page re-points before a consolidation, and 2^14 runs).
+// 1 GiB; 16 MiB under the sanitizers, whose builds also validate the invariants after the
+// calls (still far past the 32 page-by-page re-points before a consolidation, and 2^11 runs).
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define kScaleBytes ((uint64_t)64 << 20)
+#define kScaleBytes ((uint64_t)16 << 20)
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define kScaleBytes ((uint64_t)64 << 20)
+#define kScaleBytes ((uint64_t)16 << 20)
 #endif
 #endif
 #ifndef kScaleBytes
